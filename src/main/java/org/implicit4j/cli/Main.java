@@ -1,0 +1,73 @@
+package org.implicit4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import org.implicit4j.Implicit4jException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point of target/implicit4j.jar; each subcommand is one class. */
+@Command(name = "implicit4j", mixinStandardHelpOptions = true, version = "implicit4j 0.1.0",
+    description = "Implicit deep learning on the JVM: x = \u03c6(Ax + Bu + b), \u0177 = Cx + Du + c.",
+    subcommands = {InfoCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces of errors (normally one line each).")
+  boolean debug;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, shared by {@link #main} and tests. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(Main::handle);
+    cl.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("error: " + ex.getMessage());
+      err.println("try: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+      return ExitCodes.BAD_INPUT;
+    });
+    return cl;
+  }
+
+  private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parse) {
+    PrintWriter err = cl.getErr();
+    boolean debug = parse.hasMatchedOption("--debug")
+        || (parse.subcommand() != null && parse.subcommand().hasMatchedOption("--debug"));
+    Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+    int code;
+    if (t instanceof Implicit4jException e) {
+      code = e.category() == Implicit4jException.Category.CHECK_FAILED ? ExitCodes.CHECK_FAILED : ExitCodes.BAD_INPUT;
+      err.println("error: " + e.getMessage());
+    } else if (t instanceof NoSuchFileException e) {
+      code = ExitCodes.BAD_INPUT;
+      err.println("error: " + e.getFile() + ": no such file");
+    } else if (t instanceof IOException || t instanceof IllegalArgumentException) {
+      code = ExitCodes.BAD_INPUT;
+      err.println("error: " + t.getMessage());
+    } else if (t instanceof OutOfMemoryError) {
+      code = ExitCodes.BAD_INPUT;
+      err.println("error: out of memory; raise the heap with java -Xmx");
+    } else {
+      code = ExitCodes.INTERNAL;
+      err.println("internal error: " + t + " (please report it; rerun with --debug for the stack trace)");
+    }
+    if (debug) {
+      t.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+}

@@ -1,0 +1,46 @@
+package org.implicit4j.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes files so that readers see either the old file or the complete new one, never a partial one. */
+public final class AtomicFiles {
+  /** Writes the content of one file to a stream. */
+  @FunctionalInterface
+  public interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  private AtomicFiles() {}
+
+  /** Writes to a temporary file beside {@code target}, then renames it over the target. */
+  public static void write(Path target, Writer writer) throws IOException {
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new ModelFormatException("cannot write " + target + ": folder " + dir + " does not exist");
+    }
+    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    try {
+      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        writer.write(out);
+      }
+      try {
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Atomically writes a string in UTF-8. */
+  public static void writeString(Path target, String content) throws IOException {
+    write(target, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+}

@@ -1,0 +1,241 @@
+package org.implicit4j.linalg;
+
+import java.util.Arrays;
+
+/**
+ * A 2-D convolution (cross-correlation, as in ONNX Conv) as a linear operator, kept as its kernel
+ * and geometry and applied directly; the Toeplitz matrix is only built by {@link #toSparse()}.
+ * y[o, oy, ox] = Σ_{c, ky, kx} K[o, c, ky, kx] · x[g·cinPerGroup + c, iy, ix] (see {@link ConvGeometry}).
+ */
+public final class Conv2d implements LinearOperator {
+  private final ConvGeometry g;
+  private final double[] kernel;
+
+  /** @param kernel (cout, cin/groups, kh, kw) in C order; taken over, not copied */
+  public Conv2d(ConvGeometry geometry, double[] kernel) {
+    DimensionMismatchException.check("conv2d", "kernel length", kernel.length, "cout·cin/groups·kh·kw", geometry.kernelSize());
+    this.g = geometry;
+    this.kernel = kernel;
+  }
+
+  public ConvGeometry geometry() { return g; }
+
+  public double[] kernelCopy() { return kernel.clone(); }
+
+  @Override public int rows() { return g.outputSize(); }
+
+  @Override public int cols() { return g.inputSize(); }
+
+  @Override
+  public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    int cout = g.cout();
+    Parallel.forEach(batch * cout, g.macs() / cout, job -> {
+      int s = job / cout;
+      int o = job % cout;
+      convOneChannel(x, xOff + s * xStride, y, yOff + s * yStride, o);
+    });
+  }
+
+  private void convOneChannel(double[] x, int xo, double[] y, int yo, int o) {
+    int cpg = g.cinPerGroup();
+    int grp = o / g.coutPerGroup();
+    int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw();
+    int sh = g.strideH(), sw = g.strideW(), dh = g.dilH(), dw = g.dilW();
+    int yBase = yo + o * oh * ow;
+    for (int c = 0; c < cpg; c++) {
+      int xBase = xo + (grp * cpg + c) * h * w;
+      int kBase = ((o * cpg) + c) * kh * kw;
+      for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+          double wv = kernel[kBase + ky * kw + kx];
+          if (wv == 0) {
+            continue;
+          }
+          int colShift = kx * dw - g.padLeft();
+          // ox range whose ix = ox·sw + colShift lies in [0, w)
+          int oxLo = colShift >= 0 ? 0 : ceilDiv(-colShift, sw);
+          int oxHi = Math.min(ow, floorDivPlusOne(w - 1 - colShift, sw));
+          if (oxLo >= oxHi) {
+            continue;
+          }
+          for (int oy = 0; oy < oh; oy++) {
+            int iy = oy * sh - g.padTop() + ky * dh;
+            if (iy < 0 || iy >= h) {
+              continue;
+            }
+            int xr = xBase + iy * w + colShift;
+            int yr = yBase + oy * ow;
+            if (sw == 1) {
+              for (int ox = oxLo; ox < oxHi; ox++) {
+                y[yr + ox] += wv * x[xr + ox];
+              }
+            } else {
+              for (int ox = oxLo; ox < oxHi; ox++) {
+                y[yr + ox] += wv * x[xr + ox * sw];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    int cin = g.cin();
+    // Each input channel receives from its group's output channels only: jobs write disjoint rows.
+    Parallel.forEach(batch * cin, g.macs() / cin, job -> {
+      int s = job / cin;
+      int ci = job % cin;
+      transOneInputChannel(x, xOff + s * xStride, y, yOff + s * yStride, ci);
+    });
+  }
+
+  private void transOneInputChannel(double[] x, int xo, double[] y, int yo, int ci) {
+    int cpg = g.cinPerGroup();
+    int grp = ci / cpg;
+    int c = ci % cpg;
+    int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw();
+    int sh = g.strideH(), sw = g.strideW(), dh = g.dilH(), dw = g.dilW();
+    int yBase = yo + ci * h * w;
+    int opg = g.coutPerGroup();
+    for (int o = grp * opg; o < (grp + 1) * opg; o++) {
+      int xBase = xo + o * oh * ow;
+      int kBase = ((o * cpg) + c) * kh * kw;
+      for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+          double wv = kernel[kBase + ky * kw + kx];
+          if (wv == 0) {
+            continue;
+          }
+          int colShift = kx * dw - g.padLeft();
+          int oxLo = colShift >= 0 ? 0 : ceilDiv(-colShift, sw);
+          int oxHi = Math.min(ow, floorDivPlusOne(w - 1 - colShift, sw));
+          for (int oy = 0; oy < oh; oy++) {
+            int iy = oy * sh - g.padTop() + ky * dh;
+            if (iy < 0 || iy >= h) {
+              continue;
+            }
+            int yr = yBase + iy * w + colShift;
+            int xr = xBase + oy * ow;
+            for (int ox = oxLo; ox < oxHi; ox++) {
+              y[yr + ox * sw] += wv * x[xr + ox];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return -Math.floorDiv(-a, b);
+  }
+
+  /** Number of ox ≥ 0 with ox·s ≤ a, i.e. floor(a/s)+1, or 0 when a < 0. */
+  private static int floorDivPlusOne(int a, int s) {
+    return a < 0 ? 0 : a / s + 1;
+  }
+
+  /** |conv(K)| = conv(|K|): each (output, input) pair is reached by at most one kernel tap. */
+  @Override
+  public Conv2d abs() {
+    double[] a = new double[kernel.length];
+    for (int k = 0; k < a.length; k++) {
+      a[k] = Math.abs(kernel[k]);
+    }
+    return new Conv2d(g, a);
+  }
+
+  @Override
+  public CsrMatrix toSparse() {
+    int rows = rows();
+    int cpg = g.cinPerGroup();
+    int maxPerRow = cpg * g.kh() * g.kw();
+    long cap = (long) rows * maxPerRow;
+    if (cap > Integer.MAX_VALUE - 16) {
+      throw new DimensionMismatchException("conv2d toSparse: " + cap + " entries exceed one array");
+    }
+    int[] ptr = new int[rows + 1];
+    int[] idx = new int[(int) cap];
+    double[] val = new double[(int) cap];
+    int k = 0;
+    int h = g.h(), w = g.w();
+    for (int o = 0; o < g.cout(); o++) {
+      int grp = o / g.coutPerGroup();
+      for (int oy = 0; oy < g.oh(); oy++) {
+        for (int ox = 0; ox < g.ow(); ox++) {
+          int row = (o * g.oh() + oy) * g.ow() + ox;
+          for (int c = 0; c < cpg; c++) {
+            int ci = grp * cpg + c;
+            for (int ky = 0; ky < g.kh(); ky++) {
+              int iy = oy * g.strideH() - g.padTop() + ky * g.dilH();
+              if (iy < 0 || iy >= h) {
+                continue;
+              }
+              for (int kx = 0; kx < g.kw(); kx++) {
+                int ix = ox * g.strideW() - g.padLeft() + kx * g.dilW();
+                double v = kernel[((o * cpg + c) * g.kh() + ky) * g.kw() + kx];
+                if (ix < 0 || ix >= w || v == 0) {
+                  continue;
+                }
+                idx[k] = (ci * h + iy) * w + ix;
+                val[k++] = v;
+              }
+            }
+          }
+          ptr[row + 1] = k;
+        }
+      }
+    }
+    return new CsrMatrix(rows, cols(), ptr, Arrays.copyOf(idx, k), Arrays.copyOf(val, k));
+  }
+
+  @Override public long storedValues() { return kernel.length; }
+
+  /** Counts, per non-zero tap, the output pixels whose input pixel lies inside the image. */
+  @Override
+  public long nnz() {
+    long total = 0;
+    int cpg = g.cinPerGroup();
+    for (int ky = 0; ky < g.kh(); ky++) {
+      long rowsIn = 0;
+      for (int oy = 0; oy < g.oh(); oy++) {
+        int iy = oy * g.strideH() - g.padTop() + ky * g.dilH();
+        if (iy >= 0 && iy < g.h()) {
+          rowsIn++;
+        }
+      }
+      for (int kx = 0; kx < g.kw(); kx++) {
+        long colsIn = 0;
+        for (int ox = 0; ox < g.ow(); ox++) {
+          int ix = ox * g.strideW() - g.padLeft() + kx * g.dilW();
+          if (ix >= 0 && ix < g.w()) {
+            colsIn++;
+          }
+        }
+        long taps = 0;
+        for (int o = 0; o < g.cout(); o++) {
+          for (int c = 0; c < cpg; c++) {
+            if (kernel[((o * cpg + c) * g.kh() + ky) * g.kw() + kx] != 0) {
+              taps++;
+            }
+          }
+        }
+        total += taps * rowsIn * colsIn;
+      }
+    }
+    return total;
+  }
+
+  @Override public String kind() { return "conv2d"; }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Conv2d c && c.g.equals(g) && Arrays.equals(c.kernel, kernel);
+  }
+
+  @Override
+  public int hashCode() {
+    return g.hashCode() * 31 + Arrays.hashCode(kernel);
+  }
+}

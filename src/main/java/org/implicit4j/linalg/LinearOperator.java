@@ -1,0 +1,75 @@
+package org.implicit4j.linalg;
+
+/**
+ * A linear map M: R^cols → R^rows that may be stored in any structure (dense, sparse, diagonal,
+ * convolution, lazy sums and products). All products are batched: a batch is a {@code double[]}
+ * holding {@code batch} vectors, vector s starting at {@code off + s * stride}; this lets an
+ * operator read and write a block of a larger state vector in place.
+ *
+ * <p>Implementations are immutable.
+ */
+public interface LinearOperator {
+  int rows();
+
+  int cols();
+
+  /**
+   * y_s += M x_s for every sample s: {@code y[yOff + s*yStride + i] += Σ_j M_ij x[xOff + s*xStride + j]}.
+   *
+   * @param x (Input) not modified
+   * @param y (Output) modified
+   */
+  void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch);
+
+  /**
+   * y_s += Mᵀ x_s for every sample s: {@code y[yOff + s*yStride + j] += Σ_i M_ij x[xOff + s*xStride + i]}.
+   *
+   * @param x (Input) length-rows vectors, not modified
+   * @param y (Output) length-cols vectors, modified
+   */
+  void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch);
+
+  /** |M|, elementwise absolute value, kept in the same structure where that is exact. */
+  default LinearOperator abs() {
+    return toSparse().abs();
+  }
+
+  /** r_i = Σ_j |M_ij|, the row ℓ1 norms. */
+  default double[] rowAbsSums() {
+    double[] ones = new double[cols()];
+    java.util.Arrays.fill(ones, 1.0);
+    double[] r = new double[rows()];
+    abs().multAdd(ones, 0, cols(), r, 0, rows(), 1);
+    return r;
+  }
+
+  /**
+   * diag(left) · M · diag(right); a null side means the identity. Structured operators stay
+   * structured: the scalings are kept beside them, not multiplied in.
+   */
+  default LinearOperator scaled(double[] left, double[] right) {
+    return ScaledOperator.of(left, this, right);
+  }
+
+  /** The same map as an explicit sparse (CSR) matrix. */
+  CsrMatrix toSparse();
+
+  /** Number of structurally non-zero entries of the matrix this operator represents. */
+  default long nnz() {
+    return toSparse().nnz();
+  }
+
+  /** Number of stored parameters (for a convolution, the kernel size; for dense, rows·cols). */
+  long storedValues();
+
+  /** Short name of the structure, e.g. "dense", "csr", "conv2d". */
+  String kind();
+
+  /** y = M x for one vector; a convenience over {@link #multAdd}. */
+  default double[] apply(double[] x) {
+    DimensionMismatchException.check(kind() + " apply", "operator cols", cols(), "vector length", x.length);
+    double[] y = new double[rows()];
+    multAdd(x, 0, x.length, y, 0, y.length, 1);
+    return y;
+  }
+}

@@ -1,0 +1,123 @@
+package org.implicit4j.model;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A scalar activation φ applied componentwise to one block of states. Each knows its value, its
+ * derivative, whether it is componentwise non-expansive (|φ(a) − φ(b)| ≤ |a − b|, needed for the
+ * λpf(|A|) < 1 well-posedness test) and whether it is positively homogeneous (φ(ta) = tφ(a) for
+ * t > 0, needed for diagonal rescaling).
+ */
+public sealed interface Activation {
+  double apply(double z);
+
+  /** dφ/dz; at a kink the right derivative. */
+  double derivative(double z);
+
+  boolean nonExpansive();
+
+  boolean positivelyHomogeneous();
+
+  /** Canonical text form, parsed back by {@link #parse}: relu, leaky_relu(0.1), identity, tanh, sigmoid. */
+  String spec();
+
+  /** Applies φ in place to {@code len} entries of {@code v} starting at {@code off}. */
+  default void applyInPlace(double[] v, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      v[i] = apply(v[i]);
+    }
+  }
+
+  /** φ(z) = max(z, 0). */
+  record Relu() implements Activation {
+    @Override public double apply(double z) { return z > 0 ? z : 0.0; }
+    @Override public double derivative(double z) { return z >= 0 ? 1 : 0; }
+    @Override public boolean nonExpansive() { return true; }
+    @Override public boolean positivelyHomogeneous() { return true; }
+    @Override public String spec() { return "relu"; }
+    @Override public void applyInPlace(double[] v, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        if (!(v[i] > 0)) {
+          v[i] = 0.0;
+        }
+      }
+    }
+  }
+
+  /** φ(z) = z for z ≥ 0, αz otherwise. */
+  record LeakyRelu(double alpha) implements Activation {
+    @Override public double apply(double z) { return z >= 0 ? z : alpha * z; }
+    @Override public double derivative(double z) { return z >= 0 ? 1 : alpha; }
+    @Override public boolean nonExpansive() { return Math.abs(alpha) <= 1; }
+    @Override public boolean positivelyHomogeneous() { return true; }
+    @Override public String spec() { return "leaky_relu(" + alpha + ")"; }
+  }
+
+  /** φ(z) = z. */
+  record Identity() implements Activation {
+    @Override public double apply(double z) { return z; }
+    @Override public double derivative(double z) { return 1; }
+    @Override public boolean nonExpansive() { return true; }
+    @Override public boolean positivelyHomogeneous() { return true; }
+    @Override public String spec() { return "identity"; }
+    @Override public void applyInPlace(double[] v, int off, int len) {}
+  }
+
+  /** φ(z) = tanh z. */
+  record Tanh() implements Activation {
+    @Override public double apply(double z) { return Math.tanh(z); }
+    @Override public double derivative(double z) { double t = Math.tanh(z); return 1 - t * t; }
+    @Override public boolean nonExpansive() { return true; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "tanh"; }
+  }
+
+  /** φ(z) = 1 / (1 + e^{−z}). */
+  record Sigmoid() implements Activation {
+    @Override public double apply(double z) {
+      // Two branches keep exp from overflowing for large |z|.
+      if (z >= 0) {
+        return 1 / (1 + Math.exp(-z));
+      }
+      double e = Math.exp(z);
+      return e / (1 + e);
+    }
+    @Override public double derivative(double z) { double s = apply(z); return s * (1 - s); }
+    @Override public boolean nonExpansive() { return true; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "sigmoid"; }
+  }
+
+  Activation RELU = new Relu();
+  Activation IDENTITY = new Identity();
+  Activation TANH = new Tanh();
+  Activation SIGMOID = new Sigmoid();
+
+  static Activation leakyRelu(double alpha) {
+    return new LeakyRelu(alpha);
+  }
+
+  /** Names accepted by {@link #parse}. */
+  List<String> NAMES = List.of("relu", "leaky_relu(alpha)", "identity", "tanh", "sigmoid");
+
+  /** Parses a {@link #spec()} string; unknown names throw with the list of valid ones. */
+  static Activation parse(String spec) {
+    String s = spec.trim().toLowerCase(Locale.ROOT);
+    switch (s) {
+      case "relu": return RELU;
+      case "identity": return IDENTITY;
+      case "tanh": return TANH;
+      case "sigmoid": return SIGMOID;
+      default:
+        if (s.startsWith("leaky_relu(") && s.endsWith(")")) {
+          try {
+            return leakyRelu(Double.parseDouble(s.substring(11, s.length() - 1)));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("activation '" + spec + "': alpha is not a number");
+          }
+        }
+        throw new IllegalArgumentException("unknown activation '" + spec + "'; expected one of " + NAMES);
+    }
+  }
+}

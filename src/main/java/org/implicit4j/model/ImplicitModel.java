@@ -1,0 +1,249 @@
+package org.implicit4j.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.implicit4j.linalg.BlockMatrix;
+import org.implicit4j.linalg.DimensionMismatchException;
+import org.implicit4j.linalg.LinearOperator;
+import org.implicit4j.linalg.SumOperator;
+
+/**
+ * An implicit model, immutable:
+ *
+ * <pre>
+ *   x = φ(A x + B u + b)      equilibrium, x ∈ Rⁿ, u ∈ Rᵖ
+ *   ŷ = C x + D u + c         prediction, ŷ ∈ R^q
+ * </pre>
+ *
+ * φ acts blockwise over the {@link StateBlock}s. A is partitioned by state blocks on both sides,
+ * B by state blocks × one input block, C by one output block × state blocks, D is one block.
+ * Absent blocks are zero. Input and output shapes are metadata beside the flat p and q.
+ */
+public final class ImplicitModel {
+  private final List<StateBlock> states;
+  private final BlockMatrix a;
+  private final BlockMatrix b;
+  private final BlockMatrix c;
+  private final BlockMatrix d;
+  private final double[] stateBias;
+  private final double[] outputBias;
+  private final Shape inputShape;
+  private final Shape outputShape;
+  private final Map<String, String> metadata;
+
+  private ImplicitModel(List<StateBlock> states, BlockMatrix a, BlockMatrix b, BlockMatrix c, BlockMatrix d,
+      double[] stateBias, double[] outputBias, Shape inputShape, Shape outputShape, Map<String, String> metadata) {
+    this.states = List.copyOf(states);
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    this.stateBias = stateBias;
+    this.outputBias = outputBias;
+    this.inputShape = inputShape;
+    this.outputShape = outputShape;
+    this.metadata = Collections.unmodifiableMap(new TreeMap<>(metadata));
+  }
+
+  /** Starts a model with input size p and output size q; shapes default to flat vectors. */
+  public static Builder builder(int p, int q) {
+    return new Builder(Shape.of(p), Shape.of(q));
+  }
+
+  public static Builder builder(Shape input, Shape output) {
+    return new Builder(input, output);
+  }
+
+  /** Number of states. */
+  public int n() { return a.rows(); }
+
+  /** Input size. */
+  public int p() { return inputShape.size(); }
+
+  /** Output size. */
+  public int q() { return outputShape.size(); }
+
+  public List<StateBlock> states() { return states; }
+
+  public BlockMatrix a() { return a; }
+
+  public BlockMatrix b() { return b; }
+
+  public BlockMatrix c() { return c; }
+
+  public BlockMatrix d() { return d; }
+
+  /** The state bias b (copy). */
+  public double[] stateBias() { return stateBias.clone(); }
+
+  /** The output bias c (copy). */
+  public double[] outputBias() { return outputBias.clone(); }
+
+  /** b without copying: read-only by contract, for solvers in hot paths. */
+  public double stateBias(int i) { return stateBias[i]; }
+
+  public Shape inputShape() { return inputShape; }
+
+  public Shape outputShape() { return outputShape; }
+
+  public Map<String, String> metadata() { return metadata; }
+
+  /** True when A is strictly block upper triangular, so back-substitution solves it exactly. */
+  public boolean isStrictlyUpperTriangular() {
+    return a.isStrictlyBlockUpperTriangular();
+  }
+
+  /** The same model with one metadata entry added or replaced. */
+  public ImplicitModel withMetadata(String key, String value) {
+    Map<String, String> m = new TreeMap<>(metadata);
+    m.put(key, value);
+    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, inputShape, outputShape, m);
+  }
+
+  /** The same model with different shapes of the same sizes. */
+  public ImplicitModel withShapes(Shape input, Shape output) {
+    DimensionMismatchException.check("withShapes", "new input size", input.size(), "p", p());
+    DimensionMismatchException.check("withShapes", "new output size", output.size(), "q", q());
+    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, input, output, metadata);
+  }
+
+  /**
+   * A model with the given matrices and biases and this model's states, shapes and metadata;
+   * used by transformations (rescaling, composition) that keep the state layout.
+   */
+  public ImplicitModel withMatrices(BlockMatrix a, BlockMatrix b, BlockMatrix c, BlockMatrix d,
+      double[] stateBias, double[] outputBias) {
+    return new ImplicitModel(states, a, b, c, d, stateBias.clone(), outputBias.clone(), inputShape, outputShape, metadata);
+  }
+
+  /** Total stored parameters over A, B, C, D. */
+  public long storedValues() {
+    return a.storedValues() + b.storedValues() + c.storedValues() + d.storedValues();
+  }
+
+  /** Builds a model block by block; adding to an occupied block adds the operators. */
+  public static final class Builder {
+    private final Shape inputShape;
+    private Shape outputShape;
+    private final List<StateBlock> states = new ArrayList<>();
+    private final Map<Long, LinearOperator> aBlocks = new TreeMap<>();
+    private final Map<Integer, LinearOperator> bBlocks = new TreeMap<>();
+    private final Map<Integer, LinearOperator> cBlocks = new TreeMap<>();
+    private LinearOperator dBlock;
+    private final List<double[]> biases = new ArrayList<>();
+    private double[] outputBias;
+    private final Map<String, String> metadata = new TreeMap<>();
+    private int n;
+
+    private Builder(Shape input, Shape output) {
+      this.inputShape = input;
+      this.outputShape = output;
+      this.outputBias = new double[output.size()];
+    }
+
+    /** Appends a state block and returns its index. */
+    public int addState(String name, int size, Activation activation) {
+      return addState(name, Shape.of(size), activation);
+    }
+
+    public int addState(String name, Shape shape, Activation activation) {
+      states.add(new StateBlock(name, n, shape.size(), activation, shape));
+      biases.add(new double[shape.size()]);
+      n = Math.addExact(n, shape.size());
+      return states.size() - 1;
+    }
+
+    public int stateCount() { return states.size(); }
+
+    public StateBlock state(int i) { return states.get(i); }
+
+    /** A_ij += op. */
+    public Builder addA(int i, int j, LinearOperator op) {
+      checkState(i, "A row");
+      checkState(j, "A column");
+      aBlocks.merge(((long) i << 32) | j, op, SumOperator::of);
+      return this;
+    }
+
+    /** B_i += op (rows of state block i, all p inputs). */
+    public Builder addB(int i, LinearOperator op) {
+      checkState(i, "B row");
+      bBlocks.merge(i, op, SumOperator::of);
+      return this;
+    }
+
+    /** C_j += op (all q outputs, columns of state block j). */
+    public Builder addC(int j, LinearOperator op) {
+      checkState(j, "C column");
+      cBlocks.merge(j, op, SumOperator::of);
+      return this;
+    }
+
+    /** D += op. */
+    public Builder addD(LinearOperator op) {
+      dBlock = dBlock == null ? op : SumOperator.of(dBlock, op);
+      return this;
+    }
+
+    /** b_i += bias. */
+    public Builder addStateBias(int i, double[] bias) {
+      checkState(i, "bias");
+      double[] t = biases.get(i);
+      DimensionMismatchException.check("state bias of '" + states.get(i).name() + "'", "bias length", bias.length,
+          "block size", t.length);
+      for (int k = 0; k < t.length; k++) {
+        t[k] += bias[k];
+      }
+      return this;
+    }
+
+    /** c += bias. */
+    public Builder addOutputBias(double[] bias) {
+      DimensionMismatchException.check("output bias", "bias length", bias.length, "q", outputBias.length);
+      for (int k = 0; k < bias.length; k++) {
+        outputBias[k] += bias[k];
+      }
+      return this;
+    }
+
+    public Builder outputShape(Shape s) {
+      DimensionMismatchException.check("output shape", "new shape size", s.size(), "q", outputShape.size());
+      outputShape = s;
+      return this;
+    }
+
+    public Builder metadata(String key, String value) {
+      metadata.put(key, value);
+      return this;
+    }
+
+    private void checkState(int i, String what) {
+      if (i < 0 || i >= states.size()) {
+        throw new IndexOutOfBoundsException(what + " state block " + i + " of " + states.size());
+      }
+    }
+
+    public ImplicitModel build() {
+      int[] sizes = states.stream().mapToInt(StateBlock::size).toArray();
+      int[] pSize = {inputShape.size()};
+      int[] qSize = {outputShape.size()};
+      List<BlockMatrix.Block> ab = new ArrayList<>();
+      aBlocks.forEach((k, op) -> ab.add(new BlockMatrix.Block((int) (k >>> 32), (int) (long) k, op)));
+      List<BlockMatrix.Block> bb = new ArrayList<>();
+      bBlocks.forEach((i, op) -> bb.add(new BlockMatrix.Block(i, 0, op)));
+      List<BlockMatrix.Block> cb = new ArrayList<>();
+      cBlocks.forEach((j, op) -> cb.add(new BlockMatrix.Block(0, j, op)));
+      List<BlockMatrix.Block> db = dBlock == null ? List.of() : List.of(new BlockMatrix.Block(0, 0, dBlock));
+      double[] bias = new double[n];
+      for (int i = 0; i < states.size(); i++) {
+        System.arraycopy(biases.get(i), 0, bias, states.get(i).offset(), states.get(i).size());
+      }
+      return new ImplicitModel(states, new BlockMatrix(sizes, sizes, ab), new BlockMatrix(sizes, pSize, bb),
+          new BlockMatrix(qSize, sizes, cb), new BlockMatrix(qSize, pSize, db), bias, outputBias.clone(),
+          inputShape, outputShape, metadata);
+    }
+  }
+}

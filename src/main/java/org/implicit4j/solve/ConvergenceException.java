@@ -1,0 +1,18 @@
+package org.implicit4j.solve;
+
+import org.implicit4j.Implicit4jException;
+
+/** An iterative solve stopped without meeting its tolerance; carries the iterations and residual. */
+public final class ConvergenceException extends Implicit4jException {
+  private final SolveReport report;
+
+  public ConvergenceException(SolveReport report) {
+    super(Category.CHECK_FAILED, "solver did not converge: " + report
+        + "; the model may not be well-posed (see `info`): rescale it, or raise --max-iterations");
+    this.report = report;
+  }
+
+  public SolveReport report() {
+    return report;
+  }
+}

@@ -1,0 +1,91 @@
+package org.implicit4j.solve;
+
+import java.util.Arrays;
+import org.implicit4j.linalg.DimensionMismatchException;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.StateBlock;
+
+/**
+ * The pieces every solver needs for one model and one batch: the constant term K = Bu + b, the map
+ * g(x) = φ(Ax + K), its residual, and the prediction Cx + Du + c.
+ */
+final class FixedPointMap {
+  final ImplicitModel model;
+  final double[] inputs;
+  final int batch;
+  final int n;
+  /** K = B u + b, batch × n. */
+  final double[] constant;
+
+  FixedPointMap(ImplicitModel model, double[] inputs, int batch) {
+    DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
+    this.model = model;
+    this.inputs = inputs;
+    this.batch = batch;
+    this.n = model.n();
+    this.constant = new double[batch * n];
+    double[] bias = model.stateBias();
+    for (int s = 0; s < batch; s++) {
+      System.arraycopy(bias, 0, constant, s * n, n);
+    }
+    model.b().multAdd(inputs, 0, model.p(), constant, 0, n, batch);
+  }
+
+  /** out = g(x) = φ(Ax + K). */
+  void apply(double[] x, double[] out) {
+    System.arraycopy(constant, 0, out, 0, constant.length);
+    model.a().multAdd(x, 0, n, out, 0, n, batch);
+    activate(out);
+  }
+
+  /** Applies φ blockwise in place to a batch of states. */
+  void activate(double[] z) {
+    for (StateBlock blk : model.states()) {
+      for (int s = 0; s < batch; s++) {
+        blk.activation().applyInPlace(z, s * n + blk.offset(), blk.size());
+      }
+    }
+  }
+
+  /** ŷ = Cx + Du + c, batch × q. */
+  double[] predict(double[] x) {
+    int q = model.q();
+    double[] y = new double[batch * q];
+    double[] c = model.outputBias();
+    for (int s = 0; s < batch; s++) {
+      System.arraycopy(c, 0, y, s * q, q);
+    }
+    model.c().multAdd(x, 0, n, y, 0, q, batch);
+    model.d().multAdd(inputs, 0, model.p(), y, 0, q, batch);
+    return y;
+  }
+
+  static double maxAbs(double[] v) {
+    double m = 0;
+    for (double d : v) {
+      m = Math.max(m, Math.abs(d));
+    }
+    return m;
+  }
+
+  /** max |a − b|; NaN anywhere gives NaN so that it can never pass a tolerance. */
+  static double maxAbsDiff(double[] a, double[] b) {
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      double d = Math.abs(a[i] - b[i]);
+      if (!(d <= m)) {
+        m = Double.isNaN(d) ? Double.NaN : d;
+        if (Double.isNaN(m)) {
+          return m;
+        }
+      }
+    }
+    return m;
+  }
+
+  double[] zeros() {
+    double[] z = new double[batch * n];
+    Arrays.fill(z, 0.0);
+    return z;
+  }
+}

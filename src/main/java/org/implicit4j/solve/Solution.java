@@ -1,0 +1,21 @@
+package org.implicit4j.solve;
+
+/**
+ * The result of a batched solve: states x (batch × n) and predictions ŷ (batch × q), each sample
+ * contiguous (sample s of the states starts at s·n), with the report.
+ */
+public record Solution(double[] states, double[] outputs, int n, int q, int batch, SolveReport report) {
+  /** The prediction for sample s. */
+  public double[] output(int s) {
+    double[] y = new double[q];
+    System.arraycopy(outputs, s * q, y, 0, q);
+    return y;
+  }
+
+  /** The state for sample s. */
+  public double[] state(int s) {
+    double[] x = new double[n];
+    System.arraycopy(states, s * n, x, 0, n);
+    return x;
+  }
+}

@@ -1,0 +1,132 @@
+package org.implicit4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.implicit4j.TestModels;
+import org.implicit4j.io.ModelFiles;
+import org.implicit4j.model.Activation;
+import org.implicit4j.model.ImplicitModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Every subcommand end to end through the same command line the jar uses. */
+public class CliTest {
+  @TempDir Path dir;
+
+  /** Exit code, stdout and stderr of one CLI run. */
+  public record Run(int code, String out, String err) {}
+
+  public static Run run(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void infoJsonHasTheDocumentedKeys() throws Exception {
+    TestModels.Mlp mlp = TestModels.Mlp.random(new Random(1), 4, 6, 5, 3);
+    Path f = dir.resolve("mlp.i4j");
+    ModelFiles.save(mlp.implicit(), f);
+    Run r = run("info", f.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    for (String k : new String[] {"n", "p", "q", "inputShape", "outputShape", "nnz", "normInf", "lambdaPf",
+        "strictlyUpperTriangular", "wellPosed", "verdict"}) {
+      assertTrue(o.has(k), "missing key " + k);
+    }
+    assertEquals(11, o.get("n").getAsInt());
+    assertEquals(4 * 6 + 6 * 5 + 5 * 3, o.get("nnz").getAsLong());
+    assertTrue(o.get("strictlyUpperTriangular").getAsBoolean());
+    assertEquals(0.0, o.get("lambdaPf").getAsDouble());
+    Run text = run("info", f.toString());
+    assertEquals(0, text.code());
+    assertTrue(text.out().contains("well-posed: strictly upper triangular"), text.out());
+  }
+
+  @Test
+  void predictWritesOneRowPerSampleAndReportsOnStderr() throws Exception {
+    TestModels.Mlp mlp = TestModels.Mlp.random(new Random(2), 3, 4, 4, 2);
+    Path f = dir.resolve("mlp.i4j");
+    ModelFiles.save(mlp.implicit(), f);
+    Path x = dir.resolve("x.csv");
+    Files.writeString(x, "0.1,0.2,0.3\n-1,0.5,2\n");
+    Path y = dir.resolve("y.csv");
+    Run r = run("predict", f.toString(), "--inputs", x.toString(), "--output", y.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("back-substitution: converged"), r.err());
+    String[] rows = Files.readString(y).strip().split("\n");
+    assertEquals(2, rows.length);
+    double[] expect = mlp.forward(new double[] {-1, 0.5, 2});
+    String[] got = rows[1].split(",");
+    for (int k = 0; k < 2; k++) {
+      assertEquals(expect[k], Double.parseDouble(got[k]), 1e-12);
+    }
+    Run stdout = run("predict", f.toString(), "--inputs", x.toString(), "--solver", "anderson");
+    assertEquals(0, stdout.code(), stdout.err());
+    assertEquals(2, stdout.out().strip().split("\n").length);
+  }
+
+  @Test
+  void badInputExitsTwoWithOneLineNamingTheCulprit() throws Exception {
+    Run missing = run("info", dir.resolve("nope.i4j").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("nope.i4j") && !missing.err().contains("\tat "), missing.err());
+    Path f = dir.resolve("m.i4j");
+    ModelFiles.save(TestModels.Mlp.random(new Random(3), 3, 4, 4, 2).implicit(), f);
+    Path x = dir.resolve("x.csv");
+    Files.writeString(x, "1,2\n");
+    Run width = run("predict", f.toString(), "--inputs", x.toString());
+    assertEquals(2, width.code());
+    assertTrue(width.err().contains("x.csv line 1: 2 values, expected 3"), width.err());
+    assertEquals(1, width.err().strip().split("\n").length, width.err());
+    Run usage = run("predict", f.toString());
+    assertEquals(2, usage.code());
+    assertTrue(usage.err().contains("--inputs"), usage.err());
+    Run solver = run("predict", f.toString(), "--inputs", x.toString(), "--solver", "newton");
+    assertEquals(2, solver.code());
+  }
+
+  @Test
+  void nonConvergenceExitsOneWithTheNumbers() throws Exception {
+    ImplicitModel m = TestModels.randomDense(new Random(4), 8, 2, 2, 3.0, Activation.IDENTITY);
+    Path f = dir.resolve("div.i4j");
+    ModelFiles.save(m, f);
+    Path x = dir.resolve("x.csv");
+    Files.writeString(x, "1,2\n");
+    Run r = run("predict", f.toString(), "--inputs", x.toString(), "--solver", "picard", "--max-iterations", "30");
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("NOT converged after 30 iterations"), r.err());
+    Run debug = run("predict", f.toString(), "--inputs", x.toString(), "--solver", "picard", "--max-iterations", "30",
+        "--debug");
+    assertTrue(debug.err().contains("\tat "), "--debug prints the trace");
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    CommandLine cl = Main.commandLine();
+    for (String name : cl.getSubcommands().keySet()) {
+      if (name.equals("help")) {
+        continue;
+      }
+      Run r = run(name, "--help");
+      assertEquals(0, r.code(), name);
+      assertTrue(r.out().contains("Usage: implicit4j " + name), name + ": " + r.out());
+    }
+    Run bare = run();
+    assertFalse(bare.out().isEmpty());
+  }
+}

@@ -1,0 +1,206 @@
+package org.implicit4j.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.implicit4j.TestModels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Every operator against its explicit matrix, built independently of the operator's own kernels. */
+class LinearOperatorTest {
+
+  /** The explicit matrix of op, column by column from unit vectors. */
+  static double[][] explicit(LinearOperator op) {
+    double[][] m = new double[op.rows()][op.cols()];
+    for (int j = 0; j < op.cols(); j++) {
+      double[] e = new double[op.cols()];
+      e[j] = 1;
+      double[] col = op.apply(e);
+      for (int i = 0; i < op.rows(); i++) {
+        m[i][j] = col[i];
+      }
+    }
+    return m;
+  }
+
+  static Stream<Arguments> operators() {
+    Random r = new Random(7);
+    ConvGeometry plain = new ConvGeometry(3, 5, 6, 4, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    ConvGeometry strided = new ConvGeometry(2, 7, 5, 2, 4, 2, 3, 3, 2, 2, 1, 0, 1, 1, 1);
+    ConvGeometry dilated = new ConvGeometry(4, 8, 8, 6, 4, 4, 3, 2, 2, 2, 2, 1, 2, 3, 2);
+    ConvGeometry depthwise = new ConvGeometry(3, 5, 5, 3, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 3);
+    LinearOperator dense = new DenseMatrix(6, 9, TestModels.randn(r, 54, 1));
+    LinearOperator csr = new DenseMatrix(9, 6, sparsify(TestModels.randn(r, 54, 1))).toSparse();
+    LinearOperator conv = new Conv2d(plain, TestModels.randn(r, plain.kernelSize(), 1));
+    return Stream.of(
+        Arguments.of("dense", dense),
+        Arguments.of("csr", csr),
+        Arguments.of("diagonal", new DiagonalMatrix(TestModels.randn(r, 7, 1))),
+        Arguments.of("conv", conv),
+        Arguments.of("conv strided asym", new Conv2d(strided, TestModels.randn(r, strided.kernelSize(), 1))),
+        Arguments.of("conv dilated grouped", new Conv2d(dilated, TestModels.randn(r, dilated.kernelSize(), 1))),
+        Arguments.of("conv depthwise", new Conv2d(depthwise, TestModels.randn(r, depthwise.kernelSize(), 1))),
+        Arguments.of("scaled conv", conv.scaled(TestModels.randn(r, conv.rows(), 1), TestModels.randn(r, conv.cols(), 1))),
+        Arguments.of("sum", SumOperator.of(List.of(dense, dense.scaled(null, TestModels.randn(r, 9, 1))))),
+        Arguments.of("product", ProductOperator.of(dense, csr)),
+        Arguments.of("block", new BlockMatrix(new int[] {6, 9}, new int[] {9, 6},
+            List.of(new BlockMatrix.Block(0, 0, dense), new BlockMatrix.Block(1, 1, csr)))));
+  }
+
+  private static double[] sparsify(double[] v) {
+    for (int i = 0; i < v.length; i++) {
+      if (i % 3 != 0) {
+        v[i] = 0;
+      }
+    }
+    return v;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("operators")
+  void batchedProductsMatchExplicitMatrix(String name, LinearOperator op) {
+    double[][] m = explicit(op);
+    Random r = new Random(name.hashCode());
+    int batch = 5;
+    int xStride = op.cols() + 3;
+    int yStride = op.rows() + 2;
+    double[] x = TestModels.randn(r, batch * xStride, 1);
+    double[] y = TestModels.randn(r, batch * yStride, 1);
+    double[] y0 = y.clone();
+    op.multAdd(x, 1, xStride, y, 2, yStride, batch);
+    for (int s = 0; s < batch; s++) {
+      for (int i = 0; i < op.rows(); i++) {
+        double e = y0[2 + s * yStride + i];
+        for (int j = 0; j < op.cols(); j++) {
+          e += m[i][j] * x[1 + s * xStride + j];
+        }
+        assertEquals(e, y[2 + s * yStride + i], 1e-12, name + " multAdd sample " + s + " row " + i);
+      }
+    }
+    double[] xt = TestModels.randn(r, batch * op.rows(), 1);
+    double[] yt = new double[batch * op.cols()];
+    op.multTransAdd(xt, 0, op.rows(), yt, 0, op.cols(), batch);
+    for (int s = 0; s < batch; s++) {
+      for (int j = 0; j < op.cols(); j++) {
+        double e = 0;
+        for (int i = 0; i < op.rows(); i++) {
+          e += m[i][j] * xt[s * op.rows() + i];
+        }
+        assertEquals(e, yt[s * op.cols() + j], 1e-12, name + " multTransAdd");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("operators")
+  void absRowSumsSparseAndScalingMatchExplicitMatrix(String name, LinearOperator op) {
+    double[][] m = explicit(op);
+    double[][] abs = explicit(op.abs());
+    double[][] sp = explicit(op.toSparse());
+    double[] rows = op.rowAbsSums();
+    long nnz = 0;
+    for (int i = 0; i < op.rows(); i++) {
+      double rs = 0;
+      for (int j = 0; j < op.cols(); j++) {
+        assertEquals(Math.abs(m[i][j]), abs[i][j], 1e-12, name + " abs");
+        assertEquals(m[i][j], sp[i][j], 1e-12, name + " toSparse");
+        rs += Math.abs(m[i][j]);
+        if (m[i][j] != 0) {
+          nnz++;
+        }
+      }
+      assertEquals(rs, rows[i], 1e-12, name + " row sums");
+    }
+    if (!(op instanceof SumOperator) && !(op instanceof ProductOperator)) {
+      assertEquals(nnz, op.nnz(), name + " nnz");
+    }
+    Random r = new Random(3);
+    double[] left = TestModels.randn(r, op.rows(), 1);
+    double[] right = TestModels.randn(r, op.cols(), 1);
+    double[][] sc = explicit(op.scaled(left, right));
+    for (int i = 0; i < op.rows(); i++) {
+      for (int j = 0; j < op.cols(); j++) {
+        assertEquals(left[i] * m[i][j] * right[j], sc[i][j], 1e-12, name + " scaled");
+      }
+    }
+  }
+
+  @Test
+  void convMatchesNaiveDefinitionOnManyGeometries() {
+    Random r = new Random(11);
+    for (int trial = 0; trial < 60; trial++) {
+      int groups = 1 + r.nextInt(3);
+      int cin = groups * (1 + r.nextInt(3));
+      int cout = groups * (1 + r.nextInt(3));
+      int h = 3 + r.nextInt(6);
+      int w = 3 + r.nextInt(6);
+      int kh = 1 + r.nextInt(3);
+      int kw = 1 + r.nextInt(3);
+      int sh = 1 + r.nextInt(3);
+      int sw = 1 + r.nextInt(3);
+      int dh = 1 + r.nextInt(2);
+      int dw = 1 + r.nextInt(2);
+      int pt = r.nextInt(3);
+      int pl = r.nextInt(3);
+      int pb = r.nextInt(3);
+      int pr = r.nextInt(3);
+      int oh = ConvGeometry.outputSize(h, kh, sh, pt, pb, dh);
+      int ow = ConvGeometry.outputSize(w, kw, sw, pl, pr, dw);
+      if (oh <= 0 || ow <= 0) {
+        continue;
+      }
+      ConvGeometry g = new ConvGeometry(cin, h, w, cout, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups);
+      double[] k = TestModels.randn(r, g.kernelSize(), 1);
+      double[] x = TestModels.randn(r, g.inputSize(), 1);
+      assertArrayEquals(TestModels.naiveConv(g, k, x), new Conv2d(g, k).apply(x), 1e-12, g.toString());
+    }
+  }
+
+  @Test
+  void sparseAlgebraAgreesWithDense() {
+    Random r = new Random(5);
+    DenseMatrix a = new DenseMatrix(4, 5, sparsify(TestModels.randn(r, 20, 1)));
+    DenseMatrix b = new DenseMatrix(5, 3, sparsify(TestModels.randn(r, 15, 1)));
+    double[][] ab = explicit(a.toSparse().times(b.toSparse()));
+    double[][] at = explicit(a.toSparse().transpose());
+    for (int i = 0; i < 4; i++) {
+      for (int j = 0; j < 3; j++) {
+        double e = 0;
+        for (int k = 0; k < 5; k++) {
+          e += a.get(i, k) * b.get(k, j);
+        }
+        assertEquals(e, ab[i][j], 1e-12);
+      }
+      for (int k = 0; k < 5; k++) {
+        assertEquals(a.get(i, k), at[k][i], 0);
+      }
+    }
+    double[][] sum = explicit(a.toSparse().plus(a.toSparse()));
+    assertEquals(2 * a.get(0, 0), sum[0][0], 0);
+  }
+
+  @Test
+  void mismatchedShapesNameBothSides() {
+    DenseMatrix a = new DenseMatrix(2, 3, new double[6]);
+    DenseMatrix b = new DenseMatrix(4, 2, new double[8]);
+    DimensionMismatchException e = assertThrows(DimensionMismatchException.class, () -> ProductOperator.of(a, b));
+    assertTrue(e.getMessage().contains("cols 3") && e.getMessage().contains("rows 4"), e.getMessage());
+  }
+
+  @Test
+  void strictUpperTriangularityIsReadFromTheBlockStructure() {
+    LinearOperator z = new DenseMatrix(2, 2, new double[] {1, 2, 3, 4});
+    BlockMatrix upper = new BlockMatrix(new int[] {2, 2}, new int[] {2, 2}, List.of(new BlockMatrix.Block(0, 1, z)));
+    BlockMatrix diag = upper.withBlock(1, 1, z);
+    assertTrue(upper.isStrictlyBlockUpperTriangular());
+    assertTrue(!diag.isStrictlyBlockUpperTriangular());
+  }
+}

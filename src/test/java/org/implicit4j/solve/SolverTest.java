@@ -1,0 +1,126 @@
+package org.implicit4j.solve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.implicit4j.TestModels;
+import org.implicit4j.model.Activation;
+import org.implicit4j.model.ImplicitModel;
+import org.junit.jupiter.api.Test;
+
+class SolverTest {
+  private static final SolverOptions OPTS = SolverOptions.defaults().withTolerance(1e-14);
+
+  private static void assertRelClose(double[] expected, double[] actual, double rel, String what) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) {
+      double tol = rel * Math.max(1, Math.abs(expected[i]));
+      assertEquals(expected[i], actual[i], tol, what + " [" + i + "]");
+    }
+  }
+
+  private static double[] batchOf(double[][] rows) {
+    int w = rows[0].length;
+    double[] f = new double[rows.length * w];
+    for (int s = 0; s < rows.length; s++) {
+      System.arraycopy(rows[s], 0, f, s * w, w);
+    }
+    return f;
+  }
+
+  @Test
+  void mlpSolvedThreeWaysMatchesDirectForwardPass() {
+    Random r = new Random(1);
+    TestModels.Mlp mlp = TestModels.Mlp.random(r, 12, 20, 16, 5);
+    ImplicitModel m = mlp.implicit();
+    assertTrue(m.isStrictlyUpperTriangular());
+    double[][] u = new double[9][];
+    for (int s = 0; s < u.length; s++) {
+      u[s] = TestModels.randn(r, 12, 1);
+    }
+    for (Solver solver : new Solver[] {new BackSubstitution(OPTS), new Picard(OPTS), new Anderson(OPTS)}) {
+      Solution sol = solver.solve(m, batchOf(u), u.length);
+      assertTrue(sol.report().converged());
+      for (int s = 0; s < u.length; s++) {
+        assertRelClose(mlp.forward(u[s]), sol.output(s), 1e-12, solver.name() + " sample " + s);
+      }
+    }
+    // On a strictly triangular A Picard reaches the exact fixed point in depth + 1 map evaluations.
+    assertEquals(3, new Picard(OPTS).solve(m, batchOf(u), u.length).report().iterations());
+  }
+
+  @Test
+  void residualCnnSolvedThreeWaysMatchesDirectForwardPass() {
+    Random r = new Random(2);
+    TestModels.ResCnn net = TestModels.ResCnn.random(r);
+    ImplicitModel m = net.implicit();
+    assertTrue(m.isStrictlyUpperTriangular());
+    double[][] u = new double[4][];
+    for (int s = 0; s < u.length; s++) {
+      u[s] = TestModels.randn(r, 72, 1);
+    }
+    for (Solver solver : new Solver[] {new BackSubstitution(OPTS), new Picard(OPTS), new Anderson(OPTS)}) {
+      Solution sol = solver.solve(m, batchOf(u), u.length);
+      for (int s = 0; s < u.length; s++) {
+        assertRelClose(net.forward(u[s]), sol.output(s), 1e-12, solver.name() + " sample " + s);
+      }
+    }
+  }
+
+  @Test
+  void andersonNeedsFewerIterationsThanPicardAtNorm095() {
+    Random r = new Random(3);
+    ImplicitModel m = TestModels.randomDense(r, 60, 8, 4, 0.95, Activation.TANH, true);
+    double[] u = TestModels.randn(r, 8 * 6, 1);
+    SolverOptions o = SolverOptions.defaults().withTolerance(1e-10);
+    Solution p = new Picard(o).solve(m, u, 6);
+    Solution a = new Anderson(o).solve(m, u, 6);
+    assertTrue(a.report().iterations() < p.report().iterations(),
+        "anderson " + a.report().iterations() + " vs picard " + p.report().iterations());
+    for (int i = 0; i < p.outputs().length; i++) {
+      assertEquals(p.outputs()[i], a.outputs()[i], 1e-8 * Math.max(1, Math.abs(p.outputs()[i])));
+    }
+    // Independent check of the equilibrium: x = tanh(Ax + Bu + b) holds at Anderson's answer.
+    double[] x = a.state(0);
+    double[] z = m.stateBias();
+    m.a().multAdd(x, 0, 60, z, 0, 60, 1);
+    m.b().multAdd(u, 0, 8, z, 0, 60, 1);
+    for (int i = 0; i < 60; i++) {
+      assertEquals(Math.tanh(z[i]), x[i], 1e-9);
+    }
+  }
+
+  @Test
+  void divergingModelThrowsWithIterationsAndResidual() {
+    // x = relu(1.5x + 1) has no solution: x ≥ 0 would need x = −2. λpf(|A|) = 1.5.
+    ImplicitModel.Builder b = ImplicitModel.builder(1, 1);
+    int x = b.addState("x", 4, Activation.RELU);
+    b.addA(x, x, org.implicit4j.linalg.DiagonalMatrix.scalar(4, 1.5));
+    b.addStateBias(x, new double[] {1, 1, 1, 1});
+    ImplicitModel m = b.build();
+    SolverOptions o = SolverOptions.defaults().withMaxIterations(50);
+    for (Solver s : new Solver[] {new Picard(o), new Anderson(o)}) {
+      ConvergenceException e = assertThrows(ConvergenceException.class, () -> s.solve(m, new double[] {0}, 1));
+      assertFalse(e.report().converged());
+      assertTrue(e.report().iterations() > 0 && e.report().iterations() <= 50, e.getMessage());
+      assertTrue(e.getMessage().contains("iteration") && e.getMessage().contains("residual"), e.getMessage());
+      assertTrue(!(e.report().absResidual() < 1e-6), "residual " + e.report().absResidual());
+    }
+  }
+
+  @Test
+  void backSubstitutionRefusesNonTriangularModels() {
+    ImplicitModel m = TestModels.randomDense(new Random(5), 5, 2, 2, 0.5, Activation.RELU);
+    assertThrows(BackSubstitution.NotTriangularException.class, () -> new BackSubstitution(OPTS).solve(m, new double[2], 1));
+    assertEquals("anderson", Solvers.solve(m, new double[2], 1).report().method());
+  }
+
+  @Test
+  void unknownSolverNameListsValidNames() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Solvers.named("newton", OPTS));
+    assertTrue(e.getMessage().contains("anderson"), e.getMessage());
+  }
+}
