@@ -1,0 +1,107 @@
+package org.implicit4j.onnx;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import org.implicit4j.onnx.ops.ActivationConverter;
+import org.implicit4j.onnx.ops.AveragePoolConverter;
+import org.implicit4j.onnx.ops.BatchNormConverter;
+import org.implicit4j.onnx.ops.ClipConverter;
+import org.implicit4j.onnx.ops.ConcatConverter;
+import org.implicit4j.onnx.ops.ConstantConverter;
+import org.implicit4j.onnx.ops.ConvConverter;
+import org.implicit4j.onnx.ops.ElementwiseConverter;
+import org.implicit4j.onnx.ops.GemmConverter;
+import org.implicit4j.onnx.ops.MatMulConverter;
+import org.implicit4j.onnx.ops.MaxPoolConverter;
+import org.implicit4j.onnx.ops.PReluConverter;
+import org.implicit4j.onnx.ops.PadConverter;
+import org.implicit4j.onnx.ops.ReshapeConverter;
+import org.implicit4j.onnx.ops.ShapeArithmeticConverter;
+import org.implicit4j.onnx.ops.SliceConverter;
+import org.implicit4j.onnx.ops.TransposeConverter;
+
+/**
+ * Which converter lowers which ONNX op, over which opsets of the default domain. Adding an op is
+ * one converter class and one line here; registering an op twice is an error.
+ */
+public final class ConverterRegistry {
+  /** A converter and the opset range [minOpset, maxOpset] it was written against. */
+  public record Entry(String op, int minOpset, int maxOpset, OpConverter converter) {}
+
+  private static final Map<String, Entry> ENTRIES = new TreeMap<>();
+
+  static {
+    OpConverter act = new ActivationConverter();
+    register("Relu", 6, 21, act);
+    register("LeakyRelu", 6, 21, act);
+    register("Sigmoid", 6, 21, act);
+    register("Tanh", 6, 21, act);
+    register("PRelu", 7, 21, new PReluConverter());
+    register("Clip", 6, 21, new ClipConverter());
+    register("Gemm", 7, 21, new GemmConverter());
+    register("MatMul", 1, 21, new MatMulConverter());
+    OpConverter ew = new ElementwiseConverter();
+    register("Add", 7, 21, ew);
+    register("Sub", 7, 21, ew);
+    register("Mul", 7, 21, ew);
+    register("Div", 7, 21, ew);
+    register("Conv", 1, 21, new ConvConverter());
+    register("BatchNormalization", 7, 21, new BatchNormConverter());
+    OpConverter max = new MaxPoolConverter();
+    register("MaxPool", 7, 21, max);
+    register("GlobalMaxPool", 1, 21, max);
+    OpConverter avg = new AveragePoolConverter();
+    register("AveragePool", 7, 21, avg);
+    register("GlobalAveragePool", 1, 21, avg);
+    register("Pad", 2, 21, new PadConverter());
+    OpConverter shape = new ReshapeConverter();
+    register("Flatten", 1, 21, shape);
+    register("Reshape", 5, 21, shape);
+    register("Squeeze", 1, 21, shape);
+    register("Unsqueeze", 1, 21, shape);
+    register("Identity", 1, 21, shape);
+    register("Dropout", 7, 21, shape);
+    register("Transpose", 1, 21, new TransposeConverter());
+    register("Concat", 4, 21, new ConcatConverter());
+    register("Slice", 1, 21, new SliceConverter());
+    register("Constant", 1, 21, new ConstantConverter());
+    OpConverter arith = new ShapeArithmeticConverter();
+    register("Shape", 1, 21, arith);
+    register("Gather", 1, 21, arith);
+    register("Cast", 6, 21, arith);
+    register("ConstantOfShape", 9, 21, arith);
+  }
+
+  private ConverterRegistry() {}
+
+  private static void register(String op, int min, int max, OpConverter c) {
+    if (ENTRIES.putIfAbsent(op, new Entry(op, min, max, c)) != null) {
+      throw new IllegalStateException("op " + op + " registered twice");
+    }
+  }
+
+  /** Supported ops by name, with their opset ranges. */
+  public static Map<String, Entry> entries() {
+    return Collections.unmodifiableMap(ENTRIES);
+  }
+
+  /** "Add, AveragePool, …" plus the trailing Softmax/LogSoftmax note, for refusal messages. */
+  public static String supportedList() {
+    return String.join(", ", ENTRIES.keySet()) + " (and a trailing Softmax/LogSoftmax, dropped)";
+  }
+
+  /** The converter for op at this opset, or a refusal naming the node. */
+  static OpConverter lookup(OnnxNodeView n) {
+    Entry e = ENTRIES.get(n.op());
+    if (e == null) {
+      throw n.error("op " + n.op() + " is not supported. Supported ops: " + supportedList()
+          + ". If you need " + n.op() + ", file an issue with this model attached");
+    }
+    if (n.opset() < e.minOpset() || n.opset() > e.maxOpset()) {
+      throw n.error("opset " + n.opset() + " is outside the range " + e.minOpset() + "\u2013" + e.maxOpset()
+          + " supported for " + n.op() + "; re-export the model at an opset in that range, or file an issue");
+    }
+    return e.converter();
+  }
+}

@@ -1,0 +1,244 @@
+package org.implicit4j.onnx;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntConsumer;
+import org.implicit4j.Implicit4jException;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.solve.Solution;
+import org.implicit4j.solve.Solvers;
+
+/**
+ * Runs the ONNX network in ONNX Runtime (CPU, same JVM) and the implicit model on the same inputs
+ * and compares the outputs. Tensors that ŷ reproduces but the graph does not output (the logits
+ * under a dropped Softmax) are added as graph outputs first.
+ */
+public final class OrtVerifier implements AutoCloseable {
+  /** ONNX Runtime failed to load or run the model. */
+  public static final class RuntimeFailure extends Implicit4jException {
+    RuntimeFailure(String message, Throwable cause) {
+      super(Category.BAD_INPUT, message, cause);
+    }
+  }
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ImportResult imported;
+  private final String source;
+
+  public OrtVerifier(OnnxMl.ModelProto proto, ImportResult imported, String source) {
+    this.imported = imported;
+    this.source = source;
+    try {
+      env = OrtEnvironment.getEnvironment();
+      OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+      so.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+      session = env.createSession(withBoundInitializers(withOutputs(proto, imported.outputs()),
+          imported.boundInputs()).toByteArray(), so);
+    } catch (OrtException e) {
+      throw new RuntimeFailure(source + ": ONNX Runtime cannot load the model: " + e.getMessage(), e);
+    }
+  }
+
+  private static OnnxMl.ModelProto withOutputs(OnnxMl.ModelProto proto, List<String> wanted) {
+    OnnxMl.GraphProto g = proto.getGraph();
+    List<String> have = new ArrayList<>();
+    g.getOutputList().forEach(o -> have.add(o.getName()));
+    OnnxMl.GraphProto.Builder gb = g.toBuilder();
+    boolean changed = false;
+    for (String w : wanted) {
+      if (!have.contains(w)) {
+        gb.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(w));
+        changed = true;
+      }
+    }
+    return changed ? proto.toBuilder().setGraph(gb).build() : proto;
+  }
+
+  /** Bound inputs become initializers (with the input's element type), so ORT needs no feed for them. */
+  private static OnnxMl.ModelProto withBoundInitializers(OnnxMl.ModelProto proto, Map<String, Tensor> bound) {
+    if (bound.isEmpty()) {
+      return proto;
+    }
+    OnnxMl.GraphProto.Builder gb = proto.getGraph().toBuilder();
+    for (OnnxMl.ValueInfoProto vi : proto.getGraph().getInputList()) {
+      Tensor t = bound.get(vi.getName());
+      if (t == null) {
+        continue;
+      }
+      int type = vi.getType().getTensorType().getElemType();
+      OnnxMl.TensorProto.Builder tb = OnnxMl.TensorProto.newBuilder().setName(vi.getName()).setDataType(type);
+      for (int d : t.shape()) {
+        tb.addDims(d);
+      }
+      for (double v : t.data()) {
+        switch (type) {
+          case 1 -> tb.addFloatData((float) v);
+          case 11 -> tb.addDoubleData(v);
+          case 7 -> tb.addInt64Data((long) v);
+          default -> tb.addInt32Data((int) v);
+        }
+      }
+      gb.addInitializer(tb);
+    }
+    return proto.toBuilder().setGraph(gb).build();
+  }
+
+  /** Seeded inputs uniform in [0, 1), one row per sample, sized to the model input. */
+  public static double[][] randomInputs(ImplicitModel m, int samples, long seed) {
+    Random r = new Random(seed);
+    double[][] x = new double[samples][m.p()];
+    for (double[] row : x) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = (float) r.nextDouble(); // float32-exact, as ORT will see it
+      }
+    }
+    return x;
+  }
+
+  /** ONNX Runtime's outputs (concatenated, flattened) for one input row. */
+  public double[] runReference(double[] u) {
+    Map<String, OnnxTensor> feed = new HashMap<>();
+    try {
+      int off = 0;
+      for (ImportResult.GraphInput in : imported.inputs()) {
+        int size = Tensor.sizeOf(in.shape());
+        long[] shape = new long[in.shape().length];
+        for (int d = 0; d < shape.length; d++) {
+          shape[d] = in.shape()[d];
+        }
+        if (in.elementType() == 11) {
+          double[] v = new double[size];
+          System.arraycopy(u, off, v, 0, size);
+          feed.put(in.name(), OnnxTensor.createTensor(env, DoubleBuffer.wrap(v), shape));
+        } else {
+          float[] v = new float[size];
+          for (int i = 0; i < size; i++) {
+            v[i] = (float) u[off + i];
+          }
+          feed.put(in.name(), OnnxTensor.createTensor(env, FloatBuffer.wrap(v), shape));
+        }
+        off += size;
+      }
+      List<Double> out = new ArrayList<>();
+      try (OrtSession.Result res = session.run(feed, new java.util.LinkedHashSet<>(imported.outputs()))) {
+        for (String name : imported.outputs()) {
+          OnnxValue v = res.get(name).orElseThrow();
+          appendFlat(((OnnxTensor) v), out);
+        }
+      }
+      double[] r = new double[out.size()];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = out.get(i);
+      }
+      return r;
+    } catch (OrtException e) {
+      throw new RuntimeFailure(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
+    } finally {
+      feed.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  private static void appendFlat(OnnxTensor t, List<Double> out) {
+    switch (t.getInfo().type) {
+      case FLOAT -> {
+        FloatBuffer f = t.getFloatBuffer();
+        while (f.hasRemaining()) {
+          out.add((double) f.get());
+        }
+      }
+      case DOUBLE -> {
+        DoubleBuffer d = t.getDoubleBuffer();
+        while (d.hasRemaining()) {
+          out.add(d.get());
+        }
+      }
+      case INT64 -> {
+        LongBuffer l = t.getLongBuffer();
+        while (l.hasRemaining()) {
+          out.add((double) l.get());
+        }
+      }
+      default -> throw new IllegalStateException("unsupported ONNX Runtime output type " + t.getInfo());
+    }
+  }
+
+  /**
+   * Compares on the given input rows.
+   *
+   * @param progress called after each reference sample (for progress bars); may be null
+   */
+  public VerificationReport verify(double[][] inputs, double atol, double rtol, IntConsumer progress) {
+    ImplicitModel m = imported.model();
+    int n = inputs.length;
+    double[] flat = new double[n * m.p()];
+    for (int s = 0; s < n; s++) {
+      System.arraycopy(inputs[s], 0, flat, s * m.p(), m.p());
+    }
+    Solution sol = Solvers.solve(m, flat, n);
+    int matched = 0;
+    int argmax = 0;
+    double maxAbs = 0;
+    double maxRel = 0;
+    String first = null;
+    for (int s = 0; s < n; s++) {
+      double[] ref = runReference(inputs[s]);
+      double[] got = sol.output(s);
+      if (ref.length != got.length) {
+        throw new IllegalStateException("ONNX Runtime returned " + ref.length + " outputs, the model " + got.length);
+      }
+      boolean ok = true;
+      for (int i = 0; i < ref.length; i++) {
+        double d = Math.abs(got[i] - ref[i]);
+        maxAbs = Math.max(maxAbs, d);
+        if (ref[i] != 0) {
+          maxRel = Math.max(maxRel, d / Math.abs(ref[i]));
+        }
+        if (!(d <= atol + rtol * Math.abs(ref[i]))) {
+          if (ok && first == null) {
+            first = String.format(Locale.ROOT, "sample %d output %d: implicit %.9g vs ONNX Runtime %.9g", s, i, got[i], ref[i]);
+          }
+          ok = false;
+        }
+      }
+      matched += ok ? 1 : 0;
+      argmax += argmaxOf(ref) == argmaxOf(got) ? 1 : 0;
+      if (progress != null) {
+        progress.accept(s + 1);
+      }
+    }
+    return new VerificationReport(n, matched, maxAbs, maxRel, argmax, atol, rtol, first, sol.report().toString());
+  }
+
+  static int argmaxOf(double[] v) {
+    int k = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[k]) {
+        k = i;
+      }
+    }
+    return k;
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // closing a session that ran cannot fail in a way the caller could act on
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package org.implicit4j.onnx;
+
+/**
+ * A constant tensor read from ONNX: C-order values widened to double, its shape, and whether its
+ * element type is an integer (shape arithmetic divides and casts differently).
+ */
+public record Tensor(int[] shape, double[] data, boolean integer) {
+  public static int sizeOf(int[] shape) {
+    long s = 1;
+    for (int d : shape) {
+      s *= d;
+    }
+    return Math.toIntExact(s);
+  }
+
+  public int size() {
+    return data.length;
+  }
+
+  /** The values as longs (for shape arithmetic). */
+  public long[] longs() {
+    long[] l = new long[data.length];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = (long) data[i];
+    }
+    return l;
+  }
+}

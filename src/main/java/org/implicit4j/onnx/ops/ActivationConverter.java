@@ -1,0 +1,34 @@
+package org.implicit4j.onnx.ops;
+
+import java.util.List;
+import org.implicit4j.model.Activation;
+import org.implicit4j.onnx.Affine;
+import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.OpConverter;
+
+/** Relu, LeakyRelu, Sigmoid, Tanh: each output becomes a state block x = φ(input). */
+public final class ActivationConverter implements OpConverter {
+  @Override
+  public List<Affine> lower(OnnxNodeView n) {
+    Activation act = switch (n.op()) {
+      case "Relu" -> Activation.RELU;
+      case "LeakyRelu" -> Activation.leakyRelu((float) n.floatOr("alpha", 0.01f));
+      case "Sigmoid" -> Activation.SIGMOID;
+      case "Tanh" -> Activation.TANH;
+      default -> throw n.unsupported("activation " + n.op());
+    };
+    return List.of(apply(n, n.input(0), act, n.outputName(0)));
+  }
+
+  /** φ(v): folded when v is constant, else a new state block named after the tensor. */
+  static Affine apply(OnnxNodeView n, Affine v, Activation act, String tensor) {
+    if (v.isConstant()) {
+      double[] b = v.bias().clone();
+      for (int i = 0; i < b.length; i++) {
+        b[i] = act.apply(b[i]);
+      }
+      return Affine.constant(v.shape(), b);
+    }
+    return n.context().newState(tensor, v, act, tensor);
+  }
+}

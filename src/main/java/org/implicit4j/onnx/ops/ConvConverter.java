@@ -1,0 +1,77 @@
+package org.implicit4j.onnx.ops;
+
+import java.util.List;
+import org.implicit4j.linalg.Conv2d;
+import org.implicit4j.linalg.ConvGeometry;
+import org.implicit4j.onnx.Affine;
+import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.OpConverter;
+import org.implicit4j.onnx.Ops;
+import org.implicit4j.onnx.Shapes;
+import org.implicit4j.onnx.SpatialAttrs;
+import org.implicit4j.onnx.Tensor;
+
+/**
+ * Conv (1-D and 2-D; pads incl. asymmetric, auto_pad, strides, dilations, groups incl. depthwise)
+ * as a structured {@link Conv2d} block: the kernel is kept, never expanded to a Toeplitz matrix.
+ */
+public final class ConvConverter implements OpConverter {
+  @Override
+  public List<Affine> lower(OnnxNodeView n) {
+    Affine x = n.input(0);
+    Tensor w = n.constant(1, "weight");
+    int rank = x.rank();
+    if (rank != 3 && rank != 4) {
+      throw n.unsupported("Conv on a rank-" + rank + " input (only 1-D and 2-D convolutions)");
+    }
+    if (w.shape().length != rank) {
+      throw n.error("weight rank " + w.shape().length + " differs from input rank " + rank);
+    }
+    int spatial = rank - 2;
+    int batch = x.shape()[0];
+    int cin = x.shape()[1];
+    int h = spatial == 2 ? x.shape()[2] : 1;
+    int wd = x.shape()[rank - 1];
+    int cout = w.shape()[0];
+    int groups = (int) n.intOr("group", 1);
+    if (w.shape()[1] * groups != cin) {
+      throw n.error("weight " + Shapes.str(w.shape()) + " with group " + groups + " does not fit " + cin + " input channels");
+    }
+    int[] kernel = spatial == 2 ? new int[] {w.shape()[2], w.shape()[3]} : new int[] {w.shape()[2]};
+    int[] declared = n.intsOr("kernel_shape", kernel);
+    if (!java.util.Arrays.equals(declared, kernel)) {
+      throw n.error("kernel_shape " + java.util.Arrays.toString(declared) + " differs from the weight's " + java.util.Arrays.toString(kernel));
+    }
+    SpatialAttrs s = SpatialAttrs.of(n, h, wd, kernel, false, spatial);
+    ConvGeometry g = new ConvGeometry(cin, h, wd, cout, s.oh(), s.ow(), s.kh(), s.kw(), s.sh(), s.sw(), s.padTop(),
+        s.padLeft(), s.dh(), s.dw(), groups);
+    int[] out = spatial == 2 ? new int[] {batch, cout, s.oh(), s.ow()} : new int[] {batch, cout, s.ow()};
+    Affine y;
+    if (x.isConstant()) {
+      y = Affine.constant(out, Ops.repeat(new Conv2d(g, w.data().clone()), batch).apply(x.bias()));
+    } else {
+      y = x.map(Ops.repeat(new Conv2d(g, w.data().clone()), batch), out);
+    }
+    if (n.hasInput(2)) {
+      Tensor b = n.constant(2, "bias");
+      if (b.size() != cout) {
+        throw n.error("bias has " + b.size() + " values for " + cout + " output channels");
+      }
+      y = y.plusConstant(perChannel(b.data(), out));
+    }
+    return List.of(y);
+  }
+
+  /** A per-channel vector (axis 1) spread over a [N, C, ...] tensor. */
+  static double[] perChannel(double[] c, int[] shape) {
+    int inner = 1;
+    for (int d = 2; d < shape.length; d++) {
+      inner *= shape[d];
+    }
+    double[] v = new double[Tensor.sizeOf(shape)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = c[(i / inner) % shape[1]];
+    }
+    return v;
+  }
+}

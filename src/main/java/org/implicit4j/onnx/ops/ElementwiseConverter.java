@@ -1,0 +1,80 @@
+package org.implicit4j.onnx.ops;
+
+import java.util.List;
+import org.implicit4j.onnx.Affine;
+import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.OpConverter;
+import org.implicit4j.onnx.Shapes;
+
+/**
+ * Add, Sub (any two values, broadcasting), Mul (one side constant), Div (constant divisor). With
+ * two constants the result is computed, with integer division for integer tensors.
+ */
+public final class ElementwiseConverter implements OpConverter {
+  @Override
+  public List<Affine> lower(OnnxNodeView n) {
+    Affine a = n.input(0);
+    Affine b = n.input(1);
+    int[] out = Shapes.broadcast(a.shape(), b.shape());
+    if (out == null) {
+      throw n.error("shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " do not broadcast");
+    }
+    if (n.opset() < 7 && n.has("broadcast")) {
+      throw n.unsupported("legacy broadcast attribute");
+    }
+    a = Shapes.expand(a, out);
+    b = Shapes.expand(b, out);
+    if (a.isConstant() && b.isConstant()) {
+      return List.of(fold(n.op(), a, b, out));
+    }
+    return List.of(switch (n.op()) {
+      case "Add" -> a.plus(b);
+      case "Sub" -> a.plus(b.times(fill(out, -1)));
+      case "Mul" -> {
+        if (b.isConstant()) {
+          yield a.times(b.bias());
+        }
+        if (a.isConstant()) {
+          yield b.times(a.bias());
+        }
+        throw n.unsupported("Mul of two tensors that both depend on the input (not affine)");
+      }
+      case "Div" -> {
+        if (!b.isConstant()) {
+          throw n.unsupported("Div by a tensor that depends on the input (not affine)");
+        }
+        double[] inv = b.bias().clone();
+        for (int i = 0; i < inv.length; i++) {
+          if (inv[i] == 0) {
+            throw n.error("division by a constant zero at element " + i);
+          }
+          inv[i] = 1 / inv[i];
+        }
+        yield a.times(inv);
+      }
+      default -> throw n.unsupported("elementwise op " + n.op());
+    });
+  }
+
+  private static Affine fold(String op, Affine a, Affine b, int[] out) {
+    double[] x = a.bias();
+    double[] y = b.bias();
+    double[] r = new double[x.length];
+    boolean integer = a.integer() && b.integer();
+    for (int i = 0; i < r.length; i++) {
+      r[i] = switch (op) {
+        case "Add" -> x[i] + y[i];
+        case "Sub" -> x[i] - y[i];
+        case "Mul" -> x[i] * y[i];
+        default -> integer ? (double) ((long) x[i] / (long) y[i]) : x[i] / y[i];
+      };
+    }
+    return new Affine(out, java.util.Map.of(), r, integer);
+  }
+
+  static double[] fill(int[] shape, double v) {
+    double[] d = new double[org.implicit4j.onnx.Tensor.sizeOf(shape)];
+    java.util.Arrays.fill(d, v);
+    return d;
+  }
+}

@@ -1,0 +1,61 @@
+package org.implicit4j.onnx.ops;
+
+import org.implicit4j.onnx.Affine;
+import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.SpatialAttrs;
+
+/**
+ * The windows of a 2-D (or 1-D) pool over a [N, C, H, W] value: for window tap j and output
+ * element o, the input index read, or −1 where the tap falls in padding.
+ */
+record PoolWindows(int[] outShape, int[][] taps, int[] paddedCount, int inSize) {
+
+  static PoolWindows of(OnnxNodeView n, Affine x, int[] kernel, boolean global) {
+    int rank = x.rank();
+    if (rank != 3 && rank != 4) {
+      throw n.unsupported(n.op() + " on a rank-" + rank + " input (only 1-D and 2-D pools)");
+    }
+    int spatial = rank - 2;
+    int batch = x.shape()[0];
+    int c = x.shape()[1];
+    int h = spatial == 2 ? x.shape()[2] : 1;
+    int w = x.shape()[rank - 1];
+    if (global) {
+      kernel = spatial == 2 ? new int[] {h, w} : new int[] {w};
+    }
+    if (kernel == null || kernel.length != spatial) {
+      throw n.error("kernel_shape must have " + spatial + " entries");
+    }
+    SpatialAttrs s = global ? new SpatialAttrs(h, w, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1)
+        : SpatialAttrs.of(n, h, w, kernel, n.intOr("ceil_mode", 0) != 0, spatial);
+    int outPlane = s.oh() * s.ow();
+    int outSize = batch * c * outPlane;
+    int k = s.kh() * s.kw();
+    int[][] taps = new int[k][outSize];
+    int[] padded = new int[outSize];
+    for (int plane = 0; plane < batch * c; plane++) {
+      for (int oy = 0; oy < s.oh(); oy++) {
+        for (int ox = 0; ox < s.ow(); ox++) {
+          int o = plane * outPlane + oy * s.ow() + ox;
+          for (int ky = 0; ky < s.kh(); ky++) {
+            for (int kx = 0; kx < s.kw(); kx++) {
+              int iy = oy * s.sh() - s.padTop() + ky * s.dh();
+              int ix = ox * s.sw() - s.padLeft() + kx * s.dw();
+              boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+              taps[ky * s.kw() + kx][o] = inside ? (plane * h + iy) * w + ix : -1;
+              if (iy >= -s.padTop() && iy < h + s.padBottom() && ix >= -s.padLeft() && ix < w + s.padRight()) {
+                padded[o]++;
+              }
+            }
+          }
+        }
+      }
+    }
+    int[] out = spatial == 2 ? new int[] {batch, c, s.oh(), s.ow()} : new int[] {batch, c, s.ow()};
+    return new PoolWindows(out, taps, padded, x.size());
+  }
+
+  int outSize() {
+    return taps[0].length;
+  }
+}
