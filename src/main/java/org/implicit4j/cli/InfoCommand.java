@@ -28,11 +28,13 @@ final class InfoCommand implements Callable<Integer> {
       + "normInf, lambdaPf, strictlyUpperTriangular, wellPosed, verdict, states, blocks).")
   boolean json;
 
+  @picocli.CommandLine.Mixin OnnxOptions onnxOptions;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    ImplicitModel m = ModelSource.load(model);
+    ImplicitModel m = ModelSource.load(model, ModelSource.options(onnxOptions.inputShapes));
     WellPosedness w = WellPosedness.analyse(m);
     JsonObject o = describe(m, w);
     PrintWriter out = spec.commandLine().getOut();

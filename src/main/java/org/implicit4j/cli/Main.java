@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** Entry point of target/implicit4j.jar; each subcommand is one class. */
 @Command(name = "implicit4j", mixinStandardHelpOptions = true, version = "implicit4j 0.1.0",
     description = "Implicit deep learning on the JVM: x = \u03c6(Ax + Bu + b), \u0177 = Cx + Du + c.",
-    subcommands = {InfoCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ImportCommand.class, VerifyCommand.class, InfoCommand.class, PredictCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
       description = "Print stack traces of errors (normally one line each).")

@@ -42,11 +42,13 @@ final class PredictCommand implements Callable<Integer> {
       description = "Iteration limit of picard/anderson; exceeding it is an error (exit 1). Default: ${DEFAULT-VALUE}.")
   int maxIterations;
 
+  @picocli.CommandLine.Mixin OnnxOptions onnxOptions;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    ImplicitModel m = ModelSource.load(model);
+    ImplicitModel m = ModelSource.load(model, ModelSource.options(onnxOptions.inputShapes));
     double[][] rows = Csv.read(inputs, m.p());
     SolverOptions opts = SolverOptions.defaults().withTolerance(tol).withMaxIterations(maxIterations);
     Solution sol = Solvers.named(solver, opts).solve(m, Csv.flatten(rows), rows.length);

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""Regenerates the ONNX test fixtures under src/test/resources/fixtures with Debian's PyTorch.
+
+    apt-get install python3-torch python3-onnx     # then, from the repository root:
+    /usr/bin/python3 scripts/make_fixtures.py
+
+CI does not run this: the generated files are committed. Fixed seeds make the output deterministic
+for one PyTorch version (Debian's 1.13). The digits MLP is trained on ../shared/data/digits.csv
+(first 1500 rows; UCI digits, CC BY 4.0).
+"""
+import os
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "src", "test", "resources", "fixtures")
+DIGITS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "digits.csv")
+
+
+def export(model, example, name, opset, dynamic_batch=True):
+    model.eval()
+    path = os.path.join(OUT, name)
+    torch.onnx.export(model, example, path, opset_version=opset, input_names=["input"], output_names=["output"],
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}} if dynamic_batch else None)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.short = None
+        if stride != 1 or cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.b1(self.c1(x)))
+        y = self.b2(self.c2(y))
+        return F.relu(y + (x if self.short is None else self.short(x)))
+
+
+class ResNet20(nn.Module):
+    """He et al.'s CIFAR ResNet-20: 3 stages of 3 basic blocks, 16/32/64 channels, BN, global average pool."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(16)
+        layers, cin = [], 16
+        for cout, stride in [(16, 1), (32, 2), (64, 2)]:
+            for i in range(3):
+                layers.append(BasicBlock(cin, cout, stride if i == 0 else 1))
+                cin = cout
+        self.layers = nn.Sequential(*layers)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.conv(x)))
+        x = self.layers(x)
+        x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc(x)
+
+
+def randomise_bn(model, gen):
+    # Non-trivial running statistics, so that folding BatchNorm is actually exercised.
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d) or isinstance(m, nn.BatchNorm1d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=gen) * 0.1)
+            m.running_var.copy_(torch.rand(m.num_features, generator=gen) * 0.5 + 0.75)
+            m.weight.data.copy_(torch.rand(m.num_features, generator=gen) * 0.5 + 0.75)
+            m.bias.data.copy_(torch.randn(m.num_features, generator=gen) * 0.1)
+
+
+class MixedOps(nn.Module):
+    """Covers the less common converters: depthwise conv, dilation, PReLU, ReLU6/Clip, ceil-mode pools,
+    asymmetric Pad, Concat, Slice with steps, Transpose, LeakyReLU, Tanh, Sigmoid, MatMul, Sub/Div."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(2, 6, 3, 1, 1)
+        self.dw = nn.Conv2d(6, 6, 3, 1, 2, dilation=2, groups=6)
+        self.prelu = nn.PReLU(6)
+        self.bn = nn.BatchNorm2d(6)
+        self.c2 = nn.Conv2d(12, 4, 2, 2, 0)
+        self.w = nn.Parameter(torch.randn(36, 10) * 0.2)
+        self.fc = nn.Linear(10, 5)
+
+    def forward(self, x):
+        x = (x - 0.5) / 0.25
+        a = self.prelu(self.c1(x))
+        b = torch.clamp(self.bn(self.dw(a)), 0.0, 6.0)
+        y = torch.cat([a, b], dim=1)
+        y = F.pad(y, (0, 1, 1, 0))
+        y = F.max_pool2d(y, 3, 2, 1, ceil_mode=True)
+        y = F.leaky_relu(self.c2(y), 0.2)
+        y = F.avg_pool2d(y, 2, 1, 1, ceil_mode=True, count_include_pad=False)
+        y = y[:, :, ::2, :].transpose(2, 3)
+        y = torch.tanh(y.flatten(1) @ self.w[: y.flatten(1).shape[1]])
+        return torch.sigmoid(self.fc(y)) * 2 - 1
+
+
+def digits_mlp():
+    data = np.loadtxt(DIGITS, delimiter=",", skiprows=0 if open(DIGITS).read(1).isdigit() else 1)
+    x = torch.tensor(data[:1500, 1:] / 16.0, dtype=torch.float32)
+    y = torch.tensor(data[:1500, 0], dtype=torch.long)
+    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 10),
+                          nn.LogSoftmax(dim=1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(200):
+        opt.zero_grad()
+        loss = F.nll_loss(model(x), y)
+        loss.backward()
+        opt.step()
+    test = torch.tensor(data[1500:, 1:] / 16.0, dtype=torch.float32)
+    acc = (model(test).argmax(1).numpy() == data[1500:, 0]).mean()
+    print("digits MLP test accuracy (last 297 rows): %.3f" % acc)
+    return model
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    gen = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+    r = ResNet20()
+    randomise_bn(r, gen)
+    export(r, torch.rand(1, 3, 32, 32), "resnet20-cifar.onnx", 13)
+    m = MixedOps()
+    randomise_bn(m, gen)
+    export(m, torch.rand(1, 2, 12, 12), "mixed-ops-opset11.onnx", 11)
+    export(m, torch.rand(1, 2, 12, 12), "mixed-ops-opset17.onnx", 17)
+    export(digits_mlp(), torch.rand(1, 64), "digits-mlp-opset9.onnx", 9)
+
+
+if __name__ == "__main__":
+    with torch.no_grad():
+        pass
+    main()

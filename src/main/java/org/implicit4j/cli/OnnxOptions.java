@@ -1,0 +1,15 @@
+package org.implicit4j.cli;
+
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options shared by commands that import ONNX networks. */
+final class OnnxOptions {
+  @Option(names = "--input-shape", paramLabel = "[NAME=]CxHxW",
+      description = "Shape of an input without the batch dimension, for networks that declare symbolic "
+          + "dimensions other than the batch (e.g. --input-shape input=3x32x32). Repeatable.")
+  List<String> inputShapes;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
+  boolean quiet;
+}

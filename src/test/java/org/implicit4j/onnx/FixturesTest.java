@@ -1,0 +1,75 @@
+package org.implicit4j.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.implicit4j.cli.CliTest;
+import org.implicit4j.io.ModelFiles;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.wellposed.WellPosedness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The networks exported by scripts/make_fixtures.py (PyTorch 1.13), checked against ONNX Runtime. */
+class FixturesTest {
+  static final Path FIXTURES = Path.of("src", "test", "resources", "fixtures");
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"digits-mlp-opset9.onnx", "mixed-ops-opset11.onnx", "mixed-ops-opset17.onnx"})
+  void smallFixturesVerify(String name) throws Exception {
+    CliTest.Run r = CliTest.run("verify", FIXTURES.resolve(name).toString(), "--quiet");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().startsWith("PASS: 100/100"), r.out());
+  }
+
+  @Test
+  void resnet20ImportsWith188kStatesTriangularAndVerified() throws Exception {
+    Path f = FIXTURES.resolve("resnet20-cifar.onnx");
+    OnnxMl.ModelProto proto = OnnxImporter.read(f);
+    ImportResult r = OnnxImporter.importModel(proto, f.toString(), FIXTURES, ImportOptions.defaults());
+    ImplicitModel m = r.model();
+    assertEquals(188_416, m.n());
+    assertEquals(3 * 32 * 32, m.p());
+    assertTrue(m.isStrictlyUpperTriangular());
+    assertEquals("well-posed: strictly upper triangular", WellPosedness.analyse(m).verdict());
+    try (OrtVerifier v = new OrtVerifier(proto, r, f.toString())) {
+      VerificationReport rep = v.verify(OrtVerifier.randomInputs(m, 20, 7), 1e-5, 1e-4, null);
+      assertTrue(rep.passed(), rep.summary());
+    }
+    // Structured storage: the saved file is about the size of the ONNX file, not of a Toeplitz matrix.
+    Path out = dir.resolve("resnet20.i4j");
+    ModelFiles.save(m, out);
+    assertTrue(Files.size(out) < 2 * Files.size(f), Files.size(out) + " vs " + Files.size(f));
+  }
+
+  @Test
+  void importWritesAVerifiedModelThatPredictsLikeTheOnnxFile() throws Exception {
+    Path onnx = FIXTURES.resolve("digits-mlp-opset9.onnx");
+    Path out = dir.resolve("mlp.i4j");
+    CliTest.Run r = CliTest.run("import", onnx.toString(), "-o", out.toString(), "--quiet");
+    assertEquals(0, r.code(), r.err());
+    ImplicitModel m = ModelFiles.load(out);
+    assertTrue(m.metadata().get("verification").startsWith("PASS: 100/100"), m.metadata().toString());
+    assertEquals("LogSoftmax", m.metadata().get("softmaxDropped"));
+    Path x = dir.resolve("x.csv");
+    StringBuilder row = new StringBuilder();
+    for (int i = 0; i < 64; i++) {
+      row.append(i == 0 ? "" : ",").append((i % 7) / 7.0);
+    }
+    Files.writeString(x, row + "\n");
+    CliTest.Run a = CliTest.run("predict", out.toString(), "--inputs", x.toString());
+    CliTest.Run b = CliTest.run("predict", onnx.toString(), "--inputs", x.toString());
+    assertEquals(0, a.code(), a.err());
+    assertEquals(a.out(), b.out());
+    CliTest.Run mismatch = CliTest.run("verify", onnx.toString(), "--atol", "0", "--rtol", "0", "--samples", "5", "--quiet");
+    assertEquals(1, mismatch.code(), mismatch.out());
+    assertTrue(mismatch.out().startsWith("FAIL") && mismatch.out().contains("first mismatch: sample"), mismatch.out());
+  }
+}

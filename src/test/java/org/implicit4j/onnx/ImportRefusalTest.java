@@ -1,0 +1,174 @@
+package org.implicit4j.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.implicit4j.cli.CliTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each refused input: the message names the culprit, and `import` leaves no output file. */
+class ImportRefusalTest {
+  @TempDir Path dir;
+
+  static OnnxMl.ValueInfoProto input(String name, Object... dims) {
+    OnnxMl.TensorShapeProto.Builder s = OnnxMl.TensorShapeProto.newBuilder();
+    for (Object d : dims) {
+      if (d instanceof Integer i) {
+        s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(i));
+      } else {
+        s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam((String) d));
+      }
+    }
+    return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(s))).build();
+  }
+
+  static OnnxMl.NodeProto node(String name, String op, List<String> in, List<String> out) {
+    return OnnxMl.NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(in).addAllOutput(out).build();
+  }
+
+  static OnnxMl.TensorProto weight(String name, float[] v, long... dims) {
+    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1);
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    for (float f : v) {
+      t.addFloatData(f);
+    }
+    return t.build();
+  }
+
+  static OnnxMl.ModelProto model(int opset, OnnxMl.GraphProto.Builder g) {
+    return OnnxMl.ModelProto.newBuilder().setIrVersion(7)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+  }
+
+  /** A Gemm(x, W) → op → y graph. */
+  static OnnxMl.GraphProto.Builder gemmThen(String op, OnnxMl.TensorProto w) {
+    return OnnxMl.GraphProto.newBuilder().setName("g").addInput(input("x", "N", 2)).addInitializer(w)
+        .addNode(node("fc", "Gemm", List.of("x", "W"), List.of("h")))
+        .addNode(node("act", op, List.of("h"), List.of("y"))).addOutput(input("y", "N", 2));
+  }
+
+  private Path write(String name, OnnxMl.ModelProto m) throws Exception {
+    Path f = dir.resolve(name);
+    Files.write(f, m.toByteArray());
+    return f;
+  }
+
+  /** Asserts import exits 2 naming all of {@code expect}, and that no output (nor temp file) is left. */
+  private void assertRefused(Path onnx, String... expect) throws Exception {
+    Path out = dir.resolve("out.i4j");
+    CliTest.Run r = CliTest.run("import", onnx.toString(), "-o", out.toString(), "--quiet");
+    assertEquals(2, r.code(), r.err());
+    for (String e : expect) {
+      assertTrue(r.err().contains(e), "missing '" + e + "' in: " + r.err());
+    }
+    assertFalse(r.err().contains("\tat "), "no stack trace without --debug");
+    try (var s = Files.list(dir)) {
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().contains("out.i4j")), "output left behind");
+    }
+  }
+
+  private static final float[] W = {1, 2, 3, 4};
+
+  @Test
+  void unsupportedOpNamesNodeOpOpsetAndSupportedList() throws Exception {
+    Path f = write("lstm.onnx", model(13, gemmThen("LSTM", weight("W", W, 2, 2))));
+    assertRefused(f, "lstm.onnx", "node 'act' (LSTM, opset 13)", "op LSTM is not supported", "Conv", "MaxPool",
+        "file an issue");
+  }
+
+  @Test
+  void opsetOutsideTheConverterRangeIsRefused() throws Exception {
+    Path f = write("new.onnx", model(23, gemmThen("Relu", weight("W", W, 2, 2))));
+    assertRefused(f, "node 'fc' (Gemm, opset 23)", "opset 23 is outside the range 7\u201321");
+  }
+
+  @Test
+  void cycleIsRefusedNamingItsNodes() throws Exception {
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addInput(input("x", 1, 2))
+        .addNode(node("a", "Add", List.of("x", "c"), List.of("b")))
+        .addNode(node("b", "Relu", List.of("b"), List.of("c")))
+        .addOutput(input("c", 1, 2));
+    assertRefused(write("cycle.onnx", model(13, g)), "cycle", "'a' (Add)", "'b' (Relu)");
+  }
+
+  @Test
+  void missingInitializerIsNamed() throws Exception {
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addInput(input("x", 1, 2))
+        .addNode(node("fc", "Gemm", List.of("x", "W_missing"), List.of("y"))).addOutput(input("y", 1, 2));
+    assertRefused(write("missing.onnx", model(13, g)), "tensor 'W_missing' is missing");
+  }
+
+  @Test
+  void nanWeightIsRefused() throws Exception {
+    Path f = write("nan.onnx", model(13, gemmThen("Relu", weight("W", new float[] {1, Float.NaN, 3, 4}, 2, 2))));
+    assertRefused(f, "initializer 'W'", "NaN", "element 1");
+  }
+
+  @Test
+  void hugeDeclaredSizeIsRefusedBeforeAllocating() throws Exception {
+    OnnxMl.TensorProto huge = OnnxMl.TensorProto.newBuilder().setName("W").setDataType(1).addDims(1_000_000)
+        .addDims(1_000_000).build();
+    assertRefused(write("huge.onnx", model(13, gemmThen("Relu", huge))), "initializer 'W'", "refusing to allocate");
+  }
+
+  @Test
+  void externalDataOutsideTheModelFolderIsRefused() throws Exception {
+    Files.write(dir.getParent().resolve("weights.bin"), new byte[16]);
+    OnnxMl.TensorProto ext = OnnxMl.TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(2)
+        .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+        .addExternalData(OnnxMl.StringStringEntryProto.newBuilder().setKey("location").setValue("../weights.bin"))
+        .build();
+    assertRefused(write("ext.onnx", model(13, gemmThen("Relu", ext))), "'../weights.bin'", "leaves the model's folder");
+    OnnxMl.TensorProto abs = ext.toBuilder().setExternalData(0, OnnxMl.StringStringEntryProto.newBuilder()
+        .setKey("location").setValue(dir.getParent().resolve("weights.bin").toString())).build();
+    assertRefused(write("abs.onnx", model(13, gemmThen("Relu", abs))), "leaves the model's folder");
+  }
+
+  @Test
+  void externalDataInsideTheFolderIsRead() throws Exception {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float v : W) {
+      b.putFloat(v);
+    }
+    Files.write(dir.resolve("w.bin"), b.array());
+    OnnxMl.TensorProto ext = OnnxMl.TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(2)
+        .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+        .addExternalData(OnnxMl.StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin")).build();
+    ImportResult r = OnnxImporter.importFile(write("ok.onnx", model(13, gemmThen("Relu", ext))), ImportOptions.defaults());
+    assertEquals(2, r.model().n());
+    double[] y = org.implicit4j.solve.Solvers.solve(r.model(), new double[] {1, -1}, 1).output(0);
+    assertEquals(0.0, y[0], 0); // relu(1·1 + 3·(−1)) = relu(−2)
+    assertEquals(0.0, y[1], 0); // relu(2 − 4)
+  }
+
+  @Test
+  void symbolicNonBatchDimensionNeedsInputShape() throws Exception {
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addInput(input("img", "N", "H"))
+        .addNode(node("r", "Relu", List.of("img"), List.of("y"))).addOutput(input("y", "N", "H"));
+    Path f = write("sym.onnx", model(13, g));
+    assertRefused(f, "input 'img'", "'H'", "--input-shape");
+    CliTest.Run ok = CliTest.run("info", f.toString(), "--input-shape", "img=5", "--json");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("\"n\":5"), ok.out());
+  }
+
+  @Test
+  void bilinearProductIsRefusedAtTheNode() {
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addInput(input("x", 1, 2))
+        .addNode(node("sq", "Mul", List.of("x", "x"), List.of("y"))).addOutput(input("y", 1, 2));
+    ImportException e = assertThrows(ImportException.class,
+        () -> OnnxImporter.importModel(model(13, g).toBuilder().build(), "sq.onnx", dir, ImportOptions.defaults()));
+    assertTrue(e.getMessage().contains("node 'sq' (Mul, opset 13)") && e.getMessage().contains("not affine"),
+        e.getMessage());
+  }
+}
