@@ -26,55 +26,110 @@ public final class Conv2d implements LinearOperator {
 
   @Override public int cols() { return g.inputSize(); }
 
+  /**
+   * Lowers each sample to im2col form (rows (c, ky, kx), columns output pixels; taps in padding are 0)
+   * and accumulates y_o += Σ_k K[o, k] · col_k as long contiguous AXPYs over the output plane, four
+   * output channels at a time so that each col row is loaded once per four channels. Samples run
+   * in parallel; a single sample splits its output channels instead.
+   */
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
-    int cout = g.cout();
-    Parallel.forEach(batch * cout, g.macs() / cout, job -> {
-      int s = job / cout;
-      int o = job % cout;
-      convOneChannel(x, xOff + s * xStride, y, yOff + s * yStride, o);
-    });
+    if (batch > 1) {
+      Parallel.forEach(batch, g.macs(), s -> {
+        for (int grp = 0; grp < g.groups(); grp++) {
+          double[] col = im2col(x, xOff + s * xStride, grp);
+          gemmRows(col, grp, 0, g.coutPerGroup(), y, yOff + s * yStride);
+        }
+      });
+      return;
+    }
+    for (int grp = 0; grp < g.groups(); grp++) {
+      double[] col = im2col(x, xOff, grp);
+      int opg = g.coutPerGroup();
+      int chunks = Math.max(1, Math.min(opg / 4, Runtime.getRuntime().availableProcessors() * 2));
+      int group = grp;
+      Parallel.forEach(chunks, g.macs() / Math.max(1, g.groups() * chunks), c -> {
+        int lo = (int) ((long) opg * c / chunks);
+        int hi = (int) ((long) opg * (c + 1) / chunks);
+        gemmRows(col, group, lo, hi, y, yOff);
+      });
+    }
   }
 
-  private void convOneChannel(double[] x, int xo, double[] y, int yo, int o) {
+  /** im2col of one sample and group: row (c, ky, kx), column (oy, ox); padding taps are 0. */
+  private double[] im2col(double[] x, int xo, int grp) {
     int cpg = g.cinPerGroup();
-    int grp = o / g.coutPerGroup();
     int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw();
     int sh = g.strideH(), sw = g.strideW(), dh = g.dilH(), dw = g.dilW();
-    int yBase = yo + o * oh * ow;
+    int plane = oh * ow;
+    double[] col = new double[cpg * kh * kw * plane];
     for (int c = 0; c < cpg; c++) {
       int xBase = xo + (grp * cpg + c) * h * w;
-      int kBase = ((o * cpg) + c) * kh * kw;
       for (int ky = 0; ky < kh; ky++) {
         for (int kx = 0; kx < kw; kx++) {
-          double wv = kernel[kBase + ky * kw + kx];
-          if (wv == 0) {
-            continue;
-          }
+          int row = ((c * kh + ky) * kw + kx) * plane;
           int colShift = kx * dw - g.padLeft();
-          // ox range whose ix = ox·sw + colShift lies in [0, w)
           int oxLo = colShift >= 0 ? 0 : ceilDiv(-colShift, sw);
           int oxHi = Math.min(ow, floorDivPlusOne(w - 1 - colShift, sw));
-          if (oxLo >= oxHi) {
-            continue;
-          }
           for (int oy = 0; oy < oh; oy++) {
             int iy = oy * sh - g.padTop() + ky * dh;
             if (iy < 0 || iy >= h) {
               continue;
             }
             int xr = xBase + iy * w + colShift;
-            int yr = yBase + oy * ow;
+            int cr = row + oy * ow;
             if (sw == 1) {
-              for (int ox = oxLo; ox < oxHi; ox++) {
-                y[yr + ox] += wv * x[xr + ox];
-              }
+              System.arraycopy(x, xr + oxLo, col, cr + oxLo, Math.max(0, oxHi - oxLo));
             } else {
               for (int ox = oxLo; ox < oxHi; ox++) {
-                y[yr + ox] += wv * x[xr + ox * sw];
+                col[cr + ox] = x[xr + ox * sw];
               }
             }
           }
+        }
+      }
+    }
+    return col;
+  }
+
+  /** y[o, :] += Σ_k K[o, k] col[k, :] for group-local output channels [lo, hi). */
+  private void gemmRows(double[] col, int grp, int lo, int hi, double[] y, int yo) {
+    int kk = g.cinPerGroup() * g.kh() * g.kw();
+    int plane = g.oh() * g.ow();
+    int oBase = grp * g.coutPerGroup();
+    int o = lo;
+    for (; o + 4 <= hi; o += 4) {
+      int o0 = oBase + o;
+      int y0 = yo + o0 * plane;
+      int y1 = y0 + plane;
+      int y2 = y1 + plane;
+      int y3 = y2 + plane;
+      for (int k = 0; k < kk; k++) {
+        double w0 = kernel[o0 * kk + k];
+        double w1 = kernel[(o0 + 1) * kk + k];
+        double w2 = kernel[(o0 + 2) * kk + k];
+        double w3 = kernel[(o0 + 3) * kk + k];
+        int b = k * plane;
+        for (int p = 0; p < plane; p++) {
+          double v = col[b + p];
+          y[y0 + p] += w0 * v;
+          y[y1 + p] += w1 * v;
+          y[y2 + p] += w2 * v;
+          y[y3 + p] += w3 * v;
+        }
+      }
+    }
+    for (; o < hi; o++) {
+      int oc = oBase + o;
+      int y0 = yo + oc * plane;
+      for (int k = 0; k < kk; k++) {
+        double w0 = kernel[oc * kk + k];
+        if (w0 == 0) {
+          continue;
+        }
+        int b = k * plane;
+        for (int p = 0; p < plane; p++) {
+          y[y0 + p] += w0 * col[b + p];
         }
       }
     }
