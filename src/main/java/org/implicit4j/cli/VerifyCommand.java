@@ -39,20 +39,32 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Relative tolerance: pass when |\u0177 \u2212 ref| \u2264 atol + rtol\u00b7|ref|. Default: ${DEFAULT-VALUE}.")
   double rtol;
 
+  @Option(names = "--per-layer",
+      description = "Also compare every state block with the ONNX tensor it came from and name the first that diverges.")
+  boolean perLayer;
+
   @Mixin OnnxOptions onnxOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    VerificationReport rep = run(onnx, onnxOptions, samples, seed, inputs, atol, rtol, spec.commandLine().getErr());
-    spec.commandLine().getOut().println(rep.summary());
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    VerificationReport rep = run(onnx, onnxOptions, samples, seed, inputs, atol, rtol, spec.commandLine().getErr(),
+        perLayer ? out : null);
+    out.println(rep.summary());
     return rep.passed() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }
 
   /** Imports and verifies; shared with `import`. */
   static VerificationReport run(Path onnx, OnnxOptions o, int samples, long seed, Path inputs, double atol,
       double rtol, java.io.PrintWriter err) throws Exception {
+    return run(onnx, o, samples, seed, inputs, atol, rtol, err, null);
+  }
+
+  /** As above; with {@code layers} non-null, prints the per-layer comparison there. */
+  static VerificationReport run(Path onnx, OnnxOptions o, int samples, long seed, Path inputs, double atol,
+      double rtol, java.io.PrintWriter err, java.io.PrintWriter layers) throws Exception {
     if (samples < 0) {
       throw new IllegalArgumentException("--samples must be \u2265 0");
     }
@@ -68,9 +80,22 @@ final class VerifyCommand implements Callable<Integer> {
     if (x.length == 0) {
       throw new IllegalArgumentException("nothing to verify: --samples 0 and no --inputs");
     }
-    try (OrtVerifier v = new OrtVerifier(proto, r, onnx.toString());
+    try (OrtVerifier v = new OrtVerifier(proto, r, onnx.toString(), layers != null);
         Progress bar = new Progress("verify", x.length, o.quiet)) {
       VerificationReport rep = v.verify(x, atol, rtol, bar::stepTo);
+      if (layers != null) {
+        String first = null;
+        layers.printf("%-6s %-40s %10s %12s %12s  %s%n", "block", "ONNX tensor", "size", "max abs", "max rel", "status");
+        for (OrtVerifier.LayerComparison c : v.perLayer(x, atol, rtol)) {
+          layers.printf(java.util.Locale.ROOT, "%-6d %-40s %10d %12.3e %12.3e  %s%n", c.block(), c.tensor(), c.size(),
+              c.maxAbsError(), c.maxRelError(), c.matched() ? "ok" : "DIVERGES");
+          if (!c.matched() && first == null) {
+            first = c.tensor();
+          }
+        }
+        layers.println(first == null ? "per-layer: every state block matches its ONNX tensor"
+            : "per-layer: first divergent block reproduces ONNX tensor '" + first + "'");
+      }
       err.println(rep.solveReport());
       return rep;
     }

@@ -40,13 +40,24 @@ public final class OrtVerifier implements AutoCloseable {
   private final String source;
 
   public OrtVerifier(OnnxMl.ModelProto proto, ImportResult imported, String source) {
+    this(proto, imported, source, false);
+  }
+
+  /**
+   * @param perLayer also fetch every ONNX tensor a state block reproduces, for {@link #perLayer}
+   */
+  public OrtVerifier(OnnxMl.ModelProto proto, ImportResult imported, String source, boolean perLayer) {
     this.imported = imported;
     this.source = source;
     try {
       env = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions so = new OrtSession.SessionOptions();
       so.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
-      session = env.createSession(withBoundInitializers(withOutputs(proto, imported.outputs()),
+      List<String> wanted = new ArrayList<>(imported.outputs());
+      if (perLayer) {
+        imported.stateTensors().values().stream().filter(t -> !wanted.contains(t)).forEach(wanted::add);
+      }
+      session = env.createSession(withBoundInitializers(withOutputs(proto, wanted),
           imported.boundInputs()).toByteArray(), so);
     } catch (OrtException e) {
       throw new RuntimeFailure(source + ": ONNX Runtime cannot load the model: " + e.getMessage(), e);
@@ -111,6 +122,26 @@ public final class OrtVerifier implements AutoCloseable {
 
   /** ONNX Runtime's outputs (concatenated, flattened) for one input row. */
   public double[] runReference(double[] u) {
+    return concat(runTensors(u, imported.outputs()), imported.outputs());
+  }
+
+  private static double[] concat(Map<String, double[]> values, List<String> names) {
+    int n = 0;
+    for (String name : names) {
+      n += values.get(name).length;
+    }
+    double[] r = new double[n];
+    int off = 0;
+    for (String name : names) {
+      double[] v = values.get(name);
+      System.arraycopy(v, 0, r, off, v.length);
+      off += v.length;
+    }
+    return r;
+  }
+
+  /** The named tensors' values (flattened) for one input row. */
+  private Map<String, double[]> runTensors(double[] u, java.util.Collection<String> names) {
     Map<String, OnnxTensor> feed = new HashMap<>();
     try {
       int off = 0;
@@ -133,18 +164,16 @@ public final class OrtVerifier implements AutoCloseable {
         }
         off += size;
       }
-      List<Double> out = new ArrayList<>();
-      try (OrtSession.Result res = session.run(feed, new java.util.LinkedHashSet<>(imported.outputs()))) {
-        for (String name : imported.outputs()) {
+      Map<String, double[]> values = new HashMap<>();
+      try (OrtSession.Result res = session.run(feed, new java.util.LinkedHashSet<>(names))) {
+        for (String name : names) {
           OnnxValue v = res.get(name).orElseThrow();
+          List<Double> out = new ArrayList<>();
           appendFlat(((OnnxTensor) v), out);
+          values.put(name, out.stream().mapToDouble(Double::doubleValue).toArray());
         }
       }
-      double[] r = new double[out.size()];
-      for (int i = 0; i < r.length; i++) {
-        r[i] = out.get(i);
-      }
-      return r;
+      return values;
     } catch (OrtException e) {
       throw new RuntimeFailure(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
     } finally {
@@ -221,6 +250,51 @@ public final class OrtVerifier implements AutoCloseable {
       }
     }
     return new VerificationReport(n, matched, maxAbs, maxRel, argmax, atol, rtol, first, sol.report().toString());
+  }
+
+  /** How one state block compares with the ONNX tensor it reproduces. */
+  public record LayerComparison(int block, String name, String tensor, int size, double maxAbsError,
+      double maxRelError, boolean matched) {}
+
+  /**
+   * Compares every state block that reproduces an ONNX tensor, in forward (first layer first)
+   * order; the first entry with {@code matched == false} is where the conversion diverges.
+   */
+  public List<LayerComparison> perLayer(double[][] inputs, double atol, double rtol) {
+    ImplicitModel m = imported.model();
+    int n = inputs.length;
+    double[] flat = new double[n * m.p()];
+    for (int s = 0; s < n; s++) {
+      System.arraycopy(inputs[s], 0, flat, s * m.p(), m.p());
+    }
+    Solution sol = Solvers.solve(m, flat, n);
+    List<Integer> blocks = new ArrayList<>(imported.stateTensors().keySet());
+    blocks.sort(java.util.Comparator.reverseOrder());
+    double[] maxAbs = new double[m.states().size()];
+    double[] maxRel = new double[m.states().size()];
+    boolean[] bad = new boolean[m.states().size()];
+    for (int s = 0; s < n; s++) {
+      Map<String, double[]> ref = runTensors(inputs[s], new java.util.LinkedHashSet<>(imported.stateTensors().values()));
+      double[] x = sol.state(s);
+      for (int b : blocks) {
+        double[] r = ref.get(imported.stateTensors().get(b));
+        var blk = m.states().get(b);
+        for (int i = 0; i < blk.size(); i++) {
+          double d = Math.abs(x[blk.offset() + i] - r[i]);
+          maxAbs[b] = Math.max(maxAbs[b], d);
+          if (r[i] != 0) {
+            maxRel[b] = Math.max(maxRel[b], d / Math.abs(r[i]));
+          }
+          bad[b] |= !(d <= atol + rtol * Math.abs(r[i]));
+        }
+      }
+    }
+    List<LayerComparison> out = new ArrayList<>();
+    for (int b : blocks) {
+      var blk = m.states().get(b);
+      out.add(new LayerComparison(b, blk.name(), imported.stateTensors().get(b), blk.size(), maxAbs[b], maxRel[b], !bad[b]));
+    }
+    return out;
   }
 
   static int argmaxOf(double[] v) {

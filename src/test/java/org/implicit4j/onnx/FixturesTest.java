@@ -72,4 +72,17 @@ class FixturesTest {
     assertEquals(1, mismatch.code(), mismatch.out());
     assertTrue(mismatch.out().startsWith("FAIL") && mismatch.out().contains("first mismatch: sample"), mismatch.out());
   }
+
+  @Test
+  void perLayerNamesTheFirstDivergentBlock() {
+    String sample = Path.of("samples", "mnist8.onnx").toString();
+    CliTest.Run ok = CliTest.run("verify", sample, "--per-layer", "--samples", "5", "--quiet");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("ReLU32_Output_0") && ok.out().contains("every state block matches"), ok.out());
+    // With zero tolerance every block differs in the last bits; the first in forward order is named.
+    CliTest.Run strict = CliTest.run("verify", sample, "--per-layer", "--samples", "5", "--atol", "0", "--rtol", "0",
+        "--quiet");
+    assertEquals(1, strict.code(), strict.out());
+    assertTrue(strict.out().contains("first divergent block reproduces ONNX tensor 'ReLU32_Output_0'"), strict.out());
+  }
 }
