@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Import time of ONNX networks (single shot per iteration, cold-ish JVM per fork). */
+/** Import and rescale time of ONNX networks (single shot per iteration). */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -27,8 +27,21 @@ public class ImportBench {
   @Param({"src/test/resources/fixtures/resnet20-cifar.onnx"})
   public String onnx;
 
+  private ImplicitModel imported;
+
+  @org.openjdk.jmh.annotations.Setup
+  public void setup() throws Exception {
+    imported = OnnxImporter.importFile(Path.of(onnx), ImportOptions.defaults()).model();
+  }
+
   @Benchmark
   public ImplicitModel importOnnx() throws Exception {
     return OnnxImporter.importFile(Path.of(onnx), ImportOptions.defaults()).model();
+  }
+
+  /** Perron–Frobenius rescaling to κ = 0.95 (issue target for ResNet-20: under 2 s). */
+  @Benchmark
+  public ImplicitModel rescale() {
+    return imported.rescaled(0.95);
   }
 }

@@ -59,6 +59,9 @@ final class InfoCommand implements Callable<Integer> {
           w.strictlyUpperTriangular() ? " (exact: strictly upper triangular)" : "");
       out.printf(Locale.ROOT, "triangular       %s%n", w.strictlyUpperTriangular() ? "strictly upper" : "no");
       out.printf(Locale.ROOT, "verdict          %s%n", w.verdict());
+      JsonObject r = o.getAsJsonObject("rescaled");
+      out.printf(Locale.ROOT, "rescaled         %s%n", r.get("possible").getAsBoolean()
+          ? r.get("summary").getAsString() : "not possible: " + r.get("reason").getAsString());
       m.metadata().forEach((k, v) -> out.printf(Locale.ROOT, "meta %-11s %s%n", k, v));
     }
     return ExitCodes.OK;
@@ -105,7 +108,25 @@ final class InfoCommand implements Callable<Integer> {
     JsonObject meta = new JsonObject();
     m.metadata().forEach(meta::addProperty);
     o.add("metadata", meta);
+    o.add("rescaled", rescaled(m));
     return o;
+  }
+
+  /** What `rescale --kappa 0.95` would reach, or why it cannot. */
+  static JsonObject rescaled(ImplicitModel m) {
+    JsonObject r = new JsonObject();
+    r.addProperty("kappa", 0.95);
+    try {
+      org.implicit4j.model.Rescaler.Report rep = org.implicit4j.model.Rescaler.rescale(m, 0.95).report();
+      r.addProperty("possible", true);
+      r.addProperty("normInf", rep.normAfter());
+      r.addProperty("method", rep.method());
+      r.addProperty("summary", rep.toString());
+    } catch (org.implicit4j.model.RescaleException e) {
+      r.addProperty("possible", false);
+      r.addProperty("reason", e.getMessage());
+    }
+    return r;
   }
 
   private static void addBlocks(JsonArray arr, String name, BlockMatrix bm) {

@@ -158,6 +158,15 @@ public final class BlockMatrix implements LinearOperator {
   }
 
   @Override
+  public BlockMatrix absBound() {
+    List<Block> nb = new ArrayList<>();
+    for (Block b : blocks) {
+      nb.add(new Block(b.row, b.col, b.op.absBound()));
+    }
+    return new BlockMatrix(rowSizes(), colSizes(), nb);
+  }
+
+  @Override
   public double[] rowAbsSums() {
     double[] r = new double[rows()];
     for (Block b : blocks) {

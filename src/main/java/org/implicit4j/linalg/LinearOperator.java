@@ -34,6 +34,16 @@ public interface LinearOperator {
     return toSparse().abs();
   }
 
+  /**
+   * An entrywise upper bound U ≥ |M| that is cheap to apply: |M| itself for stored structures, the
+   * lazy Σ|M_k| for sums and Π|F_k| for products (exact when every entry is a single path). Used
+   * where a bound is all that is needed, e.g. the rescaling weights w = (I − U/ρ)⁻¹1 keep
+   * (|M|w)_i ≤ (Uw)_i.
+   */
+  default LinearOperator absBound() {
+    return abs();
+  }
+
   /** r_i = Σ_j |M_ij|, the row ℓ1 norms. */
   default double[] rowAbsSums() {
     double[] ones = new double[cols()];

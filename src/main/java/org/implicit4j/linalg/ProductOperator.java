@@ -92,6 +92,76 @@ public final class ProductOperator implements LinearOperator {
     return new ProductOperator(List.copyOf(f));
   }
 
+  /**
+   * |F_0 ⋯ F_k| = |F_0| ⋯ |F_k| exactly when every entry of the product is a single path: all
+   * factors left of one core factor have at most one non-zero per row (selections, paddings,
+   * permutations, diagonals) and all factors right of it at most one per column. Then |M| stays a
+   * lazy product; otherwise it is formed as a sparse matrix.
+   */
+  @Override
+  public LinearOperator abs() {
+    int k = factors.size();
+    for (int core = 0; core < k; core++) {
+      boolean ok = true;
+      for (int i = 0; i < core && ok; i++) {
+        ok = atMostOnePerRow(factors.get(i));
+      }
+      for (int i = core + 1; i < k && ok; i++) {
+        ok = atMostOnePerColumn(factors.get(i));
+      }
+      if (ok) {
+        List<LinearOperator> a = new ArrayList<>();
+        for (LinearOperator f : factors) {
+          a.add(f.abs());
+        }
+        return ofFactors(a);
+      }
+    }
+    return toSparse().abs();
+  }
+
+  @Override
+  public LinearOperator absBound() {
+    List<LinearOperator> a = new ArrayList<>();
+    for (LinearOperator f : factors) {
+      a.add(f.absBound());
+    }
+    return ofFactors(a);
+  }
+
+  private static boolean atMostOnePerRow(LinearOperator f) {
+    if (f instanceof DiagonalMatrix) {
+      return true;
+    }
+    if (f instanceof CsrMatrix c) {
+      int[] p = c.indptr();
+      for (int i = 0; i < c.rows(); i++) {
+        if (p[i + 1] - p[i] > 1) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static boolean atMostOnePerColumn(LinearOperator f) {
+    if (f instanceof DiagonalMatrix) {
+      return true;
+    }
+    if (f instanceof CsrMatrix c) {
+      boolean[] seen = new boolean[c.cols()];
+      for (int j : c.indices()) {
+        if (seen[j]) {
+          return false;
+        }
+        seen[j] = true;
+      }
+      return true;
+    }
+    return false;
+  }
+
   @Override
   public CsrMatrix toSparse() {
     CsrMatrix acc = factors.get(factors.size() - 1).toSparse();

@@ -126,6 +126,11 @@ public final class ScaledOperator implements LinearOperator {
     return of(absOf(left), inner.abs(), absOf(right));
   }
 
+  @Override
+  public LinearOperator absBound() {
+    return of(absOf(left), inner.absBound(), absOf(right));
+  }
+
   private static double[] absOf(double[] a) {
     if (a == null) {
       return null;

@@ -63,6 +63,15 @@ public final class SumOperator implements LinearOperator {
   }
 
   @Override
+  public LinearOperator absBound() {
+    List<LinearOperator> a = new ArrayList<>();
+    for (LinearOperator t : terms) {
+      a.add(t.absBound());
+    }
+    return of(a);
+  }
+
+  @Override
   public CsrMatrix toSparse() {
     CsrMatrix acc = terms.get(0).toSparse();
     for (int k = 1; k < terms.size(); k++) {

@@ -119,6 +119,16 @@ public final class ImplicitModel {
     return new ImplicitModel(states, a, b, c, d, stateBias.clone(), outputBias.clone(), inputShape, outputShape, metadata);
   }
 
+  /**
+   * The same predictor with ‖A‖∞ &lt; κ: the diagonal similarity (SAS⁻¹, SB, CS⁻¹, D, Sb) of
+   * {@link Rescaler}; this model is untouched.
+   *
+   * @throws RescaleException when λpf(|A|) ≥ κ or non-homogeneous activations prevent it
+   */
+  public ImplicitModel rescaled(double kappa) {
+    return Rescaler.rescale(this, kappa).model();
+  }
+
   /** Total stored parameters over A, B, C, D. */
   public long storedValues() {
     return a.storedValues() + b.storedValues() + c.storedValues() + d.storedValues();

@@ -26,6 +26,7 @@ public final class Anderson implements Solver {
     double[][] fHist = new double[m][];
     double[] x = map.zeros();
     double abs = Double.NaN;
+    double rel = Double.NaN;
     int it = 0;
     while (it < options.maxIterations()) {
       double[] g = new double[x.length];
@@ -36,8 +37,9 @@ public final class Anderson implements Solver {
         f[k] = g[k] - x[k];
       }
       abs = FixedPointMap.maxAbs(f);
-      if (abs <= options.tolerance() * Math.max(1, FixedPointMap.maxAbs(g))) {
-        return done(map, g, it, abs, true);
+      rel = map.blockRelativeResidual(x, g);
+      if (rel <= options.tolerance()) {
+        return done(map, g, it, abs, rel, true);
       }
       if (Double.isNaN(abs) || Double.isInfinite(abs)) {
         break;
@@ -64,7 +66,7 @@ public final class Anderson implements Solver {
       }
       x = next;
     }
-    return done(map, x, it, abs, false);
+    return done(map, x, it, abs, rel, false);
   }
 
   /** α minimising ‖Σ α_k f_k‖ with Σ α_k = 1 over one sample's slice, or null if degenerate. */
@@ -114,8 +116,7 @@ public final class Anderson implements Solver {
     return o;
   }
 
-  private Solution done(FixedPointMap map, double[] x, int it, double abs, boolean ok) {
-    double rel = abs / Math.max(FixedPointMap.maxAbs(x), Double.MIN_NORMAL);
+  private Solution done(FixedPointMap map, double[] x, int it, double abs, double rel, boolean ok) {
     SolveReport report = new SolveReport(name(), it, abs, rel, ok, map.batch).requireConverged();
     return new Solution(x, map.predict(x), map.n, map.model.q(), map.batch, report);
   }

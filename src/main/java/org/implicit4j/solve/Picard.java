@@ -21,27 +21,27 @@ public final class Picard implements Solver {
     double[] x = map.zeros();
     double[] gx = new double[x.length];
     double abs = Double.NaN;
+    double rel = Double.NaN;
     int it = 0;
     while (it < options.maxIterations()) {
       map.apply(x, gx);
       it++;
       abs = FixedPointMap.maxAbsDiff(gx, x);
+      rel = map.blockRelativeResidual(x, gx);
       double[] t = x;
       x = gx;
       gx = t;
-      double scale = Math.max(1, FixedPointMap.maxAbs(x));
-      if (abs <= options.tolerance() * scale) {
-        return done(map, x, it, abs, true);
+      if (rel <= options.tolerance()) {
+        return done(map, x, it, abs, rel, true);
       }
       if (Double.isNaN(abs) || Double.isInfinite(abs)) {
         break;
       }
     }
-    return done(map, x, it, abs, false);
+    return done(map, x, it, abs, rel, false);
   }
 
-  private Solution done(FixedPointMap map, double[] x, int it, double abs, boolean ok) {
-    double rel = abs / Math.max(FixedPointMap.maxAbs(x), Double.MIN_NORMAL);
+  private Solution done(FixedPointMap map, double[] x, int it, double abs, double rel, boolean ok) {
     SolveReport report = new SolveReport(name(), it, abs, rel, ok, map.batch).requireConverged();
     return new Solution(x, map.predict(x), map.n, map.model.q(), map.batch, report);
   }

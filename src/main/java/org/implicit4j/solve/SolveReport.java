@@ -1,10 +1,10 @@
 package org.implicit4j.solve;
 
 /**
- * How a solve went. Residuals are of the fixed-point map g(x) = φ(Ax + Bu + b) at the returned
- * state, maximised over the batch: {@code absResidual} = max ‖g(x) − x‖∞ and
- * {@code relResidual} = absResidual / max(‖x‖∞, tiny). {@code iterations} is 0 for the exact
- * back-substitution.
+ * How a solve went. Residuals are of the fixed-point map g(x) = φ(Ax + Bu + b) at the last
+ * iterate: {@code absResidual} = max over the batch of ‖g(x) − x‖∞, and {@code relResidual} = the
+ * largest blockwise relative residual ‖g(x)_b − x_b‖∞ / ‖g(x)_b‖∞ over samples and state blocks (the
+ * convergence test, invariant under rescaling). {@code iterations} is 0 for the exact back-substitution.
  */
 public record SolveReport(String method, int iterations, double absResidual, double relResidual,
     boolean converged, int batch) {

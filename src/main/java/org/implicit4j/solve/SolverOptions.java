@@ -3,7 +3,7 @@ package org.implicit4j.solve;
 /**
  * Settings shared by the solvers.
  *
- * @param tolerance stop when ‖g(x) − x‖∞ ≤ tolerance · max(1, ‖x‖∞)
+ * @param tolerance stop when, for every sample and state block b, ‖g(x)_b − x_b‖∞ ≤ tolerance · ‖g(x)_b‖∞
  * @param maxIterations give up (and throw) after this many map evaluations
  * @param andersonMemory number of past iterates Anderson mixes (m)
  * @param andersonRegularization Tikhonov term added to the Anderson Gram matrix, relative to its trace

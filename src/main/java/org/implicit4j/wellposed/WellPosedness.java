@@ -1,6 +1,7 @@
 package org.implicit4j.wellposed;
 
 import java.util.Locale;
+import org.implicit4j.linalg.PerronRoot;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
 

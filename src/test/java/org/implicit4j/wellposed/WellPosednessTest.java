@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.implicit4j.TestModels;
 import org.implicit4j.linalg.DenseMatrix;
+import org.implicit4j.linalg.PerronRoot;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
-package org.implicit4j.wellposed;
+package org.implicit4j.linalg;
 
 import java.util.Arrays;
-import org.implicit4j.linalg.LinearOperator;
 
 /**
  * The Perron–Frobenius root λpf(M) of a non-negative matrix M, from mat-vecs only.
