@@ -120,8 +120,14 @@ public final class ProductOperator implements LinearOperator {
     return toSparse().abs();
   }
 
+  /** Below this many entries (rows·cols) the exact |M| is formed; above, the lazy Π|F_k|. */
+  private static final long EXACT_ABS_LIMIT = 1L << 22;
+
   @Override
   public LinearOperator absBound() {
+    if ((long) rows() * cols() <= EXACT_ABS_LIMIT) {
+      return abs();
+    }
     List<LinearOperator> a = new ArrayList<>();
     for (LinearOperator f : factors) {
       a.add(f.absBound());

@@ -89,6 +89,40 @@ public sealed interface Activation {
     @Override public String spec() { return "sigmoid"; }
   }
 
+  /**
+   * Not componentwise: a block of 2q states whose preactivation is (a, b) computes
+   * x = (φa(a) ⊙ φb(b), 0): the first half holds the products, the second half is unused (zero).
+   * This is how the multiplicative composition forms ŷ₁ ⊙ ŷ₂-type gates exactly. Only
+   * {@link #applyInPlace} over the whole block is meaningful.
+   */
+  record GatedProduct(Activation a, Activation b) implements Activation {
+    public GatedProduct {
+      if (a instanceof GatedProduct || b instanceof GatedProduct) {
+        throw new IllegalArgumentException("gated products do not nest");
+      }
+    }
+    @Override public double apply(double z) {
+      throw new UnsupportedOperationException("gated_product acts on a whole block, not one value");
+    }
+    @Override public double derivative(double z) {
+      throw new UnsupportedOperationException("gated_product acts on a whole block, not one value");
+    }
+    /** Lipschitz but not non-expansive in general: the well-posedness test does not cover it. */
+    @Override public boolean nonExpansive() { return false; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "gated_product(" + a.spec() + "," + b.spec() + ")"; }
+    @Override public void applyInPlace(double[] v, int off, int len) {
+      if (len % 2 != 0) {
+        throw new IllegalStateException("gated_product block of odd size " + len);
+      }
+      int h = len / 2;
+      for (int i = 0; i < h; i++) {
+        v[off + i] = a.apply(v[off + i]) * b.apply(v[off + h + i]);
+        v[off + h + i] = 0.0;
+      }
+    }
+  }
+
   Activation RELU = new Relu();
   Activation IDENTITY = new Identity();
   Activation TANH = new Tanh();
@@ -99,7 +133,7 @@ public sealed interface Activation {
   }
 
   /** Names accepted by {@link #parse}. */
-  List<String> NAMES = List.of("relu", "leaky_relu(alpha)", "identity", "tanh", "sigmoid");
+  List<String> NAMES = List.of("relu", "leaky_relu(alpha)", "identity", "tanh", "sigmoid", "gated_product(a,b)");
 
   /** Parses a {@link #spec()} string; unknown names throw with the list of valid ones. */
   static Activation parse(String spec) {
@@ -110,6 +144,13 @@ public sealed interface Activation {
       case "tanh": return TANH;
       case "sigmoid": return SIGMOID;
       default:
+        if (s.startsWith("gated_product(") && s.endsWith(")")) {
+          String[] parts = s.substring(14, s.length() - 1).split(",", 2);
+          if (parts.length != 2) {
+            throw new IllegalArgumentException("activation '" + spec + "': expected gated_product(a,b)");
+          }
+          return new GatedProduct(parse(parts[0]), parse(parts[1]));
+        }
         if (s.startsWith("leaky_relu(") && s.endsWith(")")) {
           try {
             return leakyRelu(Double.parseDouble(s.substring(11, s.length() - 1)));

@@ -114,7 +114,10 @@ public final class Rescaler {
         logScale[i] = top + Math.log(mx);
       }
     } else {
-      PerronRoot pf = PerronRoot.of(a.abs(), 1e-12, 20_000);
+      // The same cheap bound U ≥ |A| as for the triangular case, so that the w found here is judged
+      // by the row sums it was designed for.
+      LinearOperator bound = a.absBound();
+      PerronRoot pf = PerronRoot.of(bound, 1e-12, 20_000);
       lambda = pf.value();
       if (pf.value() >= 1) {
         throw new RescaleException(String.format(Locale.ROOT,
@@ -129,9 +132,9 @@ public final class Rescaler {
       }
       double[] w = perronWeights(pf, states, fixed);
       method = "Perron vector of |A|";
-      if (w == null || scaledNorm(a, w) >= kappa) {
+      if (w == null || scaledNorm(bound, w) >= kappa) {
         rho = Math.max(rho, (pf.value() + kappa) / 2);
-        w = neumannWeights(a.abs(), states, fixed, rho);
+        w = neumannWeights(bound, states, fixed, rho);
         method = String.format(Locale.ROOT, "iteration w \u2190 1 + |A|w/\u03c1, \u03c1 = %.6g", rho);
       }
       for (int i = 0; i < k; i++) {
@@ -216,9 +219,9 @@ public final class Rescaler {
     throw new RescaleException("cannot rescale: the iteration for w = (I \u2212 |A|/\u03ba)\u207b\u00b91 did not converge");
   }
 
-  private static double scaledNorm(BlockMatrix a, double[] w) {
+  private static double scaledNorm(LinearOperator absA, double[] w) {
     double[] t = new double[w.length];
-    a.abs().multAdd(w, 0, w.length, t, 0, w.length, 1);
+    absA.multAdd(w, 0, w.length, t, 0, w.length, 1);
     double m = 0;
     for (int i = 0; i < w.length; i++) {
       m = Math.max(m, t[i] / w[i]);

@@ -1,0 +1,304 @@
+package org.implicit4j.onnx.export;
+
+import ai.onnx.proto.OnnxMl;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.implicit4j.io.AtomicFiles;
+import org.implicit4j.linalg.BlockMatrix;
+import org.implicit4j.linalg.Conv2d;
+import org.implicit4j.linalg.ConvGeometry;
+import org.implicit4j.linalg.CsrMatrix;
+import org.implicit4j.linalg.DenseMatrix;
+import org.implicit4j.linalg.DiagonalMatrix;
+import org.implicit4j.linalg.LinearOperator;
+import org.implicit4j.linalg.ProductOperator;
+import org.implicit4j.linalg.ScaledOperator;
+import org.implicit4j.linalg.SumOperator;
+import org.implicit4j.model.Activation;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.StateBlock;
+import org.implicit4j.wellposed.WellPosedness;
+
+/**
+ * Writes an implicit model as an ONNX graph (opset 17, float32, input "u" [N, p], output "y" [N, q])
+ * that ONNX Runtime runs. A strictly triangular model becomes a plain feed-forward graph (state
+ * blocks in forward order; convolutions as Conv, dense blocks as MatMul, sparse blocks as Gathers).
+ * Any other model becomes a Loop running a fixed number T of Picard iterations x ← φ(Ax + Bu + b)
+ * from x = 0: T = ⌈log(1e-7)/log ‖A‖∞⌉ when ‖A‖∞ &lt; 1 and every activation is non-expansive (so
+ * the error is below 1e-7·‖x*‖∞), else the caller's choice (default 500).
+ */
+public final class OnnxExporter {
+  public static final int OPSET = 17;
+
+  private OnnxExporter() {}
+
+  public static void export(ImplicitModel m, Path out) throws IOException {
+    export(m, out, 0);
+  }
+
+  /** @param iterations Picard iterations for non-triangular models; 0 chooses as described above */
+  public static void export(ImplicitModel m, Path out, int iterations) throws IOException {
+    OnnxMl.ModelProto proto = toOnnx(m, iterations);
+    AtomicFiles.write(out, proto::writeTo);
+  }
+
+  /** The number of unrolled Picard steps the Loop runs for {@code m}. */
+  public static int loopIterations(ImplicitModel m, int requested) {
+    if (requested > 0) {
+      return requested;
+    }
+    WellPosedness w = WellPosedness.analyse(m);
+    if (w.nonExpansive() && w.normInf() < 1) {
+      return (int) Math.min(100_000, Math.max(1, Math.ceil(Math.log(1e-7) / Math.log(Math.max(w.normInf(), 1e-12)))));
+    }
+    return 500;
+  }
+
+  public static OnnxMl.ModelProto toOnnx(ImplicitModel m, int iterations) {
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("implicit4j");
+    AtomicInteger names = new AtomicInteger();
+    GraphWriter w = new GraphWriter(g, g, names, "");
+    g.addInput(GraphWriter.floatInfo("u", "N", m.p()));
+    String[] x = new String[m.states().size()];
+    if (m.isStrictlyUpperTriangular()) {
+      for (int i = m.states().size() - 1; i >= 0; i--) {
+        x[i] = activate(w, m.states().get(i), preactivation(w, m, i, x, "u"));
+      }
+    } else {
+      x = loop(w, m, loopIterations(m, iterations));
+    }
+    List<String> terms = new ArrayList<>();
+    for (BlockMatrix.Block c : m.c().blocks()) {
+      terms.add(emit(w, c.op(), x[c.col()]));
+    }
+    for (BlockMatrix.Block d : m.d().blocks()) {
+      terms.add(emit(w, d.op(), "u"));
+    }
+    terms.add(w.floats("c", m.outputBias(), m.q()));
+    String y = sum(w, terms);
+    g.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(y).addOutput("y"));
+    g.addOutput(GraphWriter.floatInfo("y", "N", m.q()));
+    return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("implicit4j").setProducerVersion("0.1.0")
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(OPSET)).setGraph(g).build();
+  }
+
+  /** z_i = Σ_j A_ij x_j + B_i u + b_i. */
+  private static String preactivation(GraphWriter w, ImplicitModel m, int i, String[] x, String u) {
+    StateBlock s = m.states().get(i);
+    List<String> terms = new ArrayList<>();
+    for (BlockMatrix.Block a : m.a().row(i)) {
+      terms.add(emit(w, a.op(), x[a.col()]));
+    }
+    LinearOperator b = m.b().get(i, 0);
+    if (b != null) {
+      terms.add(emit(w, b, u));
+    }
+    double[] bias = java.util.Arrays.copyOfRange(m.stateBias(), s.offset(), s.end());
+    terms.add(w.floats("b", bias, s.size()));
+    if (terms.size() == 1) {
+      // A block with no inputs: broadcast its bias over the batch.
+      terms.add(w.node("Mul", new String[] {emit(w, new CsrMatrix(s.size(), m.p(), new int[s.size() + 1],
+          new int[0], new double[0]), u), w.floats("zero", new double[] {0}, 1)}));
+    }
+    return sum(w, terms);
+  }
+
+  private static String sum(GraphWriter w, List<String> terms) {
+    String acc = terms.get(0);
+    for (int k = 1; k < terms.size(); k++) {
+      acc = w.node("Add", new String[] {acc, terms.get(k)});
+    }
+    return acc;
+  }
+
+  private static String activate(GraphWriter w, StateBlock s, String z) {
+    Activation a = s.activation();
+    return apply(w, a, z, s.size());
+  }
+
+  private static String apply(GraphWriter w, Activation a, String z, int size) {
+    if (a instanceof Activation.Relu) {
+      return w.node("Relu", new String[] {z});
+    }
+    if (a instanceof Activation.LeakyRelu l) {
+      return w.node("LeakyRelu", new String[] {z}, GraphWriter.floatAttr("alpha", l.alpha()));
+    }
+    if (a instanceof Activation.Tanh) {
+      return w.node("Tanh", new String[] {z});
+    }
+    if (a instanceof Activation.Sigmoid) {
+      return w.node("Sigmoid", new String[] {z});
+    }
+    if (a instanceof Activation.Identity) {
+      return z;
+    }
+    if (a instanceof Activation.GatedProduct gp) {
+      int h = size / 2;
+      String first = slice(w, z, 0, h);
+      String second = slice(w, z, h, size);
+      String fa = apply(w, gp.a(), first, h);
+      String fb = apply(w, gp.b(), second, h);
+      String prod = w.node("Mul", new String[] {fa, fb});
+      String zeros = w.node("Mul", new String[] {fb, w.floats("zero", new double[] {0}, 1)});
+      return w.node("Concat", new String[] {prod, zeros}, GraphWriter.intAttr("axis", 1));
+    }
+    throw new IllegalArgumentException("cannot export activation " + a.spec());
+  }
+
+  private static String slice(GraphWriter w, String x, int from, int to) {
+    return w.node("Slice", new String[] {x, w.longs("starts", new long[] {from}, 1), w.longs("ends", new long[] {to}, 1),
+        w.longs("axes", new long[] {1}, 1)});
+  }
+
+  /** y = M x for x of shape [N, cols]; returns the [N, rows] tensor. */
+  static String emit(GraphWriter w, LinearOperator op, String x) {
+    if (op instanceof DenseMatrix d) {
+      double[] t = new double[d.rows() * d.cols()];
+      double[] v = d.toArray();
+      for (int i = 0; i < d.rows(); i++) {
+        for (int j = 0; j < d.cols(); j++) {
+          t[j * d.rows() + i] = v[i * d.cols() + j];
+        }
+      }
+      return w.node("MatMul", new String[] {x, w.floats("W", t, d.cols(), d.rows())});
+    }
+    if (op instanceof DiagonalMatrix d) {
+      return w.node("Mul", new String[] {x, w.floats("diag", d.diagonal(), d.rows())});
+    }
+    if (op instanceof ScaledOperator s) {
+      String in = s.right() == null ? x : w.node("Mul", new String[] {x, w.floats("right", s.right(), s.cols())});
+      String out = emit(w, s.inner(), in);
+      return s.left() == null ? out : w.node("Mul", new String[] {out, w.floats("left", s.left(), s.rows())});
+    }
+    if (op instanceof SumOperator s) {
+      List<String> terms = new ArrayList<>();
+      for (LinearOperator t : s.terms()) {
+        terms.add(emit(w, t, x));
+      }
+      return sum(w, terms);
+    }
+    if (op instanceof ProductOperator p) {
+      String cur = x;
+      for (int k = p.factors().size() - 1; k >= 0; k--) {
+        cur = emit(w, p.factors().get(k), cur);
+      }
+      return cur;
+    }
+    if (op instanceof Conv2d c) {
+      return conv(w, c, x);
+    }
+    return sparse(w, op.toSparse(), x);
+  }
+
+  private static String conv(GraphWriter w, Conv2d c, String x) {
+    ConvGeometry g = c.geometry();
+    String img = w.node("Reshape", new String[] {x, w.longs("shape", new long[] {-1, g.cin(), g.h(), g.w()}, 4)});
+    int pb = Math.max(0, (g.oh() - 1) * g.strideH() + (g.kh() - 1) * g.dilH() + 1 - g.h() - g.padTop());
+    int pr = Math.max(0, (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilW() + 1 - g.w() - g.padLeft());
+    String y = w.node("Conv", new String[] {img, w.floats("kernel", c.kernelCopy(), g.cout(), g.cinPerGroup(), g.kh(), g.kw())},
+        GraphWriter.ints("pads", g.padTop(), g.padLeft(), pb, pr), GraphWriter.ints("strides", g.strideH(), g.strideW()),
+        GraphWriter.ints("dilations", g.dilH(), g.dilW()), GraphWriter.intAttr("group", g.groups()),
+        GraphWriter.ints("kernel_shape", g.kh(), g.kw()));
+    // Floor division in the pad formula can leave one extra row/column: crop to (oh, ow).
+    y = w.node("Slice", new String[] {y, w.longs("starts", new long[] {0, 0}, 2),
+        w.longs("ends", new long[] {g.oh(), g.ow()}, 2), w.longs("axes", new long[] {2, 3}, 2)});
+    return w.node("Reshape", new String[] {y, w.longs("shape", new long[] {-1, g.outputSize()}, 2)});
+  }
+
+  /**
+   * A sparse block as a sum of gathers: the k-th stored entry of every row forms one gather with
+   * weights; rows with fewer entries read an appended zero column.
+   */
+  private static String sparse(GraphWriter w, CsrMatrix s, String x) {
+    int rows = s.rows();
+    int cols = s.cols();
+    int[] ptr = s.indptrCopy();
+    int[] idx = s.indicesCopy();
+    double[] val = s.valuesCopy();
+    int width = 0;
+    for (int i = 0; i < rows; i++) {
+      width = Math.max(width, ptr[i + 1] - ptr[i]);
+    }
+    String padded = w.node("Pad", new String[] {x, w.longs("pads", new long[] {0, 0, 0, 1}, 4)});
+    List<String> terms = new ArrayList<>();
+    for (int k = 0; k < Math.max(width, 1); k++) {
+      long[] gi = new long[rows];
+      double[] gv = new double[rows];
+      for (int i = 0; i < rows; i++) {
+        int e = ptr[i] + k;
+        gi[i] = e < ptr[i + 1] ? idx[e] : cols;
+        gv[i] = e < ptr[i + 1] ? val[e] : 0;
+      }
+      String gathered = w.node("Gather", new String[] {padded, w.longs("idx", gi, rows)}, GraphWriter.intAttr("axis", 1));
+      terms.add(w.node("Mul", new String[] {gathered, w.floats("vals", gv, rows)}));
+    }
+    return sum(w, terms);
+  }
+
+  /** x after T Picard steps, as a Loop whose carried value is the whole state [N, n]. */
+  private static String[] loop(GraphWriter w, ImplicitModel m, int iterations) {
+    int n = m.n();
+    int k = m.states().size();
+    // K = Bu + b per block, concatenated to [N, n], computed once outside the loop.
+    String[] none = new String[k];
+    List<String> kParts = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      StateBlock s = m.states().get(i);
+      List<String> terms = new ArrayList<>();
+      LinearOperator b = m.b().get(i, 0);
+      terms.add(emit(w, b != null ? b : new CsrMatrix(s.size(), m.p(), new int[s.size() + 1], new int[0], new double[0]), "u"));
+      terms.add(w.floats("b", java.util.Arrays.copyOfRange(m.stateBias(), s.offset(), s.end()), s.size()));
+      kParts.add(sum(w, terms));
+    }
+    String kAll = kParts.size() == 1 ? kParts.get(0)
+        : w.node("Concat", kParts.toArray(new String[0]), GraphWriter.intAttr("axis", 1));
+    String x0 = w.node("Mul", new String[] {kAll, w.floats("zero", new double[] {0}, 1)});
+
+    OnnxMl.GraphProto.Builder body = OnnxMl.GraphProto.newBuilder().setName("picard_step");
+    GraphWriter bw = new GraphWriter(body, w.graph, new AtomicInteger(1_000_000), "loop_");
+    body.addInput(OnnxMl.ValueInfoProto.newBuilder().setName("loop_iter").setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(7).setShape(OnnxMl.TensorShapeProto.newBuilder()))));
+    body.addInput(OnnxMl.ValueInfoProto.newBuilder().setName("loop_cond_in").setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(9).setShape(OnnxMl.TensorShapeProto.newBuilder()))));
+    body.addInput(GraphWriter.floatInfo("loop_x", "N", n));
+    String[] xb = new String[k];
+    for (int i = 0; i < k; i++) {
+      StateBlock s = m.states().get(i);
+      xb[i] = k == 1 ? "loop_x" : slice(bw, "loop_x", s.offset(), s.end());
+    }
+    List<String> next = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      StateBlock s = m.states().get(i);
+      List<String> terms = new ArrayList<>();
+      for (BlockMatrix.Block a : m.a().row(i)) {
+        terms.add(emit(bw, a.op(), xb[a.col()]));
+      }
+      terms.add(k == 1 ? kAll : slice(bw, kAll, s.offset(), s.end()));
+      next.add(activate(bw, s, sum(bw, terms)));
+    }
+    String xNew = next.size() == 1 ? bw.node("Identity", new String[] {next.get(0)})
+        : bw.node("Concat", next.toArray(new String[0]), GraphWriter.intAttr("axis", 1));
+    body.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("loop_cond_pass").addInput("loop_cond_in")
+        .addOutput("loop_cond_out"));
+    body.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("loop_cond_out").setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(9).setShape(OnnxMl.TensorShapeProto.newBuilder()))));
+    body.addOutput(GraphWriter.floatInfo(xNew, "N", n));
+
+    String trip = w.longs("trip_count", new long[] {iterations});
+    OnnxMl.TensorProto.Builder cond = OnnxMl.TensorProto.newBuilder().setName(w.fresh("cond")).setDataType(9).addInt32Data(1);
+    w.graph.addInitializer(cond);
+    String xT = w.fresh("x_final");
+    w.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Loop").setName(xT).addInput(trip).addInput(cond.getName())
+        .addInput(x0).addOutput(xT).addAttribute(OnnxMl.AttributeProto.newBuilder().setName("body")
+            .setType(OnnxMl.AttributeProto.AttributeType.GRAPH).setG(body)));
+    String[] x = new String[k];
+    for (int i = 0; i < k; i++) {
+      StateBlock s = m.states().get(i);
+      x[i] = k == 1 ? xT : slice(w, xT, s.offset(), s.end());
+    }
+    return x;
+  }
+}
