@@ -1,0 +1,445 @@
+package org.implicit4j.dsl;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.TerminalNode;
+import org.implicit4j.Implicit4jException;
+import org.implicit4j.api.Implicit;
+import org.implicit4j.compose.Gain;
+import org.implicit4j.dsl.parser.ImplicitBaseVisitor;
+import org.implicit4j.dsl.parser.ImplicitLexer;
+import org.implicit4j.dsl.parser.ImplicitParser;
+import org.implicit4j.io.AtomicFiles;
+import org.implicit4j.io.Csv;
+import org.implicit4j.io.ModelFiles;
+import org.implicit4j.linalg.DenseMatrix;
+import org.implicit4j.linalg.DiagonalMatrix;
+import org.implicit4j.model.Activation;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.onnx.ImportOptions;
+import org.implicit4j.onnx.OnnxImporter;
+import org.implicit4j.onnx.OrtPipeline;
+import org.implicit4j.onnx.export.OnnxExporter;
+import org.implicit4j.solve.Solution;
+import org.implicit4j.wellposed.WellPosedness;
+
+/**
+ * Parses a whole script (grammar/Implicit.g4) before running any of it, then executes its
+ * statements in order over the fluent API, printing each action's result. Errors carry
+ * file:line:col and a caret; a script that fails stops there, so nothing after the failure is
+ * written, and every write is atomic.
+ */
+public final class ScriptRunner {
+  private final Path file;
+  private final String[] lines;
+  private final PrintWriter out;
+  private final Map<String, Implicit> names = new HashMap<>();
+  private int failedChecks;
+
+  private ScriptRunner(Path file, String text, PrintWriter out) {
+    this.file = file;
+    this.lines = text.split("\r?\n", -1);
+    this.out = out;
+  }
+
+  /** Runs a script file; returns the number of failed checks/verifications that did not stop it. */
+  public static int run(Path script, PrintWriter out) throws IOException {
+    if (!Files.isRegularFile(script)) {
+      throw new org.implicit4j.io.ModelFormatException(script + ": no such script");
+    }
+    return run(script, Files.readString(script, StandardCharsets.UTF_8), out);
+  }
+
+  /** Runs script text as if read from {@code script} (paths resolve against its folder). */
+  public static int run(Path script, String text, PrintWriter out) {
+    ScriptRunner r = new ScriptRunner(script, text, out);
+    ImplicitParser.ScriptContext tree = r.parse(text);
+    Executor ex = r.new Executor();
+    for (ImplicitParser.StatementContext st : tree.statement()) {
+      ex.visit(st);
+    }
+    out.flush();
+    return r.failedChecks;
+  }
+
+  /** Parses only (for round-trip tests and syntax checks). */
+  public static ImplicitParser.ScriptContext parse(Path script, String text) {
+    return new ScriptRunner(script, text, new PrintWriter(java.io.Writer.nullWriter())).parse(text);
+  }
+
+  private ImplicitParser.ScriptContext parse(String text) {
+    ImplicitLexer lexer = new ImplicitLexer(CharStreams.fromString(text));
+    ImplicitParser parser = new ImplicitParser(new CommonTokenStream(lexer));
+    BaseErrorListener thrower = new BaseErrorListener() {
+      @Override
+      public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col, String msg,
+          RecognitionException e) {
+        String reason = offending instanceof Token t && t.getType() == ImplicitLexer.UNRECOGNIZED
+            ? "unexpected character '" + t.getText() + "'" : "syntax error: " + msg.replace("\n", "\\n");
+        throw error(Implicit4jException.Category.BAD_INPUT, line, col, reason);
+      }
+    };
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(thrower);
+    parser.removeErrorListeners();
+    parser.addErrorListener(thrower);
+    return parser.script();
+  }
+
+  private ScriptException error(Implicit4jException.Category c, int line, int col, String reason) {
+    String src = line >= 1 && line <= lines.length ? lines[line - 1] : null;
+    return new ScriptException(c, file.toString(), line, col, reason, src);
+  }
+
+  private ScriptException error(Token at, String reason) {
+    return error(Implicit4jException.Category.BAD_INPUT, at.getLine(), at.getCharPositionInLine(), reason);
+  }
+
+  private ScriptException error(ParserRuleContext at, String reason) {
+    return error(at.getStart(), reason);
+  }
+
+  private static String unquote(Token t) {
+    String s = t.getText();
+    return s.substring(1, s.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+  }
+
+  /** A path string resolved against the script's folder. */
+  private Path path(Token t) {
+    Path p = Path.of(unquote(t));
+    Path dir = file.toAbsolutePath().getParent();
+    return p.isAbsolute() || dir == null ? p : dir.resolve(p);
+  }
+
+  private Path existing(Token t) {
+    Path p = path(t);
+    if (!Files.isRegularFile(p)) {
+      throw error(t, "file \"" + unquote(t) + "\" not found (looked for " + p + ")");
+    }
+    return p;
+  }
+
+  private static double number(ImplicitParser.NumberContext n) {
+    return Double.parseDouble(n.getText());
+  }
+
+  /** Runs {@code body}; library errors become script errors at {@code at}, keeping their category. */
+  private <T> T at(ParserRuleContext at, java.util.concurrent.Callable<T> body) {
+    try {
+      return body.call();
+    } catch (ScriptException e) {
+      throw e;
+    } catch (Implicit4jException e) {
+      throw error(e.category(), at.getStart().getLine(), at.getStart().getCharPositionInLine(), e.getMessage());
+    } catch (IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
+      throw error(at, e.getMessage());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Evaluates expressions to models. */
+  private final class Evaluator extends ImplicitBaseVisitor<Implicit> {
+    @Override public Implicit visitPrimaryExpr(ImplicitParser.PrimaryExprContext c) { return visit(c.primary()); }
+
+    @Override public Implicit visitParens(ImplicitParser.ParensContext c) { return visit(c.expr()); }
+
+    @Override public Implicit visitCallExpr(ImplicitParser.CallExprContext c) { return visit(c.call()); }
+
+    @Override
+    public Implicit visitReference(ImplicitParser.ReferenceContext c) {
+      Implicit v = names.get(c.ID().getText());
+      if (v == null) {
+        throw error(c, "unknown model '" + c.ID().getText() + "'" + (names.isEmpty() ? ""
+            : "; defined so far: " + String.join(", ", new java.util.TreeSet<>(names.keySet()))));
+      }
+      return v;
+    }
+
+    @Override
+    public Implicit visitCascade(ImplicitParser.CascadeContext c) {
+      Implicit a = visit(c.expr(0));
+      Implicit b = visit(c.expr(1));
+      return at(c.expr(1), () -> a.then(b));
+    }
+
+    @Override
+    public Implicit visitSum(ImplicitParser.SumContext c) {
+      Implicit a = visit(c.expr(0));
+      Implicit b = visit(c.expr(1));
+      double beta = c.op.getText().equals("-") ? -1 : 1;
+      return at(c.expr(1), () -> Implicit.parallel(a, b).sum(1, beta));
+    }
+
+    @Override
+    public Implicit visitScale(ImplicitParser.ScaleContext c) {
+      double k = number(c.number());
+      Implicit a = visit(c.expr());
+      return at(c, () -> a.then(Implicit.affine(DiagonalMatrix.scalar(a.model().q(), k), new double[a.model().q()])));
+    }
+
+    @Override
+    public Implicit visitLoadOnnx(ImplicitParser.LoadOnnxContext c) {
+      Path p = existing(c.path);
+      return at(c, () -> {
+        ImportOptions o = ImportOptions.defaults();
+        if (c.shape != null) {
+          o = o.withInputShape("", org.implicit4j.model.Shape.parse(unquote(c.shape)).dims());
+        }
+        return Implicit.of(OnnxImporter.importFile(p, o).model());
+      });
+    }
+
+    @Override
+    public Implicit visitLoadModel(ImplicitParser.LoadModelContext c) {
+      Path p = existing(c.path);
+      return at(c, () -> Implicit.of(ModelFiles.load(p)));
+    }
+
+    @Override
+    public Implicit visitAffine(ImplicitParser.AffineContext c) {
+      Path mp = existing(c.matrix);
+      Path bp = c.bias == null ? null : existing(c.bias);
+      return at(c, () -> {
+        double[][] m = readMatrix(mp);
+        double[] bias = bp == null ? new double[m.length] : readMatrix(bp)[0];
+        return Implicit.affine(m, bias);
+      });
+    }
+
+    @Override
+    public Implicit visitIdentity(ImplicitParser.IdentityContext c) {
+      return at(c, () -> Implicit.identity(Integer.parseInt(c.INT().getText())));
+    }
+
+    @Override
+    public Implicit visitZeros(ImplicitParser.ZerosContext c) {
+      int r = Integer.parseInt(c.rows.getText());
+      int k = Integer.parseInt(c.cols.getText());
+      return at(c, () -> Implicit.affine(new DenseMatrix(r, k, new double[r * k]), new double[r]));
+    }
+
+    @Override
+    public Implicit visitScalar(ImplicitParser.ScalarContext c) {
+      int n = Integer.parseInt(c.INT().getText());
+      double k = number(c.number());
+      return at(c, () -> Implicit.affine(DiagonalMatrix.scalar(n, k), new double[n]));
+    }
+
+    @Override
+    public Implicit visitParallel(ImplicitParser.ParallelContext c) {
+      Implicit a = visit(c.expr(0));
+      Implicit b = visit(c.expr(1));
+      return at(c, () -> Implicit.parallel(a, b).separateInputs());
+    }
+
+    @Override
+    public Implicit visitConcat(ImplicitParser.ConcatContext c) {
+      Implicit a = visit(c.expr(0));
+      Implicit b = visit(c.expr(1));
+      return at(c, () -> Implicit.parallel(a, b).concat());
+    }
+
+    @Override
+    public Implicit visitWeightedSum(ImplicitParser.WeightedSumContext c) {
+      Implicit a = visit(c.expr(0));
+      Implicit b = visit(c.expr(1));
+      return at(c, () -> Implicit.parallel(a, b).sum(number(c.number(0)), number(c.number(1))));
+    }
+
+    @Override
+    public Implicit visitGate(ImplicitParser.GateContext c) {
+      Implicit a = visit(c.expr(0));
+      Implicit b = visit(c.expr(1));
+      Activation pa = c.activation().isEmpty() ? Activation.TANH : activation(c.activation(0));
+      Activation pb = c.activation().isEmpty() ? Activation.SIGMOID : activation(c.activation(1));
+      return at(c, () -> Implicit.parallel(a, b).product(pa, pb));
+    }
+
+    private Activation activation(ImplicitParser.ActivationContext c) {
+      try {
+        return Activation.parse(c.getText());
+      } catch (IllegalArgumentException e) {
+        throw error(c, e.getMessage());
+      }
+    }
+
+    @Override
+    public Implicit visitFeedback(ImplicitParser.FeedbackContext c) {
+      Implicit a = visit(c.expr(0));
+      Implicit loop = c.expr().size() > 1 ? visit(c.expr(1)) : null;
+      Gain g;
+      if (c.gain() instanceof ImplicitParser.ScalarGainContext s) {
+        g = Gain.scalar(number(s.number()));
+      } else {
+        Path p = existing(((ImplicitParser.MatrixGainContext) c.gain()).STRING().getSymbol());
+        g = at(c.gain(), () -> Gain.matrix(readMatrix(p)));
+      }
+      return at(c, () -> loop == null ? a.feedback(g) : a.feedback(loop, g));
+    }
+
+    @Override
+    public Implicit visitRescale(ImplicitParser.RescaleContext c) {
+      Implicit a = visit(c.expr());
+      double k = c.number() == null ? 0.95 : number(c.number());
+      return at(c, () -> a.rescaled(k));
+    }
+  }
+
+  private static double[][] readMatrix(Path p) throws IOException {
+    List<String> rows = Files.readAllLines(p, StandardCharsets.UTF_8).stream()
+        .filter(l -> !l.isBlank() && !l.strip().startsWith("#")).toList();
+    if (rows.isEmpty()) {
+      throw new org.implicit4j.io.ModelFormatException(p + ": no data rows");
+    }
+    int width = rows.get(0).split(",", -1).length;
+    return Csv.read(p, width);
+  }
+
+  /** Executes statements. */
+  private final class Executor extends ImplicitBaseVisitor<Void> {
+    private final Evaluator eval = new Evaluator();
+
+    @Override
+    public Void visitAssign(ImplicitParser.AssignContext c) {
+      names.put(c.name.getText(), eval.visit(c.expr()));
+      return null;
+    }
+
+    @Override
+    public Void visitPrint(ImplicitParser.PrintContext c) {
+      ImplicitModel m = eval.visit(c.expr()).model();
+      out.printf(Locale.ROOT, "%s: n=%d p=%d q=%d%n", c.expr().getText(), m.n(), m.p(), m.q());
+      return null;
+    }
+
+    @Override
+    public Void visitInfo(ImplicitParser.InfoContext c) {
+      Implicit v = eval.visit(c.expr());
+      ImplicitModel m = v.model();
+      WellPosedness w = at(c, v::wellPosedness);
+      out.printf(Locale.ROOT, "info %s: n=%d p=%d q=%d blocks=%d normInf=%.6g lambdaPf=%.6g triangular=%s; %s%n",
+          c.expr().getText(), m.n(), m.p(), m.q(), m.states().size(), w.normInf(), w.lambdaPf(),
+          w.strictlyUpperTriangular(), w.verdict());
+      return null;
+    }
+
+    @Override
+    public Void visitCheck(ImplicitParser.CheckContext c) {
+      WellPosedness w = at(c, () -> eval.visit(c.expr()).wellPosedness());
+      out.printf(Locale.ROOT, "check %s: %s%n", c.expr().getText(), w.verdict());
+      if (!w.wellPosed()) {
+        if (c.REQUIRE() != null) {
+          throw error(Implicit4jException.Category.CHECK_FAILED, c.getStart().getLine(),
+              c.getStart().getCharPositionInLine(), "required well-posedness not shown: " + w.verdict()
+                  + "; try rescale(" + c.expr().getText() + ")");
+        }
+        failedChecks++;
+      }
+      return null;
+    }
+
+    @Override
+    public Void visitVerify(ImplicitParser.VerifyContext c) {
+      Implicit v = eval.visit(c.expr());
+      List<Path> files = new ArrayList<>();
+      for (TerminalNode s : c.STRING()) {
+        files.add(existing(s.getSymbol()));
+      }
+      int samples = c.samplesClause() == null ? 100 : Integer.parseInt(c.samplesClause().INT().getText());
+      String summary = at(c, () -> verify(v.model(), files, samples));
+      out.printf(Locale.ROOT, "verify %s: %s%n", c.expr().getText(), summary);
+      if (summary.startsWith("FAIL")) {
+        throw error(Implicit4jException.Category.CHECK_FAILED, c.getStart().getLine(),
+            c.getStart().getCharPositionInLine(), "verification failed: " + summary);
+      }
+      return null;
+    }
+
+    @Override
+    public Void visitPredict(ImplicitParser.PredictContext c) {
+      Implicit v = eval.visit(c.expr());
+      Path in = existing(c.input);
+      at(c, () -> {
+        double[][] x = Csv.read(in, v.model().p());
+        Solution s = v.solve(x);
+        String text = Csv.format(s.outputs(), v.model().q());
+        if (c.output == null) {
+          out.print(text);
+        } else {
+          AtomicFiles.writeString(path(c.output), text);
+          out.printf(Locale.ROOT, "predict %s: %d rows to %s%n", c.expr().getText(), x.length, unquote(c.output));
+        }
+        out.println("predict " + c.expr().getText() + ": " + s.report());
+        return null;
+      });
+      return null;
+    }
+
+    @Override
+    public Void visitSave(ImplicitParser.SaveContext c) {
+      Implicit v = eval.visit(c.expr());
+      at(c, () -> v.save(path(c.path)));
+      out.printf(Locale.ROOT, "saved %s to %s%n", c.expr().getText(), unquote(c.path));
+      return null;
+    }
+
+    @Override
+    public Void visitExport(ImplicitParser.ExportContext c) {
+      Implicit v = eval.visit(c.expr());
+      at(c, () -> {
+        OnnxExporter.export(v.model(), path(c.path));
+        return null;
+      });
+      out.printf(Locale.ROOT, "exported %s to %s%n", c.expr().getText(), unquote(c.path));
+      return null;
+    }
+  }
+
+  /** The model against ONNX files run in sequence, on seeded uniform [0, 1) inputs. */
+  private static String verify(ImplicitModel m, List<Path> files, int samples) {
+    Random r = new Random(42);
+    double[] u = new double[samples * m.p()];
+    for (int i = 0; i < u.length; i++) {
+      u[i] = (float) r.nextDouble();
+    }
+    Solution sol = org.implicit4j.solve.Solvers.solve(m, u, samples);
+    int matched = 0;
+    double maxAbs = 0;
+    try (OrtPipeline ort = new OrtPipeline(files)) {
+      for (int s = 0; s < samples; s++) {
+        double[] ref = ort.run(java.util.Arrays.copyOfRange(u, s * m.p(), (s + 1) * m.p()));
+        double[] y = sol.output(s);
+        if (ref.length != y.length) {
+          throw new org.implicit4j.linalg.DimensionMismatchException(
+              "verify: model output " + y.length + " \u2260 ONNX output " + ref.length);
+        }
+        boolean ok = true;
+        for (int i = 0; i < y.length; i++) {
+          double d = Math.abs(y[i] - ref[i]);
+          maxAbs = Math.max(maxAbs, d);
+          ok &= d <= 1e-5 + 1e-4 * Math.abs(ref[i]);
+        }
+        matched += ok ? 1 : 0;
+      }
+    }
+    return String.format(Locale.ROOT, "%s: %d/%d samples matched ONNX Runtime (%d file%s in sequence), max abs error %.3e",
+        matched == samples ? "PASS" : "FAIL", matched, samples, files.size(), files.size() == 1 ? "" : "s", maxAbs);
+  }
+}

@@ -1,0 +1,220 @@
+package org.implicit4j.dsl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.implicit4j.Implicit4jException;
+import org.implicit4j.cli.CliTest;
+import org.implicit4j.dsl.parser.ImplicitParser;
+import org.implicit4j.io.ModelFiles;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The sample scripts, each construct, and each error class with its exact location and message. */
+class ScriptTest {
+  @TempDir Path dir;
+  Path scripts;
+
+  /** A copy of samples/ (networks and scripts), so that scripts may write beside themselves. */
+  @BeforeEach
+  void copySamples() throws IOException {
+    Files.copy(Path.of("samples", "mnist8.onnx"), dir.resolve("mnist8.onnx"));
+    Files.copy(Path.of("samples", "iris-mlp.onnx"), dir.resolve("iris-mlp.onnx"));
+    scripts = Files.createDirectory(dir.resolve("scripts"));
+    try (Stream<Path> s = Files.list(Path.of("samples", "scripts"))) {
+      for (Path p : s.toList()) {
+        Files.copy(p, scripts.resolve(p.getFileName()));
+      }
+    }
+  }
+
+  static Stream<String> samples() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("samples", "scripts"))) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".i4s")).sorted().toList().stream();
+    }
+  }
+
+  private String run(String name) throws IOException {
+    StringWriter w = new StringWriter();
+    int failed = ScriptRunner.run(scripts.resolve(name), new PrintWriter(w));
+    assertEquals(0, failed, w.toString());
+    return w.toString();
+  }
+
+  /** Runs script text as scripts/test.i4s and returns the error. */
+  private ScriptException fails(String text) {
+    return assertThrows(ScriptException.class,
+        () -> ScriptRunner.run(scripts.resolve("test.i4s"), text, new PrintWriter(new StringWriter())));
+  }
+
+  @ParameterizedTest
+  @MethodSource("samples")
+  void samplesParseAndRoundTrip(String name) throws IOException {
+    String text = Files.readString(Path.of("samples", "scripts", name));
+    ImplicitParser.ScriptContext a = ScriptRunner.parse(Path.of(name), text);
+    assertFalse(a.statement().isEmpty());
+    // Re-printing each statement from its tokens and parsing that gives the same tree.
+    StringBuilder again = new StringBuilder();
+    for (ImplicitParser.StatementContext st : a.statement()) {
+      again.append(tokens(st)).append('\n');
+    }
+    ImplicitParser.ScriptContext b = ScriptRunner.parse(Path.of(name), again.toString());
+    ImplicitParser p = new ImplicitParser(null);
+    assertEquals(a.statement().stream().map(x -> x.toStringTree(p)).toList(),
+        b.statement().stream().map(x -> x.toStringTree(p)).toList());
+  }
+
+  private static String tokens(org.antlr.v4.runtime.tree.ParseTree t) {
+    if (t instanceof org.antlr.v4.runtime.tree.TerminalNode n) {
+      return n.getText();
+    }
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < t.getChildCount(); i++) {
+      s.append(i == 0 ? "" : " ").append(tokens(t.getChild(i)));
+    }
+    return s.toString();
+  }
+
+  @Test
+  void convertVerifySavesAVerifiedModel() throws IOException {
+    String out = run("convert-verify.i4s");
+    assertTrue(out.contains("info cnn: n=16160 p=784 q=10"), out);
+    assertTrue(out.contains("check cnn: well-posed: strictly upper triangular"), out);
+    assertTrue(out.contains("verify cnn: PASS: 20/20"), out);
+    assertEquals(16160, ModelFiles.load(scripts.resolve("mnist8.i4j")).n());
+  }
+
+  @Test
+  void cascadeHeadWritesTheHeadOfTheCnn() throws IOException {
+    String out = run("cascade-head.i4s");
+    assertTrue(out.contains("predict net: 2 rows to head-out.csv"), out);
+    List<String> rows = Files.readAllLines(scripts.resolve("head-out.csv"));
+    assertEquals(2, rows.size());
+    String[] v = rows.get(0).split(",");
+    // Third output = logit0 − logit1 and the biases are +0.5, −0.5, 0.
+    double y0 = Double.parseDouble(v[0]) - 0.5;
+    double y1 = Double.parseDouble(v[1]) + 0.5;
+    assertEquals(y0 - y1, Double.parseDouble(v[2]), 1e-9);
+  }
+
+  @Test
+  void feedbackIsRescaledBelowKappaAndSolvedIteratively() throws IOException {
+    String out = run("feedback.i4s");
+    assertTrue(out.contains("info loop: n=48 p=4 q=3") && out.contains("triangular=false"), out);
+    assertTrue(out.matches("(?s).*info fixed: .*normInf=0\\.[0-8].*"), out);
+    assertTrue(out.contains("check fixed: well-posed"), out);
+    assertTrue(out.contains("predict fixed: anderson: converged"), out);
+  }
+
+  @Test
+  void ensembleOfAModelWithItsRescaledCopyStillVerifies() throws IOException {
+    String out = run("ensemble.i4s");
+    assertTrue(out.contains("avg: n=32320 p=784 q=10"), out);
+    assertTrue(out.contains("verify avg: PASS: 10/10"), out);
+  }
+
+  @Test
+  void gateIsTriangularAndExports() throws IOException {
+    String out = run("gate.i4s");
+    assertTrue(out.contains("info g: n=102") && out.contains("triangular=true"), out);
+    assertTrue(Files.size(scripts.resolve("gate.onnx")) > 0);
+    // tanh(a) · sigmoid(b) lies in (−1, 1).
+    out.lines().filter(l -> l.matches("^-?[0-9].*")).forEach(l -> {
+      for (String v : l.split(",")) {
+        assertTrue(Math.abs(Double.parseDouble(v)) < 1, l);
+      }
+    });
+  }
+
+  @Test
+  void syntaxErrorPointsAtTheToken() {
+    ScriptException e = fails("a = onnx(\"../mnist8.onnx\")\nb = a >> >> a\n");
+    assertEquals(2, e.line());
+    assertEquals(10, e.column());
+    assertTrue(e.getMessage().startsWith(scripts.resolve("test.i4s") + ":2:10: syntax error"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("  b = a >> >> a\n           ^"), e.getMessage());
+    assertEquals(Implicit4jException.Category.BAD_INPUT, e.category());
+  }
+
+  @Test
+  void unexpectedCharacterIsNamed() {
+    ScriptException e = fails("a = identity(3) $ identity(3)");
+    assertEquals("unexpected character '$'", e.reason());
+    assertEquals(17, e.column());
+  }
+
+  @Test
+  void unknownNameListsTheDefinedOnes() {
+    ScriptException e = fails("mlp = identity(4)\ny = mlp2 >> mlp\n");
+    assertEquals(2, e.line());
+    assertEquals(5, e.column());
+    assertEquals("unknown model 'mlp2'; defined so far: mlp", e.reason());
+  }
+
+  @Test
+  void dimensionMismatchNamesBothSides() {
+    ScriptException e = fails("cnn = onnx(\"../mnist8.onnx\")\nnet = cnn >> identity(784)\n");
+    assertEquals(2, e.line());
+    assertEquals(14, e.column());
+    assertEquals("cascade: left output 10 \u2260 right input 784", e.reason());
+  }
+
+  @Test
+  void missingFileIsReportedAtItsString() {
+    ScriptException e = fails("x = onnx(\"nope.onnx\")");
+    assertEquals(10, e.column());
+    assertTrue(e.reason().startsWith("file \"nope.onnx\" not found"), e.reason());
+  }
+
+  @Test
+  void unknownActivationIsReported() {
+    ScriptException e = fails("a = identity(2)\ng = gate(a, a, tanh, swish)");
+    assertEquals(2, e.line());
+    assertEquals(22, e.column());
+    assertTrue(e.reason().startsWith("unknown activation 'swish'"), e.reason());
+  }
+
+  @Test
+  void failedRequireAndFailedVerifyExitOne() throws IOException {
+    // A large gain around the MLP: λpf(|A|) ≥ 1, not shown well-posed.
+    ScriptException e = fails("a = onnx(\"../iris-mlp.onnx\")\nl = feedback(a, affine(\"iris-back.csv\"), 50)\n"
+        + "check l require\n");
+    assertTrue(e.reason().startsWith("required well-posedness not shown: not shown: \u03bbpf(|A|)="), e.reason());
+    assertEquals(Implicit4jException.Category.CHECK_FAILED, e.category());
+    assertEquals(3, e.line());
+    Path bad = scripts.resolve("bad.i4s");
+    Files.writeString(bad, "c = onnx(\"../mnist8.onnx\")\nverify 2 * c against \"../mnist8.onnx\" samples 3\n");
+    CliTest.Run r = CliTest.run("run", bad.toString());
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("bad.i4s:2:1: verification failed: FAIL: 0/3"), r.err());
+    Path syntax = scripts.resolve("syntax.i4s");
+    Files.writeString(syntax, "c = \n");
+    assertEquals(2, CliTest.run("run", syntax.toString()).code());
+  }
+
+  @Test
+  void failingScriptWritesNothing() throws IOException {
+    Path out = scripts.resolve("never.i4j");
+    ScriptException e = fails("c = onnx(\"../mnist8.onnx\")\nx = c >> c\nsave c to \"never.i4j\"\n");
+    assertEquals(2, e.line());
+    assertFalse(Files.exists(out));
+    // A syntax error anywhere stops the script before its first statement runs.
+    fails("c = onnx(\"../mnist8.onnx\")\nsave c to \"never.i4j\"\nsave c to\n");
+    assertFalse(Files.exists(out));
+    try (Stream<Path> s = Files.list(scripts)) {
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().contains("never")), "no temporary left");
+    }
+  }
+}
