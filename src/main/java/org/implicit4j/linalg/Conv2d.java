@@ -37,14 +37,14 @@ public final class Conv2d implements LinearOperator {
     if (batch > 1) {
       Parallel.forEach(batch, g.macs(), s -> {
         for (int grp = 0; grp < g.groups(); grp++) {
-          double[] col = im2col(x, xOff + s * xStride, grp);
+          double[][] col = im2col(x, xOff + s * xStride, grp);
           gemmRows(col, grp, 0, g.coutPerGroup(), y, yOff + s * yStride);
         }
       });
       return;
     }
     for (int grp = 0; grp < g.groups(); grp++) {
-      double[] col = im2col(x, xOff, grp);
+      double[][] col = im2col(x, xOff, grp);
       int opg = g.coutPerGroup();
       int chunks = Math.max(1, Math.min(opg / 4, Runtime.getRuntime().availableProcessors() * 2));
       int group = grp;
@@ -56,18 +56,22 @@ public final class Conv2d implements LinearOperator {
     }
   }
 
-  /** im2col of one sample and group: row (c, ky, kx), column (oy, ox); padding taps are 0. */
-  private double[] im2col(double[] x, int xo, int grp) {
+  /**
+   * im2col of one sample and group: row (c, ky, kx) is its own array over output pixels (oy, ox);
+   * padding taps are 0. Separate row arrays let the GEMM index every array from 0, which the JIT
+   * vectorises (an offset into a second array it cannot prove is not the first does not).
+   */
+  private double[][] im2col(double[] x, int xo, int grp) {
     int cpg = g.cinPerGroup();
     int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw();
     int sh = g.strideH(), sw = g.strideW(), dh = g.dilH(), dw = g.dilW();
     int plane = oh * ow;
-    double[] col = new double[cpg * kh * kw * plane];
+    double[][] col = new double[cpg * kh * kw][plane];
     for (int c = 0; c < cpg; c++) {
       int xBase = xo + (grp * cpg + c) * h * w;
       for (int ky = 0; ky < kh; ky++) {
         for (int kx = 0; kx < kw; kx++) {
-          int row = ((c * kh + ky) * kw + kx) * plane;
+          double[] row = col[(c * kh + ky) * kw + kx];
           int colShift = kx * dw - g.padLeft();
           int oxLo = colShift >= 0 ? 0 : ceilDiv(-colShift, sw);
           int oxHi = Math.min(ow, floorDivPlusOne(w - 1 - colShift, sw));
@@ -77,12 +81,12 @@ public final class Conv2d implements LinearOperator {
               continue;
             }
             int xr = xBase + iy * w + colShift;
-            int cr = row + oy * ow;
+            int cr = oy * ow;
             if (sw == 1) {
-              System.arraycopy(x, xr + oxLo, col, cr + oxLo, Math.max(0, oxHi - oxLo));
+              System.arraycopy(x, xr + oxLo, row, cr + oxLo, Math.max(0, oxHi - oxLo));
             } else {
               for (int ox = oxLo; ox < oxHi; ox++) {
-                col[cr + ox] = x[xr + ox * sw];
+                row[cr + ox] = x[xr + ox * sw];
               }
             }
           }
@@ -92,46 +96,63 @@ public final class Conv2d implements LinearOperator {
     return col;
   }
 
-  /** y[o, :] += Σ_k K[o, k] col[k, :] for group-local output channels [lo, hi). */
-  private void gemmRows(double[] col, int grp, int lo, int hi, double[] y, int yo) {
-    int kk = g.cinPerGroup() * g.kh() * g.kw();
+  /**
+   * y[o, :] += Σ_k K[o, k] col[k, :] for group-local output channels [lo, hi): four output rows
+   * accumulate together in four arrays, every array indexed from 0 so that the loop vectorises, and
+   * each col row is read once per four channels.
+   */
+  private void gemmRows(double[][] col, int grp, int lo, int hi, double[] y, int yo) {
+    int kk = col.length;
     int plane = g.oh() * g.ow();
     int oBase = grp * g.coutPerGroup();
+    double[] acc0 = new double[plane];
+    double[] acc1 = new double[plane];
+    double[] acc2 = new double[plane];
+    double[] acc3 = new double[plane];
     int o = lo;
     for (; o + 4 <= hi; o += 4) {
       int o0 = oBase + o;
-      int y0 = yo + o0 * plane;
-      int y1 = y0 + plane;
-      int y2 = y1 + plane;
-      int y3 = y2 + plane;
+      int k0 = o0 * kk;
+      java.util.Arrays.fill(acc0, 0.0);
+      java.util.Arrays.fill(acc1, 0.0);
+      java.util.Arrays.fill(acc2, 0.0);
+      java.util.Arrays.fill(acc3, 0.0);
       for (int k = 0; k < kk; k++) {
-        double w0 = kernel[o0 * kk + k];
-        double w1 = kernel[(o0 + 1) * kk + k];
-        double w2 = kernel[(o0 + 2) * kk + k];
-        double w3 = kernel[(o0 + 3) * kk + k];
-        int b = k * plane;
+        double w0 = kernel[k0 + k];
+        double w1 = kernel[k0 + kk + k];
+        double w2 = kernel[k0 + 2 * kk + k];
+        double w3 = kernel[k0 + 3 * kk + k];
+        double[] c = col[k];
         for (int p = 0; p < plane; p++) {
-          double v = col[b + p];
-          y[y0 + p] += w0 * v;
-          y[y1 + p] += w1 * v;
-          y[y2 + p] += w2 * v;
-          y[y3 + p] += w3 * v;
+          double v = c[p];
+          acc0[p] += w0 * v;
+          acc1[p] += w1 * v;
+          acc2[p] += w2 * v;
+          acc3[p] += w3 * v;
         }
       }
+      addInto(acc0, y, yo + o0 * plane);
+      addInto(acc1, y, yo + (o0 + 1) * plane);
+      addInto(acc2, y, yo + (o0 + 2) * plane);
+      addInto(acc3, y, yo + (o0 + 3) * plane);
     }
     for (; o < hi; o++) {
       int oc = oBase + o;
-      int y0 = yo + oc * plane;
+      java.util.Arrays.fill(acc0, 0.0);
       for (int k = 0; k < kk; k++) {
         double w0 = kernel[oc * kk + k];
-        if (w0 == 0) {
-          continue;
-        }
-        int b = k * plane;
+        double[] c = col[k];
         for (int p = 0; p < plane; p++) {
-          y[y0 + p] += w0 * col[b + p];
+          acc0[p] += w0 * c[p];
         }
       }
+      addInto(acc0, y, yo + oc * plane);
+    }
+  }
+
+  private static void addInto(double[] acc, double[] y, int off) {
+    for (int p = 0; p < acc.length; p++) {
+      y[off + p] += acc[p];
     }
   }
 

@@ -1,9 +1,6 @@
 package org.implicit4j.linalg;
 
 import java.util.Arrays;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.CommonOps_MT_DDRM;
 
 /** A dense rows×cols matrix stored row-major: M_ij = {@code data[i * cols + j]}. */
 public final class DenseMatrix implements LinearOperator {
@@ -58,33 +55,95 @@ public final class DenseMatrix implements LinearOperator {
     return data;
   }
 
+  /**
+   * Y_s += W X_s as AXPYs over output rows: acc_s += x_s[j] · (row j of Wᵀ), four samples at a time
+   * so that each row of Wᵀ is read once per four samples. Every array in the inner loop is indexed
+   * from 0 (Wᵀ is kept as separate row arrays), which is the loop shape the JIT vectorises; dot
+   * products (reductions) and offset indexing are not. Groups of samples run in parallel.
+   */
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
-    if (batch >= 8 && (long) rows * cols >= 4096) {
-      // Y(batch×rows) += X(batch×cols) · Wᵀ as one GEMM: EJML's blocked kernel beats row dots.
-      DMatrixRMaj xm = gather(x, xOff, xStride, batch, cols);
-      DMatrixRMaj w = DMatrixRMaj.wrap(rows, cols, data);
-      DMatrixRMaj out = new DMatrixRMaj(batch, rows);
-      if ((long) batch * rows * cols > 1L << 22) {
-        CommonOps_MT_DDRM.multTransB(xm, w, out);
-      } else {
-        CommonOps_DDRM.multTransB(xm, w, out);
-      }
-      scatterAdd(out, y, yOff, yStride, batch, rows);
-      return;
-    }
-    Parallel.forEach(rows, (long) cols * batch, i -> {
-      int r = i * cols;
-      for (int s = 0; s < batch; s++) {
-        int xo = xOff + s * xStride;
-        double acc = 0;
-        for (int j = 0; j < cols; j++) {
-          acc += data[r + j] * x[xo + j];
-        }
-        y[yOff + s * yStride + i] += acc;
-      }
-    });
+    double[][] wt = transposed();
+    int chunks = (batch + 3) / 4;
+    Parallel.forEach(chunks, 4L * rows * cols, c -> axpyRows(wt, x, xOff, xStride, y, yOff, yStride, 4 * c,
+        Math.min(batch, 4 * c + 4)));
   }
+
+  private void axpyRows(double[][] wt, double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int s0,
+      int s1) {
+    double[] acc0 = new double[rows];
+    double[] acc1 = new double[rows];
+    double[] acc2 = new double[rows];
+    double[] acc3 = new double[rows];
+    int s = s0;
+    for (; s + 4 <= s1; s += 4) {
+      int x0 = xOff + s * xStride;
+      java.util.Arrays.fill(acc0, 0.0);
+      java.util.Arrays.fill(acc1, 0.0);
+      java.util.Arrays.fill(acc2, 0.0);
+      java.util.Arrays.fill(acc3, 0.0);
+      for (int j = 0; j < cols; j++) {
+        double a0 = x[x0 + j];
+        double a1 = x[x0 + xStride + j];
+        double a2 = x[x0 + 2 * xStride + j];
+        double a3 = x[x0 + 3 * xStride + j];
+        if (a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0) {
+          continue; // ReLU states are often zero
+        }
+        double[] w = wt[j];
+        for (int i = 0; i < rows; i++) {
+          double v = w[i];
+          acc0[i] += a0 * v;
+          acc1[i] += a1 * v;
+          acc2[i] += a2 * v;
+          acc3[i] += a3 * v;
+        }
+      }
+      int y0 = yOff + s * yStride;
+      addInto(acc0, y, y0);
+      addInto(acc1, y, y0 + yStride);
+      addInto(acc2, y, y0 + 2 * yStride);
+      addInto(acc3, y, y0 + 3 * yStride);
+    }
+    for (; s < s1; s++) {
+      int xo = xOff + s * xStride;
+      java.util.Arrays.fill(acc0, 0.0);
+      for (int j = 0; j < cols; j++) {
+        double a = x[xo + j];
+        if (a == 0) {
+          continue;
+        }
+        double[] w = wt[j];
+        for (int i = 0; i < rows; i++) {
+          acc0[i] += a * w[i];
+        }
+      }
+      addInto(acc0, y, yOff + s * yStride);
+    }
+  }
+
+  private static void addInto(double[] acc, double[] y, int off) {
+    for (int i = 0; i < acc.length; i++) {
+      y[off + i] += acc[i];
+    }
+  }
+
+  /** Wᵀ as one array per column of W, formed once on first use; a cache, not part of the value. */
+  private double[][] transposed() {
+    double[][] t = transposedCache;
+    if (t == null) {
+      t = new double[cols][rows];
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++) {
+          t[j][i] = data[i * cols + j];
+        }
+      }
+      transposedCache = t;
+    }
+    return t;
+  }
+
+  private volatile double[][] transposedCache;
 
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
@@ -102,24 +161,6 @@ public final class DenseMatrix implements LinearOperator {
         }
       }
     });
-  }
-
-  static DMatrixRMaj gather(double[] x, int off, int stride, int batch, int len) {
-    DMatrixRMaj m = new DMatrixRMaj(batch, len);
-    for (int s = 0; s < batch; s++) {
-      System.arraycopy(x, off + s * stride, m.data, s * len, len);
-    }
-    return m;
-  }
-
-  static void scatterAdd(DMatrixRMaj m, double[] y, int off, int stride, int batch, int len) {
-    for (int s = 0; s < batch; s++) {
-      int yo = off + s * stride;
-      int mo = s * len;
-      for (int i = 0; i < len; i++) {
-        y[yo + i] += m.data[mo + i];
-      }
-    }
   }
 
   @Override
