@@ -73,8 +73,8 @@ public final class Conv2d implements LinearOperator {
         for (int kx = 0; kx < kw; kx++) {
           double[] row = col[(c * kh + ky) * kw + kx];
           int colShift = kx * dw - g.padLeft();
-          int oxLo = colShift >= 0 ? 0 : ceilDiv(-colShift, sw);
-          int oxHi = Math.min(ow, floorDivPlusOne(w - 1 - colShift, sw));
+          int oxLo = oxLow(colShift, sw);
+          int oxHi = oxHigh(colShift, sw, w, ow);
           for (int oy = 0; oy < oh; oy++) {
             int iy = oy * sh - g.padTop() + ky * dh;
             if (iy < 0 || iy >= h) {
@@ -185,8 +185,8 @@ public final class Conv2d implements LinearOperator {
             continue;
           }
           int colShift = kx * dw - g.padLeft();
-          int oxLo = colShift >= 0 ? 0 : ceilDiv(-colShift, sw);
-          int oxHi = Math.min(ow, floorDivPlusOne(w - 1 - colShift, sw));
+          int oxLo = oxLow(colShift, sw);
+          int oxHi = oxHigh(colShift, sw, w, ow);
           for (int oy = 0; oy < oh; oy++) {
             int iy = oy * sh - g.padTop() + ky * dh;
             if (iy < 0 || iy >= h) {
@@ -201,6 +201,15 @@ public final class Conv2d implements LinearOperator {
         }
       }
     }
+  }
+
+  /** [lo, hi) of output columns ox whose input column ox·stride + colShift lies in [0, w). */
+  private static int oxLow(int colShift, int stride) {
+    return colShift >= 0 ? 0 : ceilDiv(-colShift, stride);
+  }
+
+  private static int oxHigh(int colShift, int stride, int w, int ow) {
+    return Math.min(ow, floorDivPlusOne(w - 1 - colShift, stride));
   }
 
   private static int ceilDiv(int a, int b) {

@@ -213,11 +213,7 @@ public final class OrtVerifier implements AutoCloseable {
   public VerificationReport verify(double[][] inputs, double atol, double rtol, IntConsumer progress) {
     ImplicitModel m = imported.model();
     int n = inputs.length;
-    double[] flat = new double[n * m.p()];
-    for (int s = 0; s < n; s++) {
-      System.arraycopy(inputs[s], 0, flat, s * m.p(), m.p());
-    }
-    Solution sol = Solvers.solve(m, flat, n);
+    Solution sol = Solvers.solve(m, org.implicit4j.io.Csv.flatten(inputs), n);
     int matched = 0;
     int argmax = 0;
     double maxAbs = 0;
@@ -263,11 +259,7 @@ public final class OrtVerifier implements AutoCloseable {
   public List<LayerComparison> perLayer(double[][] inputs, double atol, double rtol) {
     ImplicitModel m = imported.model();
     int n = inputs.length;
-    double[] flat = new double[n * m.p()];
-    for (int s = 0; s < n; s++) {
-      System.arraycopy(inputs[s], 0, flat, s * m.p(), m.p());
-    }
-    Solution sol = Solvers.solve(m, flat, n);
+    Solution sol = Solvers.solve(m, org.implicit4j.io.Csv.flatten(inputs), n);
     List<Integer> blocks = new ArrayList<>(imported.stateTensors().keySet());
     blocks.sort(java.util.Comparator.reverseOrder());
     double[] maxAbs = new double[m.states().size()];

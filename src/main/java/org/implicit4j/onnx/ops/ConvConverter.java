@@ -3,6 +3,7 @@ package org.implicit4j.onnx.ops;
 import java.util.List;
 import org.implicit4j.linalg.Conv2d;
 import org.implicit4j.linalg.ConvGeometry;
+import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
@@ -19,6 +20,11 @@ public final class ConvConverter implements OpConverter {
   @Override
   public List<Affine> lower(OnnxNodeView n) {
     Affine x = n.input(0);
+    if (x.terms().size() > 1) {
+      // The convolution would be applied once per source (e.g. the levels of a max-pool tree):
+      // one identity state holding the input lets it run once.
+      x = n.context().newState(n.inputName(0) + "#conv-in", x, Activation.IDENTITY, null);
+    }
     Tensor w = n.constant(1, "weight");
     int rank = x.rank();
     if (rank != 3 && rank != 4) {
