@@ -51,25 +51,27 @@ public final class BenchSummary {
     }
     Options opt = ob.build();
     Collection<RunResult> results = new Runner(opt).run();
-    Map<String, double[]> perInput = new LinkedHashMap<>(); // key net|batch -> {i4j µs, ort µs}
+    Map<String, double[]> perInput = new LinkedHashMap<>(); // key net|batch -> {i4j µs, ort µs, i4j fp32 µs}
     for (RunResult r : results) {
       String net = r.getParams().getParam("network");
       int batch = Integer.parseInt(r.getParams().getParam("batch"));
-      boolean ort = r.getParams().getBenchmark().endsWith("onnxRuntime");
+      String bench = r.getParams().getBenchmark();
+      int slot = bench.endsWith("onnxRuntime") ? 1 : bench.endsWith("Float32") ? 2 : 0;
       double us = r.getPrimaryResult().getScore() / batch;
-      perInput.computeIfAbsent(net + "|" + batch, k -> new double[2])[ort ? 1 : 0] = us;
+      perInput.computeIfAbsent(net + "|" + batch, k -> new double[3])[slot] = us;
     }
     double ghz = cpuGhz();
     int cores = Runtime.getRuntime().availableProcessors();
     double peak32 = cores * ghz * 2 * 8 * 2; // 2 FMA pipes x 8 float lanes (AVX2) x 2 flops
     double peak64 = peak32 / 2;
     StringBuilder csv = new StringBuilder(
-        "network,batch,macs_per_input,implicit4j_us_per_input,ort_us_per_input,ratio,implicit4j_gflops,ort_gflops,"
-            + "import_ms,rescale_ms,model_heap_mb\n");
+        "network,batch,macs_per_input,implicit4j_us_per_input,implicit4j_fp32_us_per_input,ort_us_per_input,ratio,"
+            + "ratio_fp32,implicit4j_gflops,implicit4j_fp32_gflops,ort_gflops,import_ms,rescale_ms,model_heap_mb\n");
     System.out.printf(Locale.ROOT, "%nnominal peak (%d cores, %.2f GHz, AVX2 FMA): %.0f GFLOP/s fp32, %.0f GFLOP/s fp64%n",
         cores, ghz, peak32, peak64);
-    System.out.printf(Locale.ROOT, "%-22s %6s %12s %12s %12s %8s %10s %10s %10s %10s %10s%n", "network", "batch", "MACs/input",
-        "i4j us/in", "ORT us/in", "i4j/ORT", "i4j GF/s", "ORT GF/s", "import ms", "rescale ms", "heap MB");
+    System.out.printf(Locale.ROOT, "%-22s %6s %11s %10s %10s %10s %8s %8s %8s %8s %8s %9s %10s %8s%n", "network", "batch",
+        "MACs/input", "i4j us/in", "fp32 us/in", "ORT us/in", "i4j/ORT", "fp32/ORT", "i4j GF/s", "fp32 GF/s", "ORT GF/s",
+        "import ms", "rescale ms", "heap MB");
     for (String net : Networks.FILES.keySet()) {
       Path file = Networks.path(net);
       long[] times = importAndRescale(file);
@@ -82,11 +84,12 @@ public final class BenchSummary {
         int batch = Integer.parseInt(e.getKey().substring(net.length() + 1));
         double[] v = e.getValue();
         double gfI = 2.0 * macs / (v[0] * 1e3);
+        double gf32 = 2.0 * macs / (v[2] * 1e3);
         double gfO = 2.0 * macs / (v[1] * 1e3);
-        System.out.printf(Locale.ROOT, "%-22s %6d %12d %12.1f %12.1f %8.2f %10.2f %10.2f %10d %10d %10.1f%n", net, batch, macs,
-            v[0], v[1], v[0] / v[1], gfI, gfO, times[0], times[1], times[2] / 1e6);
-        csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.3f,%.3f,%.4f,%.3f,%.3f,%d,%d,%.2f%n", net, batch, macs, v[0], v[1],
-            v[0] / v[1], gfI, gfO, times[0], times[1], times[2] / 1e6));
+        System.out.printf(Locale.ROOT, "%-22s %6d %11d %10.1f %10.1f %10.1f %8.2f %8.2f %8.2f %8.2f %8.2f %9d %10d %8.1f%n", net,
+            batch, macs, v[0], v[2], v[1], v[0] / v[1], v[2] / v[1], gfI, gf32, gfO, times[0], times[1], times[2] / 1e6);
+        csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.3f,%.3f,%.3f,%.4f,%.4f,%.3f,%.3f,%.3f,%d,%d,%.2f%n", net, batch, macs,
+            v[0], v[2], v[1], v[0] / v[1], v[2] / v[1], gfI, gf32, gfO, times[0], times[1], times[2] / 1e6));
       }
     }
     String fb = feedback();

@@ -48,6 +48,7 @@ public class NetworkBench {
   public int batch;
 
   ImplicitModel model;
+  private ImplicitModel model32;
   private BackSubstitution solver;
   private double[] inputs;
   private OrtEnvironment env;
@@ -62,6 +63,7 @@ public class NetworkBench {
   public void setup() throws Exception {
     OnnxMl.ModelProto proto = OnnxImporter.read(Networks.path(network));
     model = OnnxImporter.importModel(proto, network, Networks.path(network).getParent(), ImportOptions.defaults()).model();
+    model32 = model.withFloat32Kernels();
     solver = new BackSubstitution(SolverOptions.defaults().withMeasureResidual(false));
     Random r = new Random(1);
     float[] f = new float[batch * model.p()];
@@ -116,6 +118,12 @@ public class NetworkBench {
   @Benchmark
   public double[] implicit4j() {
     return solver.solve(model, inputs, batch).outputs();
+  }
+
+  /** The float32 fast path (convolution and dense blocks in float, like ORT). */
+  @Benchmark
+  public double[] implicit4jFloat32() {
+    return solver.solve(model32, inputs, batch).outputs();
   }
 
   @Benchmark

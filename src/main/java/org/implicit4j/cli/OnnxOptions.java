@@ -12,4 +12,7 @@ final class OnnxOptions {
 
   @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
   boolean quiet;
+
+  /** Set by commands that check the float32 path; not an option of every command. */
+  boolean float32;
 }

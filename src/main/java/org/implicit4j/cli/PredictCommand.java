@@ -44,11 +44,19 @@ final class PredictCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin OnnxOptions onnxOptions;
 
+  @Option(names = "--float32",
+      description = "Multiply convolution and dense blocks in float32 (about twice as fast; float32 rounding, as ONNX "
+          + "Runtime has on a float32 network). Default: double precision.")
+  boolean float32;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     ImplicitModel m = ModelSource.load(model, ModelSource.options(onnxOptions.inputShapes));
+    if (float32) {
+      m = m.withFloat32Kernels();
+    }
     double[][] rows = Csv.read(inputs, m.p());
     SolverOptions opts = SolverOptions.defaults().withTolerance(tol).withMaxIterations(maxIterations);
     Solution sol = Solvers.named(solver, opts).solve(m, Csv.flatten(rows), rows.length);

@@ -43,6 +43,9 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Also compare every state block with the ONNX tensor it came from and name the first that diverges.")
   boolean perLayer;
 
+  @Option(names = "--float32", description = "Verify the float32 fast path (predict --float32) instead of the double one.")
+  boolean float32;
+
   @Mixin OnnxOptions onnxOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -50,6 +53,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
+    onnxOptions.float32 = float32;
     VerificationReport rep = run(onnx, onnxOptions, samples, seed, inputs, atol, rtol, spec.commandLine().getErr(),
         perLayer ? out : null);
     out.println(rep.summary());
@@ -71,6 +75,10 @@ final class VerifyCommand implements Callable<Integer> {
     OnnxMl.ModelProto proto = OnnxImporter.read(onnx);
     ImportResult r = OnnxImporter.importModel(proto, onnx.toString(), onnx.toAbsolutePath().getParent(),
         ModelSource.options(o.inputShapes));
+    if (o.float32) {
+      r = new ImportResult(r.model().withFloat32Kernels(), r.inputs(), r.outputs(), r.droppedSoftmax(), r.stateTensors(),
+          r.boundInputs(), r.opset());
+    }
     double[][] x = OrtVerifier.randomInputs(r.model(), samples, seed);
     if (inputs != null) {
       double[][] user = Csv.read(inputs, r.model().p());

@@ -158,6 +158,15 @@ public final class BlockMatrix implements LinearOperator {
   }
 
   @Override
+  public BlockMatrix withFloat32Kernels() {
+    List<Block> nb = new ArrayList<>();
+    for (Block b : blocks) {
+      nb.add(new Block(b.row, b.col, b.op.withFloat32Kernels()));
+    }
+    return new BlockMatrix(rowSizes(), colSizes(), nb);
+  }
+
+  @Override
   public BlockMatrix absBound() {
     List<Block> nb = new ArrayList<>();
     for (Block b : blocks) {

@@ -10,12 +10,39 @@ import java.util.Arrays;
 public final class Conv2d implements LinearOperator {
   private final ConvGeometry g;
   private final double[] kernel;
+  /** Non-null when products run in float32 (inputs and kernel rounded to float, sums in float). */
+  private final float[] kernel32;
 
   /** @param kernel (cout, cin/groups, kh, kw) in C order; taken over, not copied */
   public Conv2d(ConvGeometry geometry, double[] kernel) {
+    this(geometry, kernel, false);
+  }
+
+  private Conv2d(ConvGeometry geometry, double[] kernel, boolean float32) {
     DimensionMismatchException.check("conv2d", "kernel length", kernel.length, "cout·cin/groups·kh·kw", geometry.kernelSize());
     this.g = geometry;
     this.kernel = kernel;
+    if (float32) {
+      kernel32 = new float[kernel.length];
+      for (int i = 0; i < kernel.length; i++) {
+        kernel32[i] = (float) kernel[i];
+      }
+    } else {
+      kernel32 = null;
+    }
+  }
+
+  /**
+   * The same convolution computing in float32: twice the SIMD lanes of double, for networks whose
+   * weights are float32 anyway. The double path stays the reference (verification uses it).
+   */
+  @Override
+  public Conv2d withFloat32Kernels() {
+    return kernel32 != null ? this : new Conv2d(g, kernel, true);
+  }
+
+  public boolean isFloat32() {
+    return kernel32 != null;
   }
 
   public ConvGeometry geometry() { return g; }
@@ -37,22 +64,119 @@ public final class Conv2d implements LinearOperator {
     if (batch > 1) {
       Parallel.forEach(batch, g.macs(), s -> {
         for (int grp = 0; grp < g.groups(); grp++) {
-          double[][] col = im2col(x, xOff + s * xStride, grp);
-          gemmRows(col, grp, 0, g.coutPerGroup(), y, yOff + s * yStride);
+          convGroup(x, xOff + s * xStride, grp, 0, g.coutPerGroup(), y, yOff + s * yStride);
         }
       });
       return;
     }
     for (int grp = 0; grp < g.groups(); grp++) {
-      double[][] col = im2col(x, xOff, grp);
       int opg = g.coutPerGroup();
       int chunks = Math.max(1, Math.min(opg / 4, Runtime.getRuntime().availableProcessors() * 2));
       int group = grp;
-      Parallel.forEach(chunks, g.macs() / Math.max(1, g.groups() * chunks), c -> {
-        int lo = (int) ((long) opg * c / chunks);
-        int hi = (int) ((long) opg * (c + 1) / chunks);
-        gemmRows(col, group, lo, hi, y, yOff);
-      });
+      if (kernel32 != null) {
+        float[][] col = im2colF(x, xOff, grp);
+        Parallel.forEach(chunks, g.macs() / Math.max(1, g.groups() * chunks), c ->
+            gemmRowsF(col, group, (int) ((long) opg * c / chunks), (int) ((long) opg * (c + 1) / chunks), y, yOff));
+      } else {
+        double[][] col = im2col(x, xOff, grp);
+        Parallel.forEach(chunks, g.macs() / Math.max(1, g.groups() * chunks), c ->
+            gemmRows(col, group, (int) ((long) opg * c / chunks), (int) ((long) opg * (c + 1) / chunks), y, yOff));
+      }
+    }
+  }
+
+  private void convGroup(double[] x, int xo, int grp, int lo, int hi, double[] y, int yo) {
+    if (kernel32 != null) {
+      gemmRowsF(im2colF(x, xo, grp), grp, lo, hi, y, yo);
+    } else {
+      gemmRows(im2col(x, xo, grp), grp, lo, hi, y, yo);
+    }
+  }
+
+  /** {@link #im2col} in float32. */
+  private float[][] im2colF(double[] x, int xo, int grp) {
+    int cpg = g.cinPerGroup();
+    int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw();
+    int sh = g.strideH(), sw = g.strideW(), dh = g.dilH(), dw = g.dilW();
+    float[][] col = new float[cpg * kh * kw][oh * ow];
+    for (int c = 0; c < cpg; c++) {
+      int xBase = xo + (grp * cpg + c) * h * w;
+      for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+          float[] row = col[(c * kh + ky) * kw + kx];
+          int colShift = kx * dw - g.padLeft();
+          int oxLo = oxLow(colShift, sw);
+          int oxHi = oxHigh(colShift, sw, w, ow);
+          for (int oy = 0; oy < oh; oy++) {
+            int iy = oy * sh - g.padTop() + ky * dh;
+            if (iy < 0 || iy >= h) {
+              continue;
+            }
+            int xr = xBase + iy * w + colShift;
+            int cr = oy * ow;
+            for (int ox = oxLo; ox < oxHi; ox++) {
+              row[cr + ox] = (float) x[xr + ox * sw];
+            }
+          }
+        }
+      }
+    }
+    return col;
+  }
+
+  /** {@link #gemmRows} in float32, added into the double output. */
+  private void gemmRowsF(float[][] col, int grp, int lo, int hi, double[] y, int yo) {
+    int kk = col.length;
+    int plane = g.oh() * g.ow();
+    int oBase = grp * g.coutPerGroup();
+    float[] acc0 = new float[plane];
+    float[] acc1 = new float[plane];
+    float[] acc2 = new float[plane];
+    float[] acc3 = new float[plane];
+    int o = lo;
+    for (; o + 4 <= hi; o += 4) {
+      int o0 = oBase + o;
+      int k0 = o0 * kk;
+      Arrays.fill(acc0, 0f);
+      Arrays.fill(acc1, 0f);
+      Arrays.fill(acc2, 0f);
+      Arrays.fill(acc3, 0f);
+      for (int k = 0; k < kk; k++) {
+        float w0 = kernel32[k0 + k];
+        float w1 = kernel32[k0 + kk + k];
+        float w2 = kernel32[k0 + 2 * kk + k];
+        float w3 = kernel32[k0 + 3 * kk + k];
+        float[] c = col[k];
+        for (int p = 0; p < plane; p++) {
+          float v = c[p];
+          acc0[p] += w0 * v;
+          acc1[p] += w1 * v;
+          acc2[p] += w2 * v;
+          acc3[p] += w3 * v;
+        }
+      }
+      addInto(acc0, y, yo + o0 * plane);
+      addInto(acc1, y, yo + (o0 + 1) * plane);
+      addInto(acc2, y, yo + (o0 + 2) * plane);
+      addInto(acc3, y, yo + (o0 + 3) * plane);
+    }
+    for (; o < hi; o++) {
+      int oc = oBase + o;
+      Arrays.fill(acc0, 0f);
+      for (int k = 0; k < kk; k++) {
+        float w0 = kernel32[oc * kk + k];
+        float[] c = col[k];
+        for (int p = 0; p < plane; p++) {
+          acc0[p] += w0 * c[p];
+        }
+      }
+      addInto(acc0, y, yo + oc * plane);
+    }
+  }
+
+  private static void addInto(float[] acc, double[] y, int off) {
+    for (int p = 0; p < acc.length; p++) {
+      y[off + p] += acc[p];
     }
   }
 
@@ -316,7 +440,8 @@ public final class Conv2d implements LinearOperator {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Conv2d c && c.g.equals(g) && Arrays.equals(c.kernel, kernel);
+    return o instanceof Conv2d c && c.g.equals(g) && Arrays.equals(c.kernel, kernel)
+        && c.isFloat32() == isFloat32();
   }
 
   @Override

@@ -7,9 +7,16 @@ public final class DenseMatrix implements LinearOperator {
   private final int rows;
   private final int cols;
   private final double[] data;
+  /** Whether products run in float32 (see {@link #withFloat32Kernels()}). */
+  private final boolean float32;
 
   /** Wraps {@code data} (row-major, not copied: the caller hands it over). */
   public DenseMatrix(int rows, int cols, double[] data) {
+    this(rows, cols, data, false);
+  }
+
+  private DenseMatrix(int rows, int cols, double[] data, boolean float32) {
+    this.float32 = float32;
     if ((long) rows * cols != data.length) {
       throw new DimensionMismatchException("dense matrix: rows·cols " + ((long) rows * cols) + " \u2260 data length " + data.length);
     }
@@ -61,10 +68,22 @@ public final class DenseMatrix implements LinearOperator {
    * from 0 (Wᵀ is kept as separate row arrays), which is the loop shape the JIT vectorises; dot
    * products (reductions) and offset indexing are not. Groups of samples run in parallel.
    */
+  /** The same matrix multiplying in float32 (inputs and weights rounded to float, sums in float). */
+  @Override
+  public DenseMatrix withFloat32Kernels() {
+    return float32 ? this : new DenseMatrix(rows, cols, data, true);
+  }
+
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
-    double[][] wt = transposed();
     int chunks = (batch + 3) / 4;
+    if (float32) {
+      float[][] wt = transposed32();
+      Parallel.forEach(chunks, 4L * rows * cols, c -> axpyRowsF(wt, x, xOff, xStride, y, yOff, yStride, 4 * c,
+          Math.min(batch, 4 * c + 4)));
+      return;
+    }
+    double[][] wt = transposed();
     Parallel.forEach(chunks, 4L * rows * cols, c -> axpyRows(wt, x, xOff, xStride, y, yOff, yStride, 4 * c,
         Math.min(batch, 4 * c + 4)));
   }
@@ -121,6 +140,82 @@ public final class DenseMatrix implements LinearOperator {
       addInto(acc0, y, yOff + s * yStride);
     }
   }
+
+  /** {@link #axpyRows} in float32. */
+  private void axpyRowsF(float[][] wt, double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int s0,
+      int s1) {
+    float[] acc0 = new float[rows];
+    float[] acc1 = new float[rows];
+    float[] acc2 = new float[rows];
+    float[] acc3 = new float[rows];
+    int s = s0;
+    for (; s + 4 <= s1; s += 4) {
+      int x0 = xOff + s * xStride;
+      java.util.Arrays.fill(acc0, 0f);
+      java.util.Arrays.fill(acc1, 0f);
+      java.util.Arrays.fill(acc2, 0f);
+      java.util.Arrays.fill(acc3, 0f);
+      for (int j = 0; j < cols; j++) {
+        float a0 = (float) x[x0 + j];
+        float a1 = (float) x[x0 + xStride + j];
+        float a2 = (float) x[x0 + 2 * xStride + j];
+        float a3 = (float) x[x0 + 3 * xStride + j];
+        if (a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0) {
+          continue;
+        }
+        float[] w = wt[j];
+        for (int i = 0; i < rows; i++) {
+          float v = w[i];
+          acc0[i] += a0 * v;
+          acc1[i] += a1 * v;
+          acc2[i] += a2 * v;
+          acc3[i] += a3 * v;
+        }
+      }
+      int y0 = yOff + s * yStride;
+      addInto(acc0, y, y0);
+      addInto(acc1, y, y0 + yStride);
+      addInto(acc2, y, y0 + 2 * yStride);
+      addInto(acc3, y, y0 + 3 * yStride);
+    }
+    for (; s < s1; s++) {
+      int xo = xOff + s * xStride;
+      java.util.Arrays.fill(acc0, 0f);
+      for (int j = 0; j < cols; j++) {
+        float a = (float) x[xo + j];
+        if (a == 0) {
+          continue;
+        }
+        float[] w = wt[j];
+        for (int i = 0; i < rows; i++) {
+          acc0[i] += a * w[i];
+        }
+      }
+      addInto(acc0, y, yOff + s * yStride);
+    }
+  }
+
+  private static void addInto(float[] acc, double[] y, int off) {
+    for (int i = 0; i < acc.length; i++) {
+      y[off + i] += acc[i];
+    }
+  }
+
+  private float[][] transposed32() {
+    float[][] t = transposed32Cache;
+    if (t == null) {
+      t = new float[cols][rows];
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++) {
+          t[j][i] = (float) data[i * cols + j];
+        }
+      }
+      transposed32Cache = t;
+    }
+    return t;
+  }
+
+  private volatile float[][] transposed32Cache;
 
   private static void addInto(double[] acc, double[] y, int off) {
     for (int i = 0; i < acc.length; i++) {
@@ -240,7 +335,8 @@ public final class DenseMatrix implements LinearOperator {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof DenseMatrix d && d.rows == rows && d.cols == cols && Arrays.equals(d.data, data);
+    return o instanceof DenseMatrix d && d.rows == rows && d.cols == cols && d.float32 == float32
+        && Arrays.equals(d.data, data);
   }
 
   @Override

@@ -72,6 +72,15 @@ public interface LinearOperator {
   /** Number of stored parameters (for a convolution, the kernel size; for dense, rows·cols). */
   long storedValues();
 
+  /**
+   * The same map computing in float32 where a kernel exists for it (convolutions, dense blocks);
+   * structures without one are returned as they are. Used for fast prediction only: analysis,
+   * rescaling and verification use the double operators.
+   */
+  default LinearOperator withFloat32Kernels() {
+    return this;
+  }
+
   /** Short name of the structure, e.g. "dense", "csr", "conv2d". */
   String kind();
 

@@ -120,6 +120,15 @@ public final class ProductOperator implements LinearOperator {
     return toSparse().abs();
   }
 
+  @Override
+  public LinearOperator withFloat32Kernels() {
+    List<LinearOperator> f = new ArrayList<>();
+    for (LinearOperator t : factors) {
+      f.add(t.withFloat32Kernels());
+    }
+    return new ProductOperator(List.copyOf(f));
+  }
+
   /** Below this many entries (rows·cols) the exact |M| is formed; above, the lazy Π|F_k|. */
   private static final long EXACT_ABS_LIMIT = 1L << 22;
 

@@ -127,6 +127,12 @@ public final class ScaledOperator implements LinearOperator {
   }
 
   @Override
+  public LinearOperator withFloat32Kernels() {
+    LinearOperator f = inner.withFloat32Kernels();
+    return f == inner ? this : new ScaledOperator(left, f, right);
+  }
+
+  @Override
   public LinearOperator absBound() {
     return of(absOf(left), inner.absBound(), absOf(right));
   }

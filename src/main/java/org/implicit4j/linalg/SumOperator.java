@@ -63,6 +63,15 @@ public final class SumOperator implements LinearOperator {
   }
 
   @Override
+  public LinearOperator withFloat32Kernels() {
+    List<LinearOperator> f = new ArrayList<>();
+    for (LinearOperator t : terms) {
+      f.add(t.withFloat32Kernels());
+    }
+    return new SumOperator(List.copyOf(f));
+  }
+
+  @Override
   public LinearOperator absBound() {
     List<LinearOperator> a = new ArrayList<>();
     for (LinearOperator t : terms) {

@@ -165,6 +165,31 @@ class LinearOperatorTest {
   }
 
   @Test
+  void float32KernelsAgreeWithDoubleToFloatPrecision() {
+    Random r = new Random(13);
+    ConvGeometry g = new ConvGeometry(4, 9, 7, 6, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1, 2);
+    LinearOperator[] ops = {new Conv2d(g, TestModels.randn(r, g.kernelSize(), 1)),
+        new DenseMatrix(13, 17, TestModels.randn(r, 13 * 17, 1))};
+    for (LinearOperator op : ops) {
+      LinearOperator f = op.withFloat32Kernels();
+      for (int batch : new int[] {1, 6}) {
+        double[] x = TestModels.randn(r, batch * op.cols(), 1);
+        double[] y = new double[batch * op.rows()];
+        double[] yf = new double[batch * op.rows()];
+        op.multAdd(x, 0, op.cols(), y, 0, op.rows(), batch);
+        f.multAdd(x, 0, op.cols(), yf, 0, op.rows(), batch);
+        double worst = 0;
+        for (int i = 0; i < y.length; i++) {
+          assertEquals(y[i], yf[i], 1e-4 * Math.max(1, Math.abs(y[i])), op.kind());
+          worst = Math.max(worst, Math.abs(y[i] - yf[i]));
+        }
+        assertTrue(worst > 0, op.kind() + " float32 path must round");
+      }
+      assertTrue(!f.equals(op));
+    }
+  }
+
+  @Test
   void sparseAlgebraAgreesWithDense() {
     Random r = new Random(5);
     DenseMatrix a = new DenseMatrix(4, 5, sparsify(TestModels.randn(r, 20, 1)));

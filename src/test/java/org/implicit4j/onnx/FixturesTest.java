@@ -85,4 +85,27 @@ class FixturesTest {
     assertEquals(1, strict.code(), strict.out());
     assertTrue(strict.out().contains("first divergent block reproduces ONNX tensor 'ReLU32_Output_0'"), strict.out());
   }
+
+  @Test
+  void float32PathVerifiesAgainstOnnxRuntimeAndStaysCloseToDouble() throws Exception {
+    for (String f : new String[] {"resnet20-cifar.onnx", "mixed-ops-opset17.onnx", "digits-mlp-opset9.onnx"}) {
+      CliTest.Run r = CliTest.run("verify", FIXTURES.resolve(f).toString(), "--float32", "--samples", "20", "--quiet");
+      assertEquals(0, r.code(), f + ": " + r.out() + r.err());
+    }
+    ImplicitModel m = OnnxImporter.importFile(FIXTURES.resolve("resnet20-cifar.onnx"), ImportOptions.defaults()).model();
+    ImplicitModel f32 = m.withFloat32Kernels();
+    assertTrue(f32.a().blocks().stream().anyMatch(b -> b.op() instanceof org.implicit4j.linalg.ScaledOperator s
+        && s.inner() instanceof org.implicit4j.linalg.Conv2d c && c.isFloat32()));
+    double[] u = new double[4 * m.p()];
+    java.util.Random rnd = new java.util.Random(1);
+    for (int i = 0; i < u.length; i++) {
+      u[i] = rnd.nextDouble();
+    }
+    double[] y = org.implicit4j.solve.Solvers.solve(m, u, 4).outputs();
+    double[] y32 = org.implicit4j.solve.Solvers.solve(f32, u, 4).outputs();
+    for (int i = 0; i < y.length; i++) {
+      assertEquals(y[i], y32[i], 1e-4 * Math.max(1, Math.abs(y[i])));
+      assertTrue(y[i] != y32[i] || i > 0, "float32 path actually rounds");
+    }
+  }
 }
