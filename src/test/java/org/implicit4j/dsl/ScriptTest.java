@@ -221,4 +221,61 @@ class ScriptTest {
       assertTrue(s.noneMatch(p -> p.getFileName().toString().contains("never")), "no temporary left");
     }
   }
+
+  @Test
+  void everyExpressionFormEvaluatesToWhatItSays() throws IOException {
+    Files.writeString(scripts.resolve("k.csv"), "0.01,0,0\n0,0.01,0\n0,0,0.01\n0.01,0.01,0.01\n");
+    Files.writeString(scripts.resolve("w.csv"), "1,2,3\n4,5,6\n");
+    Files.writeString(scripts.resolve("x3.csv"), "1,1,1\n");
+    Files.writeString(scripts.resolve("g.csv"), "0.1,0,0,0\n0,0.1,0,0\n0,0,0.1,0\n0,0,0,0.1\n");
+    String text = String.join("\n",
+        "# every form once; semicolons separate statements too",
+        "a = onnx(\"../iris-mlp.onnx\", \"4\") ; save a to \"a.i4j\"",
+        "b = model(\"a.i4j\")",
+        "w = affine(\"w.csv\")",
+        "p = parallel(a, identity(2))",
+        "c = concat(a, b)",
+        "s = sum(a, b, 2, -1)",
+        "d = (a - b) >> scalar(3, 5)",
+        "z = a >> zeros(1, 3)",
+        "f = feedback(a, affine(\"k.csv\"), \"g.csv\")",
+        "h = w >> scalar(2, 0.5)",
+        "print p", "print c", "print s", "print d", "print z", "print f", "print h",
+        "predict s on \"iris.csv\" to \"s-out.csv\"",
+        "predict d on \"iris.csv\" to \"d-out.csv\"",
+        "predict h on \"x3.csv\" to \"h-out.csv\"");
+    StringWriter w = new StringWriter();
+    assertEquals(0, ScriptRunner.run(scripts.resolve("forms.i4s"), text, new PrintWriter(w)));
+    String out = w.toString();
+    assertTrue(out.contains("p: n=48 p=6 q=5"), out);
+    assertTrue(out.contains("c: n=96 p=4 q=6"), out);
+    assertTrue(out.contains("z: n=48 p=4 q=1"), out);
+    assertTrue(out.contains("f: n=48 p=4 q=3"), out);
+    assertTrue(out.contains("h: n=0 p=3 q=2"), out);
+    // sum(a, a, 2, −1) = a; (a − a) >> 5·I = 0; ½·W·(1,1,1) = (3, 7.5).
+    ImplicitModelCheck.assertRowsEqual(scripts.resolve("s-out.csv"), org.implicit4j.onnx.OnnxImporter
+        .importFile(dir.resolve("iris-mlp.onnx"), org.implicit4j.onnx.ImportOptions.defaults()).model(),
+        Files.readAllLines(scripts.resolve("iris.csv")));
+    for (String row : Files.readAllLines(scripts.resolve("d-out.csv"))) {
+      for (String v : row.split(",")) {
+        assertEquals(0.0, Double.parseDouble(v), 1e-12);
+      }
+    }
+    assertEquals("3.0,7.5", Files.readString(scripts.resolve("h-out.csv")).strip());
+  }
+
+  /** Compares a predictions CSV with the model's own predictions on the input rows. */
+  static final class ImplicitModelCheck {
+    static void assertRowsEqual(Path csv, org.implicit4j.model.ImplicitModel m, List<String> inputs) throws IOException {
+      List<String> rows = Files.readAllLines(csv);
+      for (int s = 0; s < inputs.size(); s++) {
+        double[] u = java.util.Arrays.stream(inputs.get(s).split(",")).mapToDouble(Double::parseDouble).toArray();
+        double[] y = org.implicit4j.solve.Solvers.solve(m, u, 1).output(0);
+        String[] got = rows.get(s).split(",");
+        for (int i = 0; i < y.length; i++) {
+          assertEquals(y[i], Double.parseDouble(got[i]), 1e-9 * Math.max(1, Math.abs(y[i])));
+        }
+      }
+    }
+  }
 }
