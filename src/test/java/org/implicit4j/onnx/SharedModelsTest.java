@@ -38,7 +38,7 @@ class SharedModelsTest {
 
   static Stream<String> networks() throws IOException {
     if (!Files.isDirectory(SHARED)) {
-      return Stream.of();
+      return Stream.of("(../shared/models not present)"); // skipped by the assumption in the test
     }
     List<String> names = new ArrayList<>();
     try (Stream<Path> s = Files.list(SHARED)) {
