@@ -4,10 +4,8 @@ import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -223,9 +221,5 @@ public final class BenchSummary {
       // not Linux: fall through
     }
     return Double.NaN;
-  }
-
-  static List<String> names() {
-    return new ArrayList<>(Networks.FILES.keySet());
   }
 }

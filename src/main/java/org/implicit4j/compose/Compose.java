@@ -341,7 +341,7 @@ public final class Compose {
     // EJML returns NaNs rather than failing on an exactly singular matrix: check finiteness and a
     // cheap condition estimate max|I − M| · max|(I − M)⁻¹|.
     if (!ok || !(CommonOps_DDRM.elementMaxAbs(inv) * cond < 1e12)) {
-      throw new DimensionMismatchException("feedback: " + what + " is singular (or too ill-conditioned) for the "
+      throw new CompositionException("feedback: " + what + " is singular (or too ill-conditioned) for the "
           + "direct terms D\u2081 and D\u2082; the loop has no unique algebraic solution. Reduce the gain or remove a direct term.");
     }
     return new DenseMatrix(n, n, inv.data);

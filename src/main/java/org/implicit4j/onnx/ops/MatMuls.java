@@ -97,20 +97,8 @@ final class MatMuls {
         }
       }
     }
-    if (cols < 0) {
-      throw new IllegalStateException();
-    }
-    return CsrMatrix.fromTriples(rows, cols, rowsOf(ptr, rows), idx, val, e);
-  }
-
-  private static int[] rowsOf(int[] ptr, int rows) {
-    int[] r = new int[ptr[rows]];
-    for (int i = 0; i < rows; i++) {
-      for (int e = ptr[i]; e < ptr[i + 1]; e++) {
-        r[e] = i;
-      }
-    }
-    return r;
+    // Rows are filled in order and a row's columns are distinct (one per q), so this is already CSR.
+    return new CsrMatrix(rows, cols, ptr, idx, val);
   }
 
   /** Plain numeric product for two constants. */
