@@ -120,6 +120,8 @@ public final class ModelFiles {
   private static final class Writer {
     private final ZipOutputStream zip;
     private int next;
+    /** Identical arrays (a weight shared by several lazy products, all-ones selections) are stored once. */
+    private final Map<String, String> written = new HashMap<>();
 
     Writer(ZipOutputStream zip) {
       this.zip = zip;
@@ -138,19 +140,37 @@ public final class ModelFiles {
     }
 
     String array(String hint, double[] v, int... shape) throws IOException {
-      String entry = "arrays/" + (next++) + "_" + hint + ".npy";
-      zip.putNextEntry(new ZipEntry(entry));
-      Npy.writeDoubles(zip, v, shape.length == 0 ? new int[] {v.length} : shape);
-      zip.closeEntry();
-      return entry;
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      Npy.writeDoubles(b, v, shape.length == 0 ? new int[] {v.length} : shape);
+      return entry(hint, b.toByteArray());
     }
 
     String intArray(String hint, int[] v) throws IOException {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      Npy.writeInts(b, v, v.length);
+      return entry(hint, b.toByteArray());
+    }
+
+    private String entry(String hint, byte[] npy) throws IOException {
+      String key = java.util.Base64.getEncoder().encodeToString(sha256(npy));
+      String seen = written.get(key);
+      if (seen != null) {
+        return seen;
+      }
       String entry = "arrays/" + (next++) + "_" + hint + ".npy";
       zip.putNextEntry(new ZipEntry(entry));
-      Npy.writeInts(zip, v, v.length);
+      zip.write(npy);
       zip.closeEntry();
+      written.put(key, entry);
       return entry;
+    }
+
+    private static byte[] sha256(byte[] b) {
+      try {
+        return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is required of every JVM", e);
+      }
     }
 
     JsonObject op(LinearOperator op, String hint) throws IOException {

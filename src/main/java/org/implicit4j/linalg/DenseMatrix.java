@@ -281,19 +281,6 @@ public final class DenseMatrix implements LinearOperator {
   }
 
   @Override
-  public LinearOperator scaled(double[] left, double[] right) {
-    // Dense storage has no structure to keep: multiply the scalings in.
-    double[] a = data.clone();
-    for (int i = 0; i < rows; i++) {
-      double l = left == null ? 1 : left[i];
-      for (int j = 0; j < cols; j++) {
-        a[i * cols + j] *= l * (right == null ? 1 : right[j]);
-      }
-    }
-    return new DenseMatrix(rows, cols, a);
-  }
-
-  @Override
   public CsrMatrix toSparse() {
     int nnz = 0;
     for (double v : data) {
