@@ -151,6 +151,13 @@ public final class Implicit {
     }
   }
 
+  /** "Implicit[n=…, p=…, q=…, <composition or source>]"; the verdict is left to {@link #wellPosedness()}. */
+  @Override
+  public String toString() {
+    String what = model.metadata().getOrDefault("composition", model.metadata().getOrDefault("source", "model"));
+    return "Implicit[n=" + model.n() + ", p=" + model.p() + ", q=" + model.q() + ", " + what + "]";
+  }
+
   private static double[][] rows(double[] flat, int n, int w) {
     double[][] r = new double[n][w];
     for (int s = 0; s < n; s++) {
