@@ -25,6 +25,13 @@ public final class ElementwiseConverter implements OpConverter {
     a = Shapes.expand(a, out);
     b = Shapes.expand(b, out);
     if (a.isConstant() && b.isConstant()) {
+      if (n.op().equals("Div") && a.integer() && b.integer()) {
+        for (double d : b.bias()) {
+          if (d == 0) {
+            throw n.error("integer division by zero in constant shape arithmetic");
+          }
+        }
+      }
       return List.of(fold(n.op(), a, b, out));
     }
     return List.of(switch (n.op()) {
