@@ -33,7 +33,8 @@ public final class BackSubstitution implements Solver {
     }
     FixedPointMap map = new FixedPointMap(model, inputs, batch);
     int n = map.n;
-    double[] x = map.constant.clone();
+    // The constant term is needed again only to measure the residual; otherwise solve in place.
+    double[] x = options.measureResidual() ? map.constant.clone() : map.constant;
     for (int i = model.states().size() - 1; i >= 0; i--) {
       // Row block i reads only column blocks j > i, which are final; rows and columns are disjoint.
       model.a().multAddRow(i, x, 0, n, x, 0, n, batch);
