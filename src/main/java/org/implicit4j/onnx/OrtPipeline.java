@@ -17,12 +17,14 @@ import java.util.Map;
  * one's single input: the reference for a cascade of imported networks. Symbolic dimensions are 1.
  */
 public final class OrtPipeline implements AutoCloseable {
-  private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final OrtEnvironment env;
   private final List<OrtSession> sessions = new ArrayList<>();
   private final List<long[]> shapes = new ArrayList<>();
   private final List<String> inputs = new ArrayList<>();
 
   public OrtPipeline(List<Path> files) {
+    OrtNative.prepare();
+    env = OrtEnvironment.getEnvironment();
     try {
       for (Path f : files) {
         OrtSession s = env.createSession(f.toString(), new OrtSession.SessionOptions());

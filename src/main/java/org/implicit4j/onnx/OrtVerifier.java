@@ -49,6 +49,7 @@ public final class OrtVerifier implements AutoCloseable {
   public OrtVerifier(OnnxMl.ModelProto proto, ImportResult imported, String source, boolean perLayer) {
     this.imported = imported;
     this.source = source;
+    OrtNative.prepare();
     try {
       env = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions so = new OrtSession.SessionOptions();
