@@ -10,7 +10,8 @@ import org.implicit4j.model.StateBlock;
  * when A is strictly (block) upper triangular, or when every activation is componentwise
  * non-expansive and λpf(|A|) &lt; 1 (IMPLICIT.md §2).
  *
- * @param normInf ‖A‖∞ = max_i Σ_j |A_ij|, exact (row sums of the blocks)
+ * @param normInf ‖A‖∞ = max_i Σ_j |A_ij| from the row sums of the blocks: exact, except that large lazy
+ *     products of structured blocks contribute Π|F_k| (an upper bound) rather than being formed
  * @param lambdaPf λpf(|A|): exactly 0 when A is strictly triangular, else a certified upper bound
  * @param lambdaLower the Collatz–Wielandt lower bound on λpf(|A|)
  * @param nonExpansive whether every activation is componentwise non-expansive
@@ -25,7 +26,14 @@ public record WellPosedness(double normInf, double lambdaPf, double lambdaLower,
 
   /** Analyses A of {@code model}. Uses mat-vecs with |A| only; never forms A densely. */
   public static WellPosedness analyse(ImplicitModel model) {
-    double[] rows = model.a().rowAbsSums();
+    // U ≥ |A| entrywise, equal to |A| except for large lazy products of structured blocks (e.g. the
+    // B₁KC₁ block of a feedback around a CNN), which would otherwise have to be formed explicitly.
+    // Both numbers below then stay certified upper bounds.
+    org.implicit4j.linalg.BlockMatrix bound = model.a().absBound();
+    double[] rows = new double[bound.rows()];
+    double[] ones = new double[bound.cols()];
+    java.util.Arrays.fill(ones, 1.0);
+    bound.multAdd(ones, 0, ones.length, rows, 0, rows.length, 1);
     double norm = 0;
     for (double r : rows) {
       norm = Math.max(norm, r);
@@ -41,7 +49,7 @@ public record WellPosedness(double normInf, double lambdaPf, double lambdaLower,
       return new WellPosedness(norm, 0, 0, 0, true, expansive == null, true,
           "well-posed: strictly upper triangular");
     }
-    PerronRoot pf = PerronRoot.of(model.a().abs(), PERRON_TOLERANCE, PERRON_MAX_ITERATIONS);
+    PerronRoot pf = PerronRoot.of(bound, PERRON_TOLERANCE, PERRON_MAX_ITERATIONS);
     String lam = fmt(pf.value());
     if (expansive != null) {
       return new WellPosedness(norm, pf.value(), pf.lower(), pf.iterations(), false, false, false,
