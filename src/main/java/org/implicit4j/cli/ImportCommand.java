@@ -36,10 +36,14 @@ final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ImplicitModel m = OnnxImporter.importFile(onnx, ModelSource.options(onnxOptions.inputShapes)).model();
-    if (!noVerify) {
-      VerificationReport rep = VerifyCommand.run(onnx, onnxOptions, samples, 42, null, 1e-5, 1e-4,
-          spec.commandLine().getErr());
+    ImplicitModel m;
+    if (noVerify) {
+      m = OnnxImporter.importFile(onnx, ModelSource.options(onnxOptions.inputShapes)).model();
+    } else {
+      VerifyCommand.Verified v = VerifyCommand.run(onnx, onnxOptions, samples, 42, null, 1e-5, 1e-4,
+          spec.commandLine().getErr(), null);
+      VerificationReport rep = v.report();
+      m = v.imported().model();
       spec.commandLine().getErr().println(rep.summary());
       if (!rep.passed()) {
         spec.commandLine().getErr().println("error: verification failed; " + output + " not written");

@@ -21,11 +21,14 @@ final class ModelSource {
     if (ModelFiles.isModelFile(path)) {
       return ModelFiles.load(path);
     }
-    if (OnnxImporter.looksLikeOnnx(path)) {
-      return OnnxImporter.importFile(path, options).model();
+    ai.onnx.proto.OnnxMl.ModelProto proto;
+    try {
+      proto = OnnxImporter.read(path); // parsed once, then imported; only parse failures land here
+    } catch (org.implicit4j.onnx.ImportException e) {
+      throw new ModelFormatException(path + ": neither an implicit4j model file (a zip with manifest.json) "
+          + "nor an ONNX model (" + e.getMessage() + ")", e);
     }
-    throw new ModelFormatException(path + ": neither an implicit4j model file (a zip with manifest.json) "
-        + "nor an ONNX model");
+    return OnnxImporter.importModel(proto, path.toString(), path.toAbsolutePath().getParent(), options).model();
   }
 
   static ImplicitModel load(Path path) throws IOException {

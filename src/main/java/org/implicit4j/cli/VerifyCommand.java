@@ -55,19 +55,19 @@ final class VerifyCommand implements Callable<Integer> {
     java.io.PrintWriter out = spec.commandLine().getOut();
     onnxOptions.float32 = float32;
     VerificationReport rep = run(onnx, onnxOptions, samples, seed, inputs, atol, rtol, spec.commandLine().getErr(),
-        perLayer ? out : null);
+        perLayer ? out : null).report();
     out.println(rep.summary());
     return rep.passed() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }
 
-  /** Imports and verifies; shared with `import`. */
-  static VerificationReport run(Path onnx, OnnxOptions o, int samples, long seed, Path inputs, double atol,
-      double rtol, java.io.PrintWriter err) throws Exception {
-    return run(onnx, o, samples, seed, inputs, atol, rtol, err, null);
-  }
+  /** The imported network and how it compared with ONNX Runtime. */
+  record Verified(ImportResult imported, VerificationReport report) {}
 
-  /** As above; with {@code layers} non-null, prints the per-layer comparison there. */
-  static VerificationReport run(Path onnx, OnnxOptions o, int samples, long seed, Path inputs, double atol,
+  /**
+   * Imports once and verifies (shared with `import`, which saves the model it verified); with
+   * {@code layers} non-null, prints the per-layer comparison there.
+   */
+  static Verified run(Path onnx, OnnxOptions o, int samples, long seed, Path inputs, double atol,
       double rtol, java.io.PrintWriter err, java.io.PrintWriter layers) throws Exception {
     if (samples < 0) {
       throw new IllegalArgumentException("--samples must be \u2265 0");
@@ -105,7 +105,7 @@ final class VerifyCommand implements Callable<Integer> {
             : "per-layer: first divergent block reproduces ONNX tensor '" + first + "'");
       }
       err.println(rep.solveReport());
-      return rep;
+      return new Verified(r, rep);
     }
   }
 }

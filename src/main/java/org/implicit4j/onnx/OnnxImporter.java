@@ -44,16 +44,6 @@ public final class OnnxImporter {
     }
   }
 
-  /** True when the file parses as an ONNX ModelProto with a graph. */
-  public static boolean looksLikeOnnx(Path file) {
-    try {
-      OnnxMl.ModelProto m = read(file);
-      return m.hasGraph() && m.getGraph().getNodeCount() > 0;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
   public static ImportResult importFile(Path file, ImportOptions options) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     return importModel(read(file), file.toString(), dir, options);
