@@ -291,31 +291,20 @@ public final class Compose {
 
   /** rows×len: places a length-len vector at [offset, offset+len) of a length-rows one. */
   static CsrMatrix embed(int rows, int offset, int len) {
-    int[] ptr = new int[rows + 1];
-    int[] idx = new int[len];
-    double[] val = new double[len];
+    int[] src = new int[rows];
     for (int i = 0; i < rows; i++) {
-      boolean in = i >= offset && i < offset + len;
-      if (in) {
-        idx[i - offset] = i - offset;
-        val[i - offset] = 1;
-      }
-      ptr[i + 1] = ptr[i] + (in ? 1 : 0);
+      src[i] = i >= offset && i < offset + len ? i - offset : -1;
     }
-    return new CsrMatrix(rows, len, ptr, idx, val);
+    return CsrMatrix.selection(src, len);
   }
 
   /** len×cols: picks entries [offset, offset+len) of a length-cols vector. */
   static CsrMatrix select(int len, int offset, int cols) {
-    int[] ptr = new int[len + 1];
-    int[] idx = new int[len];
-    double[] val = new double[len];
+    int[] src = new int[len];
     for (int i = 0; i < len; i++) {
-      idx[i] = offset + i;
-      val[i] = 1;
-      ptr[i + 1] = i + 1;
+      src[i] = offset + i;
     }
-    return new CsrMatrix(len, cols, ptr, idx, val);
+    return CsrMatrix.selection(src, cols);
   }
 
   /** (I − M)⁻¹ as a dense matrix, refusing a singular or ill-conditioned I − M. */

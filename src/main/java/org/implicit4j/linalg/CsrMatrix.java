@@ -39,6 +39,29 @@ public final class CsrMatrix implements LinearOperator {
     return fromTransposedCsc(t);
   }
 
+  /** The 0/1 selection matrix whose row i picks column src[i] (src[i] &lt; 0 gives a zero row). */
+  public static CsrMatrix selection(int[] src, int cols) {
+    int n = src.length;
+    int[] ptr = new int[n + 1];
+    int nnz = 0;
+    for (int s : src) {
+      if (s >= 0) {
+        nnz++;
+      }
+    }
+    int[] idx = new int[nnz];
+    double[] val = new double[nnz];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (src[i] >= 0) {
+        idx[k] = src[i];
+        val[k++] = 1;
+      }
+      ptr[i + 1] = k;
+    }
+    return new CsrMatrix(n, cols, ptr, idx, val);
+  }
+
   @Override public int rows() { return rows; }
 
   @Override public int cols() { return cols; }

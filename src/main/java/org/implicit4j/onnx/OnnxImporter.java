@@ -1,5 +1,6 @@
 package org.implicit4j.onnx;
 
+import org.implicit4j.linalg.CsrMatrix;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -114,7 +115,7 @@ public final class OnnxImporter {
         for (int i = 0; i < size; i++) {
           src[i] = off + i;
         }
-        sel = Ops.selection(src, (int) p);
+        sel = CsrMatrix.selection(src, (int) p);
       }
       cx.bind(in.name(), new Affine(in.shape(), Map.of(Affine.INPUT, sel), new double[size], false));
       off += size;
@@ -308,7 +309,7 @@ public final class OnnxImporter {
       for (int i = 0; i < y.size(); i++) {
         src[off + i] = i;
       }
-      LinearOperator embed = outValues.size() == 1 ? null : Ops.selection(src, y.size());
+      LinearOperator embed = outValues.size() == 1 ? null : CsrMatrix.selection(src, y.size());
       y.terms().forEach((s, op) -> {
         LinearOperator full = embed == null ? op : Ops.compose(embed, op);
         if (s == Affine.INPUT) {

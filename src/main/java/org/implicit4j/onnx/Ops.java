@@ -122,26 +122,5 @@ public final class Ops {
     return new CsrMatrix(r * copies, c * copies, ptr, idx, val);
   }
 
-  /** A 0/1 selection matrix: row i picks column src[i] (src[i] &lt; 0 gives a zero row). */
-  public static CsrMatrix selection(int[] src, int cols) {
-    int n = src.length;
-    int[] ptr = new int[n + 1];
-    int nnz = 0;
-    for (int s : src) {
-      if (s >= 0) {
-        nnz++;
-      }
-    }
-    int[] idx = new int[nnz];
-    double[] val = new double[nnz];
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-      if (src[i] >= 0) {
-        idx[k] = src[i];
-        val[k++] = 1;
-      }
-      ptr[i + 1] = k;
-    }
-    return new CsrMatrix(n, cols, ptr, idx, val);
-  }
+
 }

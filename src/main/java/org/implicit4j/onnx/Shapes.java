@@ -1,5 +1,6 @@
 package org.implicit4j.onnx;
 
+import org.implicit4j.linalg.CsrMatrix;
 import java.util.Arrays;
 
 /** Index arithmetic over C-order tensors: strides, numpy broadcasting, axis normalisation. */
@@ -74,7 +75,7 @@ public final class Shapes {
     if (Arrays.equals(v.shape(), to)) {
       return v;
     }
-    return v.map(Ops.selection(broadcastSource(v.shape(), to), v.size()), to);
+    return v.map(CsrMatrix.selection(broadcastSource(v.shape(), to), v.size()), to);
   }
 
   /** Axis in [−rank, rank) to [0, rank). */

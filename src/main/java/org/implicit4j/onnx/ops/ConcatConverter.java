@@ -2,10 +2,10 @@ package org.implicit4j.onnx.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
-import org.implicit4j.onnx.Ops;
 import org.implicit4j.onnx.Shapes;
 import org.implicit4j.onnx.Tensor;
 
@@ -61,7 +61,7 @@ public final class ConcatConverter implements OpConverter {
           }
         }
       }
-      Affine e = a.map(Ops.selection(src, a.size()), out);
+      Affine e = a.map(CsrMatrix.selection(src, a.size()), out);
       acc = acc == null ? e : acc.plus(e);
       integer &= a.integer();
       offset += len;

@@ -8,7 +8,6 @@ import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
-import org.implicit4j.onnx.Ops;
 
 /**
  * MaxPool (pads, strides, ceil_mode, dilations) and GlobalMaxPool, exact with ReLU states:
@@ -61,7 +60,7 @@ public final class MaxPoolConverter implements OpConverter {
     Affine z = sparse ? x : n.context().newState(n.outputName(0) + "#in", x, Activation.IDENTITY, null);
     List<Affine> values = new ArrayList<>();
     for (int[] tap : taps) {
-      values.add(z.map(Ops.selection(tap, z.size()), pw.outShape()));
+      values.add(z.map(CsrMatrix.selection(tap, z.size()), pw.outShape()));
     }
     int level = 0;
     while (values.size() > 1) {
@@ -81,7 +80,7 @@ public final class MaxPoolConverter implements OpConverter {
         for (int o = 0; o < out; o++) {
           rowsOfPair[o] = i * out + o;
         }
-        LinearOperator sel = Ops.selection(rowsOfPair, pairs * out);
+        LinearOperator sel = CsrMatrix.selection(rowsOfPair, pairs * out);
         next.add(values.get(2 * i + 1).plus(r.map(sel, pw.outShape())));
       }
       if (values.size() % 2 == 1) {

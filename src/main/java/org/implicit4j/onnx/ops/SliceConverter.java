@@ -1,10 +1,10 @@
 package org.implicit4j.onnx.ops;
 
 import java.util.List;
+import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
-import org.implicit4j.onnx.Ops;
 import org.implicit4j.onnx.Shapes;
 
 /** Slice (attributes before opset 10, inputs from 10 on, with steps): a sparse selection. */
@@ -74,6 +74,6 @@ public final class SliceConverter implements OpConverter {
         idx[d] = 0;
       }
     }
-    return List.of(x.map(Ops.selection(src, x.size()), out));
+    return List.of(x.map(CsrMatrix.selection(src, x.size()), out));
   }
 }

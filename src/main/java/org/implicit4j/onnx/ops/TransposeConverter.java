@@ -1,6 +1,7 @@
 package org.implicit4j.onnx.ops;
 
 import java.util.List;
+import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
@@ -50,7 +51,7 @@ public final class TransposeConverter implements OpConverter {
         idx[d] = 0;
       }
     }
-    return x.map(org.implicit4j.onnx.Ops.selection(src, size), out);
+    return x.map(CsrMatrix.selection(src, size), out);
   }
 
   /** The 2-D transpose when {@code trans}, else x. */
