@@ -48,12 +48,21 @@ final class InfoCommand implements Callable<Integer> {
       for (StateBlock s : m.states()) {
         out.printf(Locale.ROOT, "  %-24s %8d  %-18s %s%n", s.name(), s.size(), s.activation().spec(), s.shape());
       }
+      // nnz can mean forming a product of blocks: the text reuses the counts of the description.
+      java.util.Map<String, Long> perMatrix = new java.util.TreeMap<>();
+      for (com.google.gson.JsonElement e : o.getAsJsonArray("blocks")) {
+        perMatrix.merge(e.getAsJsonObject().get("matrix").getAsString(), e.getAsJsonObject().get("nnz").getAsLong(),
+            Long::sum);
+      }
       out.printf(Locale.ROOT, "nnz              %d (A %d, B %d, C %d, D %d); stored values %d%n",
-          o.get("nnz").getAsLong(), m.a().nnz(), m.b().nnz(), m.c().nnz(), m.d().nnz(), m.storedValues());
-      printBlocks(out, "A", m.a(), m);
-      printBlocks(out, "B", m.b(), m);
-      printBlocks(out, "C", m.c(), m);
-      printBlocks(out, "D", m.d(), m);
+          o.get("nnz").getAsLong(), perMatrix.getOrDefault("A", 0L), perMatrix.getOrDefault("B", 0L),
+          perMatrix.getOrDefault("C", 0L), perMatrix.getOrDefault("D", 0L), o.get("storedValues").getAsLong());
+      for (com.google.gson.JsonElement e : o.getAsJsonArray("blocks")) {
+        JsonObject b = e.getAsJsonObject();
+        out.printf(Locale.ROOT, "  %s(%d,%d) %-28s %6d x %-6d nnz %d%n", b.get("matrix").getAsString(),
+            b.get("row").getAsInt(), b.get("col").getAsInt(), b.get("kind").getAsString(), b.get("rows").getAsInt(),
+            b.get("cols").getAsInt(), b.get("nnz").getAsLong());
+      }
       out.printf(Locale.ROOT, "\u2016A\u2016\u221e             %.6g%n", w.normInf());
       out.printf(Locale.ROOT, "\u03bbpf(|A|)         %.6g%s%n", w.lambdaPf(),
           w.strictlyUpperTriangular() ? " (exact: strictly upper triangular)" : "");
@@ -67,13 +76,6 @@ final class InfoCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private static void printBlocks(PrintWriter out, String name, BlockMatrix bm, ImplicitModel m) {
-    for (BlockMatrix.Block b : bm.blocks()) {
-      out.printf(Locale.ROOT, "  %s(%d,%d) %-28s %6d x %-6d nnz %d%n", name, b.row(), b.col(), b.op().kind(),
-          b.op().rows(), b.op().cols(), b.op().nnz());
-    }
-  }
-
   static JsonObject describe(ImplicitModel m, WellPosedness w) {
     JsonObject o = new JsonObject();
     o.addProperty("n", m.n());
@@ -81,7 +83,6 @@ final class InfoCommand implements Callable<Integer> {
     o.addProperty("q", m.q());
     o.add("inputShape", ints(m.inputShape().dims()));
     o.add("outputShape", ints(m.outputShape().dims()));
-    o.addProperty("nnz", m.a().nnz() + m.b().nnz() + m.c().nnz() + m.d().nnz());
     o.addProperty("storedValues", m.storedValues());
     o.addProperty("normInf", w.normInf());
     o.addProperty("lambdaPf", w.lambdaPf());
@@ -104,6 +105,11 @@ final class InfoCommand implements Callable<Integer> {
     addBlocks(blocks, "B", m.b());
     addBlocks(blocks, "C", m.c());
     addBlocks(blocks, "D", m.d());
+    long nnz = 0;
+    for (com.google.gson.JsonElement e : blocks) {
+      nnz += e.getAsJsonObject().get("nnz").getAsLong();
+    }
+    o.addProperty("nnz", nnz);
     o.add("blocks", blocks);
     JsonObject meta = new JsonObject();
     m.metadata().forEach(meta::addProperty);
