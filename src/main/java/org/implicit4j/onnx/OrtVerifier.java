@@ -12,7 +12,6 @@ import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.IntConsumer;
@@ -215,38 +214,14 @@ public final class OrtVerifier implements AutoCloseable {
     ImplicitModel m = imported.model();
     int n = inputs.length;
     Solution sol = Solvers.solve(m, org.implicit4j.io.Csv.flatten(inputs), n);
-    int matched = 0;
-    int argmax = 0;
-    double maxAbs = 0;
-    double maxRel = 0;
-    String first = null;
+    Agreement agreement = new Agreement(atol, rtol);
     for (int s = 0; s < n; s++) {
-      double[] ref = runReference(inputs[s]);
-      double[] got = sol.output(s);
-      if (ref.length != got.length) {
-        throw new IllegalStateException("ONNX Runtime returned " + ref.length + " outputs, the model " + got.length);
-      }
-      boolean ok = true;
-      for (int i = 0; i < ref.length; i++) {
-        double d = Math.abs(got[i] - ref[i]);
-        maxAbs = Math.max(maxAbs, d);
-        if (ref[i] != 0) {
-          maxRel = Math.max(maxRel, d / Math.abs(ref[i]));
-        }
-        if (!(d <= atol + rtol * Math.abs(ref[i]))) {
-          if (ok && first == null) {
-            first = String.format(Locale.ROOT, "sample %d output %d: implicit %.9g vs ONNX Runtime %.9g", s, i, got[i], ref[i]);
-          }
-          ok = false;
-        }
-      }
-      matched += ok ? 1 : 0;
-      argmax += argmaxOf(ref) == argmaxOf(got) ? 1 : 0;
+      agreement.add(sol.output(s), runReference(inputs[s]));
       if (progress != null) {
         progress.accept(s + 1);
       }
     }
-    return new VerificationReport(n, matched, maxAbs, maxRel, argmax, atol, rtol, first, sol.report().toString());
+    return agreement.report(sol.report().toString());
   }
 
   /** How one state block compares with the ONNX tensor it reproduces. */
@@ -288,16 +263,6 @@ public final class OrtVerifier implements AutoCloseable {
       out.add(new LayerComparison(b, blk.name(), imported.stateTensors().get(b), blk.size(), maxAbs[b], maxRel[b], !bad[b]));
     }
     return out;
-  }
-
-  static int argmaxOf(double[] v) {
-    int k = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[k]) {
-        k = i;
-      }
-    }
-    return k;
   }
 
   @Override
