@@ -404,13 +404,4 @@ public final class ModelFiles {
     }
     return r;
   }
-
-  /** The manifest as text (for tests and `info --json`). */
-  static String manifestOf(Path path) throws IOException {
-    try (ZipFile z = new ZipFile(path.toFile()); InputStream in = z.getInputStream(z.getEntry(MANIFEST))) {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      in.transferTo(b);
-      return b.toString(StandardCharsets.UTF_8);
-    }
-  }
 }

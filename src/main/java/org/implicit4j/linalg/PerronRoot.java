@@ -102,9 +102,4 @@ public record PerronRoot(double value, double lower, double upper, int iteration
     }
     return m;
   }
-
-  /** Whether the interval has closed to the requested tolerance. */
-  public boolean converged(double tol) {
-    return upper - lower <= tol * Math.max(1, upper);
-  }
 }

@@ -82,9 +82,6 @@ public final class ImplicitModel {
   /** The output bias c (copy). */
   public double[] outputBias() { return outputBias.clone(); }
 
-  /** b without copying: read-only by contract, for solvers in hot paths. */
-  public double stateBias(int i) { return stateBias[i]; }
-
   public Shape inputShape() { return inputShape; }
 
   public Shape outputShape() { return outputShape; }

@@ -151,7 +151,4 @@ public final class OnnxNodeView {
     }
   }
 
-  public OnnxMl.AttributeProto attribute(String name) {
-    return attrs.get(name);
-  }
 }

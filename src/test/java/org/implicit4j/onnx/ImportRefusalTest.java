@@ -171,4 +171,11 @@ class ImportRefusalTest {
     assertTrue(e.getMessage().contains("node 'sq' (Mul, opset 13)") && e.getMessage().contains("not affine"),
         e.getMessage());
   }
+
+  @Test
+  void tooManyStatesIsRefusedBeforeTheyAreAllocated() {
+    ImportException e = assertThrows(ImportException.class, () -> OnnxImporter.importFile(Path.of("samples", "mnist8.onnx"),
+        ImportOptions.defaults().withMaxStates(1000)));
+    assertTrue(e.getMessage().contains("more than 1000 states") && e.getMessage().contains("too large"), e.getMessage());
+  }
 }
