@@ -12,13 +12,13 @@ import java.util.Random;
 import org.implicit4j.compose.Compose;
 import org.implicit4j.compose.Gain;
 import org.implicit4j.linalg.DenseMatrix;
-import org.implicit4j.linalg.PerronRoot;
+import org.implicit4j.analysis.PerronRoot;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.OnnxImporter;
-import org.implicit4j.onnx.OrtVerifier;
-import org.implicit4j.onnx.VerificationReport;
+import org.implicit4j.verify.OrtVerifier;
+import org.implicit4j.verify.VerificationReport;
 import org.implicit4j.solve.Anderson;
 import org.implicit4j.solve.Picard;
 import org.implicit4j.solve.Solution;
@@ -166,7 +166,7 @@ public final class BenchSummary {
       }
     }
     ImplicitModel scaled = fb.rescaled(0.951);
-    double norm = org.implicit4j.wellposed.WellPosedness.analyse(scaled).normInf();
+    double norm = org.implicit4j.analysis.WellPosedness.analyse(scaled).normInf();
     double[] u = new double[16 * p];
     for (int i = 0; i < u.length; i++) {
       u[i] = r.nextDouble();

@@ -10,13 +10,13 @@ import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.model.Rescaler;
+import org.implicit4j.analysis.Rescaler;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
-import org.implicit4j.onnx.export.OnnxExporter;
+import org.implicit4j.export.OnnxExporter;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.Solvers;
-import org.implicit4j.wellposed.WellPosedness;
+import org.implicit4j.analysis.WellPosedness;
 
 /**
  * The fluent API: an immutable handle on an implicit model whose methods read like the

@@ -1,9 +1,10 @@
 package org.implicit4j.cli;
 
+
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.onnx.export.OnnxExporter;
+import org.implicit4j.export.OnnxExporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

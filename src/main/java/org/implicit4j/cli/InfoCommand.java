@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
-import org.implicit4j.wellposed.WellPosedness;
+import org.implicit4j.analysis.WellPosedness;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -123,12 +123,12 @@ final class InfoCommand implements Callable<Integer> {
     JsonObject r = new JsonObject();
     r.addProperty("kappa", 0.95);
     try {
-      org.implicit4j.model.Rescaler.Report rep = org.implicit4j.model.Rescaler.rescale(m, 0.95).report();
+      org.implicit4j.analysis.Rescaler.Report rep = org.implicit4j.analysis.Rescaler.rescale(m, 0.95).report();
       r.addProperty("possible", true);
       r.addProperty("normInf", rep.normAfter());
       r.addProperty("method", rep.method());
       r.addProperty("summary", rep.toString());
-    } catch (org.implicit4j.model.RescaleException e) {
+    } catch (org.implicit4j.analysis.RescaleException e) {
       r.addProperty("possible", false);
       r.addProperty("reason", e.getMessage());
     }

@@ -1,5 +1,6 @@
 package org.implicit4j.cli;
 
+
 import java.util.List;
 import picocli.CommandLine.Option;
 

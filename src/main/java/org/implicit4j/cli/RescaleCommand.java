@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.implicit4j.io.ModelFiles;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.model.Rescaler;
+import org.implicit4j.analysis.Rescaler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -33,10 +33,10 @@ import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
-import org.implicit4j.onnx.OrtPipeline;
-import org.implicit4j.onnx.export.OnnxExporter;
+import org.implicit4j.verify.OrtPipeline;
+import org.implicit4j.export.OnnxExporter;
 import org.implicit4j.solve.Solution;
-import org.implicit4j.wellposed.WellPosedness;
+import org.implicit4j.analysis.WellPosedness;
 
 /**
  * Parses a whole script (grammar/Implicit.g4) before running any of it, then executes its
@@ -413,9 +413,9 @@ public final class ScriptRunner {
 
   /** The model against ONNX files run in sequence, on the seeded inputs `verify` uses, default tolerances. */
   private static String verify(ImplicitModel m, List<Path> files, int samples) {
-    double[][] u = org.implicit4j.onnx.OrtVerifier.randomInputs(m, samples, 42);
+    double[][] u = org.implicit4j.verify.OrtVerifier.randomInputs(m, samples, 42);
     Solution sol = org.implicit4j.solve.Solvers.solve(m, Csv.flatten(u), samples);
-    org.implicit4j.onnx.Agreement agreement = new org.implicit4j.onnx.Agreement(1e-5, 1e-4);
+    org.implicit4j.verify.Agreement agreement = new org.implicit4j.verify.Agreement(1e-5, 1e-4);
     try (OrtPipeline ort = new OrtPipeline(files)) {
       for (int s = 0; s < samples; s++) {
         agreement.add(sol.output(s), ort.run(u[s]));

@@ -116,15 +116,6 @@ public final class ImplicitModel {
     return new ImplicitModel(states, a, b, c, d, stateBias.clone(), outputBias.clone(), inputShape, outputShape, metadata);
   }
 
-  /**
-   * The same predictor with ‖A‖∞ &lt; κ: the diagonal similarity (SAS⁻¹, SB, CS⁻¹, D, Sb) of
-   * {@link Rescaler}; this model is untouched.
-   *
-   * @throws RescaleException when λpf(|A|) ≥ κ or non-homogeneous activations prevent it
-   */
-  public ImplicitModel rescaled(double kappa) {
-    return Rescaler.rescale(this, kappa).model();
-  }
 
   /**
    * The same model whose convolution and dense blocks multiply in float32: about twice as fast, with

@@ -1,5 +1,6 @@
 package org.implicit4j.onnx;
 
+
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;

@@ -16,7 +16,7 @@ import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.solve.Solvers;
-import org.implicit4j.wellposed.WellPosedness;
+import org.implicit4j.analysis.WellPosedness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -117,8 +117,8 @@ class ComposeTest {
     Random r = new Random(21);
     ImplicitModel mlp = TestModels.Mlp.random(r, 6, 20, 20, 6).implicit();
     ImplicitModel fb = Compose.feedback(mlp, Compose.identity(6), Gain.scalar(0.05));
-    ImplicitModel scaled = fb.rescaled(0.95);
-    assertTrue(org.implicit4j.wellposed.WellPosedness.analyse(scaled).normInf() < 0.95);
+    ImplicitModel scaled = org.implicit4j.analysis.Rescaler.rescale(fb, 0.95).model();
+    assertTrue(org.implicit4j.analysis.WellPosedness.analyse(scaled).normInf() < 0.95);
     double[] u = TestModels.randn(r, 6 * 4, 1);
     SolverOptions o = SolverOptions.defaults().withTolerance(1e-10);
     Solution p = new Picard(o).solve(scaled, u, 4);

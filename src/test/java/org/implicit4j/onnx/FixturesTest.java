@@ -1,5 +1,8 @@
 package org.implicit4j.onnx;
 
+import org.implicit4j.verify.VerificationReport;
+import org.implicit4j.verify.OrtVerifier;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +12,7 @@ import java.nio.file.Path;
 import org.implicit4j.cli.CliTest;
 import org.implicit4j.io.ModelFiles;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.wellposed.WellPosedness;
+import org.implicit4j.analysis.WellPosedness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

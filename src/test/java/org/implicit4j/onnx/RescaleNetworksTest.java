@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.model.RescaleException;
-import org.implicit4j.model.Rescaler;
-import org.implicit4j.model.RescalerTest;
+import org.implicit4j.analysis.RescaleException;
+import org.implicit4j.analysis.Rescaler;
+import org.implicit4j.analysis.RescalerTest;
 import org.implicit4j.model.StateBlock;
 import org.implicit4j.solve.Picard;
 import org.implicit4j.solve.Solution;
@@ -47,7 +47,7 @@ class RescaleNetworksTest {
     ImplicitModel m = OnnxImporter.importFile(Path.of(file), ImportOptions.defaults()).model();
     boolean homogeneous = m.states().stream().map(StateBlock::activation).allMatch(a -> a.positivelyHomogeneous());
     if (!homogeneous) {
-      RescaleException e = assertThrows(RescaleException.class, () -> m.rescaled(0.95));
+      RescaleException e = assertThrows(RescaleException.class, () -> Rescaler.rescale(m, 0.95));
       assertTrue(e.getMessage().contains("(sigmoid)") && e.getMessage().contains("not positively homogeneous"),
           e.getMessage());
       return;

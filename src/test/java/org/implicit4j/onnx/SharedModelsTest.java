@@ -1,5 +1,8 @@
 package org.implicit4j.onnx;
 
+import org.implicit4j.verify.VerificationReport;
+import org.implicit4j.verify.OrtVerifier;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

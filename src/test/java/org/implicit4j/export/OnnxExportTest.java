@@ -1,4 +1,6 @@
-package org.implicit4j.onnx.export;
+package org.implicit4j.export;
+
+import org.implicit4j.analysis.Rescaler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,7 +78,7 @@ class OnnxExportTest {
   void convertedNetworkRoundTrips() throws Exception {
     ImplicitModel m = OnnxImporter.importFile(MNIST, ImportOptions.defaults()).model();
     assertExportMatches(m, 5, 1);
-    assertExportMatches(m.rescaled(0.95), 3, 2);
+    assertExportMatches(Rescaler.rescale(m, 0.95).model(), 3, 2);
   }
 
   @Test
@@ -138,9 +140,9 @@ class OnnxExportTest {
   void feedbackModelExportsAsALoop() throws Exception {
     ImplicitModel mlp = OnnxImporter.importFile(Path.of("src/test/resources/fixtures/digits-mlp-opset9.onnx"),
         ImportOptions.defaults()).model();
-    ImplicitModel loop = Compose.feedback(mlp, Compose.affine(
+    ImplicitModel loop = Rescaler.rescale(Compose.feedback(mlp, Compose.affine(
         new org.implicit4j.linalg.DenseMatrix(64, 10, randomMatrix(new Random(7), 64 * 10, 0.02)), new double[64]),
-        Gain.scalar(0.03)).rescaled(0.95);
+        Gain.scalar(0.03)), 0.95).model();
     assertTrue(!loop.isStrictlyUpperTriangular());
     OnnxMl.ModelProto proto = OnnxExporter.toOnnx(loop, 0);
     assertTrue(proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("Loop")));

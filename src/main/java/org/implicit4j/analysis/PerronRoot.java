@@ -1,4 +1,6 @@
-package org.implicit4j.linalg;
+package org.implicit4j.analysis;
+
+import org.implicit4j.linalg.LinearOperator;
 
 import java.util.Arrays;
 

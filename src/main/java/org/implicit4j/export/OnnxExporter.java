@@ -1,4 +1,4 @@
-package org.implicit4j.onnx.export;
+package org.implicit4j.export;
 
 import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import org.implicit4j.linalg.SumOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
-import org.implicit4j.wellposed.WellPosedness;
+import org.implicit4j.analysis.WellPosedness;
 
 /**
  * Writes an implicit model as an ONNX graph (opset 17, float32, input "u" [N, p], output "y" [N, q])

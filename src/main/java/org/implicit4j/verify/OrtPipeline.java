@@ -1,4 +1,6 @@
-package org.implicit4j.onnx;
+package org.implicit4j.verify;
+
+import org.implicit4j.onnx.ImportException;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;

@@ -1,4 +1,4 @@
-package org.implicit4j.wellposed;
+package org.implicit4j.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.implicit4j.TestModels;
 import org.implicit4j.linalg.DenseMatrix;
-import org.implicit4j.linalg.PerronRoot;
+import org.implicit4j.analysis.PerronRoot;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,7 @@
-package org.implicit4j.model;
+package org.implicit4j.analysis;
+
+import org.implicit4j.model.Activation;
+import org.implicit4j.model.ImplicitModel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,7 +12,7 @@ import java.util.Random;
 import org.implicit4j.TestModels;
 import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.DenseMatrix;
-import org.implicit4j.linalg.PerronRoot;
+import org.implicit4j.analysis.PerronRoot;
 import org.implicit4j.solve.Picard;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.SolverOptions;
@@ -68,7 +71,7 @@ public class RescalerTest {
 
   @Test
   void convolutionsStayStructuredAfterRescaling() {
-    ImplicitModel s = TestModels.ResCnn.random(new Random(2)).implicit().rescaled(0.9);
+    ImplicitModel s = Rescaler.rescale(TestModels.ResCnn.random(new Random(2)).implicit(), 0.9).model();
     assertTrue(s.a().blocks().stream().anyMatch(b -> b.op().kind().contains("conv2d")),
         "kinds: " + s.a().blocks().stream().map(b -> b.op().kind()).toList());
   }
@@ -122,16 +125,16 @@ public class RescalerTest {
   @Test
   void refusesWhenPerronRootIsAtLeastOne() {
     ImplicitModel m = TestModels.randomDense(new Random(4), 10, 2, 2, 1.3, Activation.RELU, true);
-    RescaleException e = assertThrows(RescaleException.class, () -> m.rescaled(0.95));
+    RescaleException e = assertThrows(RescaleException.class, () -> Rescaler.rescale(m, 0.95));
     assertTrue(e.getMessage().contains("\u03bbpf(|A|) = 1.3") && e.getMessage().contains("\u2265 1"), e.getMessage());
   }
 
   @Test
   void refusesKappaBelowThePerronRoot() {
     ImplicitModel m = TestModels.randomDense(new Random(5), 10, 2, 2, 0.8, Activation.RELU, true);
-    RescaleException e = assertThrows(RescaleException.class, () -> m.rescaled(0.5));
+    RescaleException e = assertThrows(RescaleException.class, () -> Rescaler.rescale(m, 0.5));
     assertTrue(e.getMessage().contains("choose \u03ba > 0.8"), e.getMessage());
-    assertTrue(m.rescaled(0.9).a() != m.a());
+    assertTrue(Rescaler.rescale(m, 0.9).model().a() != m.a());
   }
 
   @Test
@@ -144,7 +147,7 @@ public class RescalerTest {
     b.addB(h1, new DenseMatrix(8, 4, TestModels.randn(r, 32, 1)));
     b.addC(h2, new DenseMatrix(2, 8, TestModels.randn(r, 16, 1)));
     ImplicitModel m = b.build();
-    RescaleException e = assertThrows(RescaleException.class, () -> m.rescaled(0.95));
+    RescaleException e = assertThrows(RescaleException.class, () -> Rescaler.rescale(m, 0.95));
     assertTrue(e.getMessage().contains("h2 (tanh)") && e.getMessage().contains("not positively homogeneous"),
         e.getMessage());
   }

@@ -1,4 +1,4 @@
-package org.implicit4j.onnx;
+package org.implicit4j.verify;
 
 import java.util.Locale;
 import org.implicit4j.linalg.DimensionMismatchException;

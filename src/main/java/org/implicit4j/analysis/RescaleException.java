@@ -1,4 +1,4 @@
-package org.implicit4j.model;
+package org.implicit4j.analysis;
 
 import org.implicit4j.Implicit4jException;
 

@@ -1,7 +1,7 @@
-package org.implicit4j.wellposed;
+package org.implicit4j.analysis;
 
 import java.util.Locale;
-import org.implicit4j.linalg.PerronRoot;
+import org.implicit4j.analysis.PerronRoot;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
 

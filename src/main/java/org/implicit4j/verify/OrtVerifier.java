@@ -1,4 +1,7 @@
-package org.implicit4j.onnx;
+package org.implicit4j.verify;
+
+import org.implicit4j.onnx.Tensor;
+import org.implicit4j.onnx.ImportResult;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;

@@ -1,4 +1,7 @@
-package org.implicit4j.model;
+package org.implicit4j.analysis;
+
+import org.implicit4j.model.StateBlock;
+import org.implicit4j.model.ImplicitModel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -6,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.linalg.LinearOperator;
-import org.implicit4j.linalg.PerronRoot;
+import org.implicit4j.analysis.PerronRoot;
 
 /**
  * Diagonal similarity rescaling (IMPLICIT.md §3): with S = diag(s), s &gt; 0, the model

@@ -1,4 +1,4 @@
-package org.implicit4j.onnx.export;
+package org.implicit4j.export;
 
 import ai.onnx.proto.OnnxMl;
 import java.util.concurrent.atomic.AtomicInteger;

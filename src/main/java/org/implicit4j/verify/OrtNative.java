@@ -1,4 +1,4 @@
-package org.implicit4j.onnx;
+package org.implicit4j.verify;
 
 import java.io.IOException;
 import java.io.InputStream;
