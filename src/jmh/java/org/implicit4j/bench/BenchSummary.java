@@ -18,7 +18,7 @@ import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.verify.OrtVerifier;
-import org.implicit4j.verify.VerificationReport;
+import org.implicit4j.report.VerificationReport;
 import org.implicit4j.solve.Anderson;
 import org.implicit4j.solve.Picard;
 import org.implicit4j.solve.Solution;
@@ -166,7 +166,7 @@ public final class BenchSummary {
       }
     }
     ImplicitModel scaled = fb.rescaled(0.951);
-    double norm = org.implicit4j.analysis.WellPosedness.analyse(scaled).normInf();
+    double norm = org.implicit4j.analysis.WellPosednessAnalysis.of(scaled).normInf();
     double[] u = new double[16 * p];
     for (int i = 0; i < u.length; i++) {
       u[i] = r.nextDouble();

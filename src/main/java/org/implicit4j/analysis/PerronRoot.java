@@ -20,6 +20,15 @@ public record PerronRoot(double value, double lower, double upper, int iteration
   /** Nilpotency probe length: a chain longer than this falls through to the power iteration. */
   private static final int NILPOTENT_PROBE = 256;
 
+  /** The one setting every analysis uses: the interval is closed to 1e-12 relative, within 20,000 mat-vecs. */
+  public static final double TOLERANCE = 1e-12;
+  public static final int MAX_ITERATIONS = 20_000;
+
+  /** λpf(M) with the project's setting ({@link #TOLERANCE}, {@link #MAX_ITERATIONS}). */
+  public static PerronRoot of(LinearOperator nonNegative) {
+    return of(nonNegative, TOLERANCE, MAX_ITERATIONS);
+  }
+
   /** Estimates λpf(M) until upper − lower ≤ tol·max(1, upper) or maxIterations mat-vecs. */
   public static PerronRoot of(LinearOperator nonNegative, double tol, int maxIterations) {
     int n = nonNegative.rows();

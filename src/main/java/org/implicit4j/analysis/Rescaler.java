@@ -1,5 +1,7 @@
 package org.implicit4j.analysis;
 
+import org.implicit4j.report.RescaleReport;
+
 import org.implicit4j.model.StateBlock;
 import org.implicit4j.model.ImplicitModel;
 
@@ -37,159 +39,148 @@ public final class Rescaler {
 
   private Rescaler() {}
 
-  /**
-   * What a rescale did: target κ, ‖A‖∞ before and after (row sums of |A| — or of the cheap bound
-   * {@link LinearOperator#absBound()} where products of convolutions would otherwise be formed, so
-   * then upper bounds), λpf(|A|)
-   * (0 for triangular A), the method, the range of s (as log10), and the blocks left unscaled.
-   */
-  public record Report(double kappa, double normBefore, double normAfter, double lambdaPf, String method,
-      double log10MinS, double log10MaxS, List<String> unscaledBlocks) {
-    @Override
-    public String toString() {
-      return String.format(Locale.ROOT,
-          "rescaled to \u2016A\u2016\u221e = %.6g < \u03ba = %.3g (was %.6g; \u03bbpf(|A|) = %.4g) by %s; s in [1e%.1f, 1e%.1f]%s",
-          normAfter, kappa, normBefore, lambdaPf, method, log10MinS, log10MaxS,
-          unscaledBlocks.isEmpty() ? "" : "; kept at scale 1 (not positively homogeneous): " + unscaledBlocks);
-    }
-  }
-
   /** A rescaled model and its report. */
-  public record Result(ImplicitModel model, Report report) {}
+  public record Result(ImplicitModel model, RescaleReport report) {}
+
+  /** Weights w = 1/s per block as e^{logScale}·mantissa, and how they were found. */
+  private record Weights(AbsSolves.LogScaled w, RescaleReport.Method method, double rho, double lambdaPf) {}
 
   /** Rescales so that ‖A'‖∞ &lt; κ without changing any prediction; throws {@link RescaleException} when impossible. */
   public static Result rescale(ImplicitModel m, double kappa) {
     if (!(kappa > 0 && kappa <= 1)) {
       throw new IllegalArgumentException("kappa must lie in (0, 1], got " + kappa);
     }
-    BlockMatrix a = m.a();
-    double before = max(rowSums(a.absBound()));
-    List<StateBlock> states = m.states();
-    int k = states.size();
-    boolean[] fixed = new boolean[k];
-    List<String> unscaled = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      fixed[i] = !states.get(i).activation().positivelyHomogeneous();
-      if (fixed[i]) {
-        unscaled.add(states.get(i).name() + " (" + states.get(i).activation().spec() + ")");
-      }
-    }
-    double[] logScale = new double[k];
-    double[][] mant = new double[k][];
-    String method;
-    double lambda = 0;
-    // ‖A'‖∞ = max ρ(1 − 1/w_i) tends to ρ as w grows, so ρ sits just below κ to keep a margin
-    // that rounding cannot close.
-    double rho = kappa * (1 - RHO_MARGIN);
-    if (m.isStrictlyUpperTriangular()) {
-      method = String.format(Locale.ROOT,
-          "back-substitution w = (I \u2212 |A|/\u03c1)\u207b\u00b91, \u03c1 = %.6g, per-block exponents", rho);
-      BlockMatrix abs = a.absBound(); // a bound suffices: (|A|w)_i ≤ (Uw)_i = ρ(w_i − 1)
-      for (int i = k - 1; i >= 0; i--) {
-        int size = states.get(i).size();
-        if (fixed[i] || abs.row(i).isEmpty()) {
-          mant[i] = ones(size);
-          continue;
-        }
-        double top = Double.NEGATIVE_INFINITY;
-        for (BlockMatrix.Block b : abs.row(i)) {
-          top = Math.max(top, logScale[b.col()]);
-        }
-        double[] t = new double[size];
-        for (BlockMatrix.Block b : abs.row(i)) {
-          double f = Math.exp(logScale[b.col()] - top) / rho;
-          double[] wj = mant[b.col()].clone();
-          for (int q = 0; q < wj.length; q++) {
-            wj[q] *= f;
-          }
-          b.op().multAdd(wj, 0, wj.length, t, 0, size, 1);
-        }
-        double base = Math.exp(-top);
-        double mx = 0;
-        for (int q = 0; q < size; q++) {
-          t[q] += base;
-          mx = Math.max(mx, t[q]);
-        }
-        for (int q = 0; q < size; q++) {
-          t[q] /= mx;
-        }
-        mant[i] = t;
-        logScale[i] = top + Math.log(mx);
-      }
-    } else {
-      // The same cheap bound U ≥ |A| as for the triangular case, so that the w found here is judged
-      // by the row sums it was designed for.
-      LinearOperator bound = a.absBound();
-      PerronRoot pf = PerronRoot.of(bound, 1e-12, 20_000);
-      lambda = pf.value();
-      if (pf.value() >= 1) {
-        throw new RescaleException(String.format(Locale.ROOT,
-            "cannot rescale: \u03bbpf(|A|) = %.6g \u2265 1 (Collatz\u2013Wielandt bounds [%.6g, %.6g]); no diagonal "
-                + "similarity brings \u2016A\u2016\u221e below 1. Reduce the feedback gain or the weights.",
-            pf.value(), pf.lower(), pf.upper()));
-      }
-      if (pf.value() >= kappa) {
-        throw new RescaleException(String.format(Locale.ROOT,
-            "cannot rescale to \u03ba = %.4g: \u03bbpf(|A|) = %.6g \u2265 \u03ba bounds every diagonal similarity; "
-                + "choose \u03ba > %.6g", kappa, pf.value(), pf.value()));
-      }
-      double[] w = perronWeights(pf, states, fixed);
-      method = "Perron vector of |A|";
-      if (w == null || scaledNorm(bound, w) >= kappa) {
-        rho = Math.max(rho, (pf.value() + kappa) / 2);
-        w = neumannWeights(bound, states, fixed, rho);
-        method = String.format(Locale.ROOT, "iteration w \u2190 1 + |A|w/\u03c1, \u03c1 = %.6g", rho);
-      }
-      for (int i = 0; i < k; i++) {
-        StateBlock s = states.get(i);
-        double[] part = Arrays.copyOfRange(w, s.offset(), s.end());
-        double mx = max(part);
-        for (int q = 0; q < part.length; q++) {
-          part[q] /= mx;
-        }
-        mant[i] = part;
-        logScale[i] = Math.log(mx);
-      }
-    }
-    for (int i = 0; i < k; i++) {
-      if (Math.abs(logScale[i]) > MAX_LOG_SCALE) {
-        throw new RescaleException(String.format(Locale.ROOT,
-            "cannot rescale: the scaling of block '%s' reaches e^%.0f, beyond double precision; the network is too "
-                + "deep for \u03ba = %.3g (try a \u03ba closer to 1)", states.get(i).name(), logScale[i], kappa));
-      }
-    }
-    ImplicitModel out = apply(m, logScale, mant);
+    double before = Vectors.max(m.a().absBound().rowSums());
+    boolean[] pinned = unscalable(m.states());
+    Weights w = m.isStrictlyUpperTriangular() ? triangularWeights(m, kappa, pinned) : perronWeights(m, kappa, pinned);
+    checkRange(m.states(), w.w().logScale(), kappa);
+    ImplicitModel out = apply(m, w.w().logScale(), w.w().mantissa());
     // Row sums of the bound: a certified upper bound on ‖A'‖∞ (equal to it unless products overlap).
-    double after = max(rowSums(out.a().absBound()));
+    double after = Vectors.max(out.a().absBound().rowSums());
+    List<String> unscaled = unscaledNames(m.states(), pinned);
     if (!(after < kappa)) {
       String why = unscaled.isEmpty() ? "" : "; blocks " + unscaled
           + " are not positively homogeneous, so they cannot be rescaled and their rows keep their norm";
       throw new RescaleException(String.format(Locale.ROOT,
           "cannot rescale to \u03ba = %.4g: reached \u2016A'\u2016\u221e = %.6g%s", kappa, after, why));
     }
+    double[] range = log10Range(w.w());
+    RescaleReport rep = new RescaleReport(kappa, before, after, w.lambdaPf(), w.method(), w.rho(), range[0], range[1],
+        unscaled);
+    return new Result(out.withMetadata("rescaled", rep.toString()), rep);
+  }
+
+  /** Blocks whose activation is not positively homogeneous (tanh, sigmoid) keep s = 1. */
+  private static boolean[] unscalable(List<StateBlock> states) {
+    boolean[] pinned = new boolean[states.size()];
+    for (int i = 0; i < pinned.length; i++) {
+      pinned[i] = !states.get(i).activation().positivelyHomogeneous();
+    }
+    return pinned;
+  }
+
+  private static List<String> unscaledNames(List<StateBlock> states, boolean[] pinned) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < pinned.length; i++) {
+      if (pinned[i]) {
+        names.add(states.get(i).name() + " (" + states.get(i).activation().spec() + ")");
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Strictly triangular A: w = (I − U/ρ)⁻¹1 with U = the cheap bound ≥ |A| (a bound suffices:
+   * (|A|w)_i ≤ (Uw)_i = ρ(w_i − 1)), by block back-substitution.
+   */
+  private static Weights triangularWeights(ImplicitModel m, double kappa, boolean[] pinned) {
+    // ‖A'‖∞ = max ρ(1 − 1/w_i) tends to ρ as w grows, so ρ sits just below κ to keep a margin
+    // that rounding cannot close.
+    double rho = kappa * (1 - RHO_MARGIN);
+    return new Weights(AbsSolves.onesLogScaled(m.a().absBound(), rho, pinned), RescaleReport.Method.BACK_SUBSTITUTION,
+        rho, 0);
+  }
+
+  /** Other A: the Perron vector of U when positive and nothing is pinned, else the iteration for (I − U/ρ)⁻¹1. */
+  private static Weights perronWeights(ImplicitModel m, double kappa, boolean[] pinned) {
+    // The same cheap bound U ≥ |A| as for the triangular case, so that the w found here is judged
+    // by the row sums it was designed for.
+    BlockMatrix bound = m.a().absBound();
+    PerronRoot pf = PerronRoot.of(bound);
+    refuseAbove(pf, kappa);
+    double[] w = usablePerronVector(pf, pinned);
+    if (w != null && scaledNorm(bound, w) < kappa) {
+      return new Weights(perBlock(w, m.states()), RescaleReport.Method.PERRON_VECTOR, 0, pf.value());
+    }
+    double rho = Math.max(kappa * (1 - RHO_MARGIN), (pf.value() + kappa) / 2);
+    w = neumannWeights(bound, m.states(), pinned, rho);
+    return new Weights(perBlock(w, m.states()), RescaleReport.Method.ITERATION, rho, pf.value());
+  }
+
+  private static void refuseAbove(PerronRoot pf, double kappa) {
+    if (pf.value() >= 1) {
+      throw new RescaleException(String.format(Locale.ROOT,
+          "cannot rescale: \u03bbpf(|A|) = %.6g \u2265 1 (Collatz\u2013Wielandt bounds [%.6g, %.6g]); no diagonal "
+              + "similarity brings \u2016A\u2016\u221e below 1. Reduce the feedback gain or the weights.",
+          pf.value(), pf.lower(), pf.upper()));
+    }
+    if (pf.value() >= kappa) {
+      throw new RescaleException(String.format(Locale.ROOT,
+          "cannot rescale to \u03ba = %.4g: \u03bbpf(|A|) = %.6g \u2265 \u03ba bounds every diagonal similarity; "
+              + "choose \u03ba > %.6g", kappa, pf.value(), pf.value()));
+    }
+  }
+
+  /** A flat w split into blocks normalised to max 1, their maxima kept as exponents. */
+  private static AbsSolves.LogScaled perBlock(double[] w, List<StateBlock> states) {
+    double[] logScale = new double[states.size()];
+    double[][] mant = new double[states.size()][];
+    for (int i = 0; i < states.size(); i++) {
+      StateBlock s = states.get(i);
+      double[] part = Arrays.copyOfRange(w, s.offset(), s.end());
+      double mx = Vectors.max(part);
+      for (int q = 0; q < part.length; q++) {
+        part[q] /= mx;
+      }
+      mant[i] = part;
+      logScale[i] = Math.log(mx);
+    }
+    return new AbsSolves.LogScaled(logScale, mant);
+  }
+
+  private static void checkRange(List<StateBlock> states, double[] logScale, double kappa) {
+    for (int i = 0; i < logScale.length; i++) {
+      if (Math.abs(logScale[i]) > MAX_LOG_SCALE) {
+        throw new RescaleException(String.format(Locale.ROOT,
+            "cannot rescale: the scaling of block '%s' reaches e^%.0f, beyond double precision; the network is too "
+                + "deep for \u03ba = %.3g (try a \u03ba closer to 1)", states.get(i).name(), logScale[i], kappa));
+      }
+    }
+  }
+
+  /** [min, max] of log10 s over all states, s = 1/w. */
+  private static double[] log10Range(AbsSolves.LogScaled w) {
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < k; i++) {
-      for (double v : mant[i]) {
-        double log10s = -(logScale[i] / Math.log(10) + Math.log10(v));
+    for (int i = 0; i < w.logScale().length; i++) {
+      for (double v : w.mantissa()[i]) {
+        double log10s = -(w.logScale()[i] / Math.log(10) + Math.log10(v));
         lo = Math.min(lo, log10s);
         hi = Math.max(hi, log10s);
       }
     }
-    Report rep = new Report(kappa, before, after, lambda, method, k == 0 ? 0 : lo, k == 0 ? 0 : hi, List.copyOf(unscaled));
-    out = out.withMetadata("rescaled", rep.toString());
-    return new Result(out, rep);
+    return w.logScale().length == 0 ? new double[] {0, 0} : new double[] {lo, hi};
   }
 
-  /** The Perron vector as weights when it is positive, with fixed blocks at 1; null if unusable. */
-  private static double[] perronWeights(PerronRoot pf, List<StateBlock> states, boolean[] fixed) {
+  /** The Perron vector as weights when it is positive and no block is pinned; null if unusable. */
+  private static double[] usablePerronVector(PerronRoot pf, boolean[] fixed) {
     double[] v = pf.vector();
     for (double x : v) {
       if (!(x > 1e-200)) {
         return null;
       }
     }
-    for (int i = 0; i < states.size(); i++) {
+    for (int i = 0; i < fixed.length; i++) {
       if (fixed[i]) {
         return null; // the Perron vector is optimal only when every block may scale
       }
@@ -200,7 +191,7 @@ public final class Rescaler {
   /** w = (I − |A|/κ)⁻¹1 by w ← 1 + |A|w/κ, with w = 1 kept on fixed blocks. */
   private static double[] neumannWeights(LinearOperator absA, List<StateBlock> states, boolean[] fixed, double kappa) {
     int n = absA.rows();
-    double[] w = ones(n);
+    double[] w = Vectors.ones(n);
     for (int it = 0; it < 100_000; it++) {
       double[] t = new double[n];
       absA.multAdd(w, 0, n, t, 0, n, 1);
@@ -262,11 +253,6 @@ public final class Rescaler {
         new BlockMatrix(m.c().rowSizes(), m.c().colSizes(), cb), m.d(), bias, m.outputBias());
   }
 
-  private static double[] rowSums(LinearOperator nonNegative) {
-    double[] r = new double[nonNegative.rows()];
-    nonNegative.multAdd(ones(nonNegative.cols()), 0, nonNegative.cols(), r, 0, r.length, 1);
-    return r;
-  }
 
   private static double[] inverse(double[] v, double f) {
     double[] r = new double[v.length];
@@ -284,17 +270,5 @@ public final class Rescaler {
     return r;
   }
 
-  private static double[] ones(int n) {
-    double[] o = new double[n];
-    Arrays.fill(o, 1.0);
-    return o;
-  }
 
-  private static double max(double[] v) {
-    double m = 0;
-    for (double d : v) {
-      m = Math.max(m, d);
-    }
-    return m;
-  }
 }

@@ -1,5 +1,7 @@
 package org.implicit4j.api;
 
+import org.implicit4j.analysis.WellPosednessAnalysis;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -16,7 +18,7 @@ import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.export.OnnxExporter;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.Solvers;
-import org.implicit4j.analysis.WellPosedness;
+import org.implicit4j.report.WellPosedness;
 
 /**
  * The fluent API: an immutable handle on an implicit model whose methods read like the
@@ -108,7 +110,7 @@ public final class Implicit {
   /** ‖A‖∞, λpf(|A|) and the verdict, computed once. */
   public synchronized WellPosedness wellPosedness() {
     if (analysis == null) {
-      analysis = WellPosedness.analyse(model);
+      analysis = WellPosednessAnalysis.of(model);
     }
     return analysis;
   }

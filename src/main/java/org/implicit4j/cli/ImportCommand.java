@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import org.implicit4j.io.ModelFiles;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.OnnxImporter;
-import org.implicit4j.verify.VerificationReport;
+import org.implicit4j.report.VerificationReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

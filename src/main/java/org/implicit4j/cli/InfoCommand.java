@@ -1,5 +1,9 @@
 package org.implicit4j.cli;
 
+import org.implicit4j.report.RescaleReport;
+
+import org.implicit4j.analysis.WellPosednessAnalysis;
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -10,7 +14,7 @@ import java.util.concurrent.Callable;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
-import org.implicit4j.analysis.WellPosedness;
+import org.implicit4j.report.WellPosedness;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,7 +39,7 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ImplicitModel m = ModelSource.load(model, ModelSource.options(onnxOptions.inputShapes));
-    WellPosedness w = WellPosedness.analyse(m);
+    WellPosedness w = WellPosednessAnalysis.of(m);
     JsonObject o = describe(m, w);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -123,10 +127,10 @@ final class InfoCommand implements Callable<Integer> {
     JsonObject r = new JsonObject();
     r.addProperty("kappa", 0.95);
     try {
-      org.implicit4j.analysis.Rescaler.Report rep = org.implicit4j.analysis.Rescaler.rescale(m, 0.95).report();
+      RescaleReport rep = org.implicit4j.analysis.Rescaler.rescale(m, 0.95).report();
       r.addProperty("possible", true);
       r.addProperty("normInf", rep.normAfter());
-      r.addProperty("method", rep.method());
+      r.addProperty("method", rep.methodText());
       r.addProperty("summary", rep.toString());
     } catch (org.implicit4j.analysis.RescaleException e) {
       r.addProperty("possible", false);

@@ -1,5 +1,7 @@
 package org.implicit4j.cli;
 
+import org.implicit4j.report.LayerComparison;
+
 import ai.onnx.proto.OnnxMl;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -8,7 +10,7 @@ import org.implicit4j.io.Csv;
 import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.verify.OrtVerifier;
-import org.implicit4j.verify.VerificationReport;
+import org.implicit4j.report.VerificationReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -94,7 +96,7 @@ final class VerifyCommand implements Callable<Integer> {
       if (layers != null) {
         String first = null;
         layers.printf("%-6s %-40s %10s %12s %12s  %s%n", "block", "ONNX tensor", "size", "max abs", "max rel", "status");
-        for (OrtVerifier.LayerComparison c : v.perLayer(x, atol, rtol)) {
+        for (LayerComparison c : v.perLayer(x, atol, rtol)) {
           layers.printf(java.util.Locale.ROOT, "%-6d %-40s %10d %12.3e %12.3e  %s%n", c.block(), c.tensor(), c.size(),
               c.maxAbsError(), c.maxRelError(), c.matched() ? "ok" : "DIVERGES");
           if (!c.matched() && first == null) {

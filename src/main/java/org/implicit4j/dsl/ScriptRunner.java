@@ -36,7 +36,7 @@ import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.verify.OrtPipeline;
 import org.implicit4j.export.OnnxExporter;
 import org.implicit4j.solve.Solution;
-import org.implicit4j.analysis.WellPosedness;
+import org.implicit4j.report.WellPosedness;
 
 /**
  * Parses a whole script (grammar/Implicit.g4) before running any of it, then executes its

@@ -1,5 +1,7 @@
 package org.implicit4j.export;
 
+import org.implicit4j.analysis.WellPosednessAnalysis;
+
 import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,7 +22,7 @@ import org.implicit4j.linalg.SumOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
-import org.implicit4j.analysis.WellPosedness;
+import org.implicit4j.report.WellPosedness;
 
 /**
  * Writes an implicit model as an ONNX graph (opset 17, float32, input "u" [N, p], output "y" [N, q])
@@ -50,7 +52,7 @@ public final class OnnxExporter {
     if (requested > 0) {
       return requested;
     }
-    WellPosedness w = WellPosedness.analyse(m);
+    WellPosedness w = WellPosednessAnalysis.of(m);
     if (w.nonExpansive() && w.normInf() < 1) {
       return (int) Math.min(100_000, Math.max(1, Math.ceil(Math.log(1e-7) / Math.log(Math.max(w.normInf(), 1e-12)))));
     }

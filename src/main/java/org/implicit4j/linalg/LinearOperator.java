@@ -46,10 +46,15 @@ public interface LinearOperator {
 
   /** r_i = Σ_j |M_ij|, the row ℓ1 norms. */
   default double[] rowAbsSums() {
+    return abs().rowSums();
+  }
+
+  /** r_i = Σ_j M_ij = (M1)_i; for a non-negative M (|M| or a bound on it) the row ℓ1 norms. */
+  default double[] rowSums() {
     double[] ones = new double[cols()];
     java.util.Arrays.fill(ones, 1.0);
     double[] r = new double[rows()];
-    abs().multAdd(ones, 0, cols(), r, 0, rows(), 1);
+    multAdd(ones, 0, cols(), r, 0, rows(), 1);
     return r;
   }
 

@@ -1,5 +1,7 @@
 package org.implicit4j.solve;
 
+import org.implicit4j.report.SolveReport;
+
 import org.implicit4j.model.ImplicitModel;
 
 /**
@@ -117,7 +119,7 @@ public final class Anderson implements Solver {
   }
 
   private Solution done(FixedPointMap map, double[] x, int it, double abs, double rel, boolean ok) {
-    SolveReport report = new SolveReport(name(), it, abs, rel, ok, map.batch).requireConverged();
+    SolveReport report = ConvergenceException.requireConverged(new SolveReport(name(), it, abs, rel, ok, map.batch));
     return new Solution(x, map.predict(x), map.n, map.model.q(), map.batch, report);
   }
 }

@@ -1,5 +1,7 @@
 package org.implicit4j.solve;
 
+import org.implicit4j.report.SolveReport;
+
 import org.implicit4j.Implicit4jException;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
@@ -53,7 +55,7 @@ public final class BackSubstitution implements Solver {
     }
     // Exact up to rounding: only a NaN/Inf (overflow in the weights or inputs) can fail here.
     boolean ok = !Double.isNaN(abs) && !Double.isInfinite(abs);
-    SolveReport report = new SolveReport(name(), 0, abs, rel, ok, batch).requireConverged();
+    SolveReport report = ConvergenceException.requireConverged(new SolveReport(name(), 0, abs, rel, ok, batch));
     return new Solution(x, map.predict(x), n, model.q(), batch, report);
   }
 }

@@ -1,5 +1,7 @@
 package org.implicit4j.solve;
 
+import org.implicit4j.report.SolveReport;
+
 import org.implicit4j.Implicit4jException;
 
 /** An iterative solve stopped without meeting its tolerance; carries the iterations and residual. */
@@ -10,6 +12,14 @@ public final class ConvergenceException extends Implicit4jException {
     super(Category.CHECK_FAILED, "solver did not converge: " + report
         + "; the model may not be well-posed (see `info`): rescale it, or raise --max-iterations");
     this.report = report;
+  }
+
+  /** Returns {@code report}, or throws a ConvergenceException carrying it when it did not converge. */
+  public static SolveReport requireConverged(SolveReport report) {
+    if (!report.converged()) {
+      throw new ConvergenceException(report);
+    }
+    return report;
   }
 
   public SolveReport report() {

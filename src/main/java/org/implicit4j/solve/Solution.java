@@ -1,5 +1,7 @@
 package org.implicit4j.solve;
 
+import org.implicit4j.report.SolveReport;
+
 /**
  * The result of a batched solve: states x (batch × n) and predictions ŷ (batch × q), each sample
  * contiguous (sample s of the states starts at s·n), with the report.

@@ -1,5 +1,7 @@
 package org.implicit4j.verify;
 
+import org.implicit4j.report.VerificationReport;
+
 import java.util.Locale;
 import org.implicit4j.linalg.DimensionMismatchException;
 

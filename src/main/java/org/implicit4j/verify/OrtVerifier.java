@@ -1,5 +1,8 @@
 package org.implicit4j.verify;
 
+import org.implicit4j.report.LayerComparison;
+import org.implicit4j.report.VerificationReport;
+
 import org.implicit4j.onnx.Tensor;
 import org.implicit4j.onnx.ImportResult;
 
@@ -227,9 +230,6 @@ public final class OrtVerifier implements AutoCloseable {
     return agreement.report(sol.report().toString());
   }
 
-  /** How one state block compares with the ONNX tensor it reproduces. */
-  public record LayerComparison(int block, String name, String tensor, int size, double maxAbsError,
-      double maxRelError, boolean matched) {}
 
   /**
    * Compares every state block that reproduces an ONNX tensor, in forward (first layer first)

@@ -1,5 +1,7 @@
 package org.implicit4j.analysis;
 
+import org.implicit4j.report.RescaleReport;
+
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 
@@ -118,7 +120,7 @@ public class RescalerTest {
     assertEquals(0.7, PerronRoot.of(m.a().abs(), 1e-13, 10_000).value(), 1e-9);
     Rescaler.Result res = Rescaler.rescale(m, 0.95);
     assertTrue(independentNormInf(res.model()) <= 0.7 + 1e-6, res.report().toString());
-    assertTrue(res.report().method().contains("Perron"), res.report().method());
+    assertEquals(RescaleReport.Method.PERRON_VECTOR, res.report().method(), res.report().methodText());
     assertSamePredictions(m, res.model(), TestModels.randn(r, 30, 1), 10, 1e-9);
   }
 

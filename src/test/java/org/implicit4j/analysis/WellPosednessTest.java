@@ -1,5 +1,7 @@
 package org.implicit4j.analysis;
 
+import org.implicit4j.report.WellPosedness;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,20 +39,20 @@ class WellPosednessTest {
 
   @Test
   void verdictsSayWhy() {
-    WellPosedness tri = WellPosedness.analyse(TestModels.Mlp.random(new Random(1), 4, 5, 6, 2).implicit());
+    WellPosedness tri = WellPosednessAnalysis.of(TestModels.Mlp.random(new Random(1), 4, 5, 6, 2).implicit());
     assertTrue(tri.strictlyUpperTriangular());
     assertEquals(0.0, tri.lambdaPf(), 0);
     assertEquals("well-posed: strictly upper triangular", tri.verdict());
 
     ImplicitModel contractive = TestModels.randomDense(new Random(2), 20, 3, 2, 0.83, Activation.RELU);
-    WellPosedness c = WellPosedness.analyse(contractive);
+    WellPosedness c = WellPosednessAnalysis.of(contractive);
     assertEquals(0.83, c.normInf(), 1e-12);
     assertTrue(c.lambdaPf() <= 0.83 + 1e-9 && c.wellPosed(), c.verdict());
     assertTrue(c.verdict().startsWith("well-posed: \u03bbpf(|A|)="), c.verdict());
 
     // |A| with every row sum 1.4 has λpf exactly 1.4.
     ImplicitModel big = TestModels.randomDense(new Random(3), 20, 3, 2, 1.4, Activation.TANH);
-    WellPosedness b = WellPosedness.analyse(big);
+    WellPosedness b = WellPosednessAnalysis.of(big);
     assertEquals(1.4, b.lambdaPf(), 1e-8);
     assertFalse(b.wellPosed());
     assertEquals("not shown: \u03bbpf(|A|)=1.400\u22651", b.verdict());
@@ -59,7 +61,7 @@ class WellPosednessTest {
   @Test
   void expansiveActivationIsNamed() {
     ImplicitModel m = TestModels.randomDense(new Random(4), 6, 2, 2, 0.5, Activation.leakyRelu(2.0));
-    WellPosedness w = WellPosedness.analyse(m);
+    WellPosedness w = WellPosednessAnalysis.of(m);
     assertFalse(w.wellPosed());
     assertTrue(w.verdict().contains("leaky_relu(2.0)") && w.verdict().contains("'x'"), w.verdict());
   }

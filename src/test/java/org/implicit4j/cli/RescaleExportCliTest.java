@@ -1,5 +1,7 @@
 package org.implicit4j.cli;
 
+import org.implicit4j.analysis.WellPosednessAnalysis;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +18,7 @@ import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.solve.Solvers;
-import org.implicit4j.analysis.WellPosedness;
+import org.implicit4j.report.WellPosedness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +39,7 @@ class RescaleExportCliTest {
     assertTrue(Double.parseDouble(mt.group(1)) < 0.9, r.out());
     ImplicitModel orig = OnnxImporter.importFile(IRIS, ImportOptions.defaults()).model();
     ImplicitModel scaled = ModelFiles.load(out);
-    assertTrue(WellPosedness.analyse(scaled).normInf() < 0.9);
+    assertTrue(WellPosednessAnalysis.of(scaled).normInf() < 0.9);
     assertTrue(scaled.metadata().get("rescaled").startsWith("rescaled to"));
     double[] u = {5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3};
     double[] a = Solvers.solve(orig, u, 2).outputs();

@@ -118,7 +118,7 @@ class ComposeTest {
     ImplicitModel mlp = TestModels.Mlp.random(r, 6, 20, 20, 6).implicit();
     ImplicitModel fb = Compose.feedback(mlp, Compose.identity(6), Gain.scalar(0.05));
     ImplicitModel scaled = org.implicit4j.analysis.Rescaler.rescale(fb, 0.95).model();
-    assertTrue(org.implicit4j.analysis.WellPosedness.analyse(scaled).normInf() < 0.95);
+    assertTrue(org.implicit4j.analysis.WellPosednessAnalysis.of(scaled).normInf() < 0.95);
     double[] u = TestModels.randn(r, 6 * 4, 1);
     SolverOptions o = SolverOptions.defaults().withTolerance(1e-10);
     Solution p = new Picard(o).solve(scaled, u, 4);

@@ -1,6 +1,8 @@
 package org.implicit4j.onnx;
 
-import org.implicit4j.verify.VerificationReport;
+import org.implicit4j.analysis.WellPosednessAnalysis;
+
+import org.implicit4j.report.VerificationReport;
 import org.implicit4j.verify.OrtVerifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +14,7 @@ import java.nio.file.Path;
 import org.implicit4j.cli.CliTest;
 import org.implicit4j.io.ModelFiles;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.analysis.WellPosedness;
+import org.implicit4j.report.WellPosedness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +43,7 @@ class FixturesTest {
     assertEquals(188_416, m.n());
     assertEquals(3 * 32 * 32, m.p());
     assertTrue(m.isStrictlyUpperTriangular());
-    assertEquals("well-posed: strictly upper triangular", WellPosedness.analyse(m).verdict());
+    assertEquals("well-posed: strictly upper triangular", WellPosednessAnalysis.of(m).verdict());
     try (OrtVerifier v = new OrtVerifier(proto, r, f.toString())) {
       VerificationReport rep = v.verify(OrtVerifier.randomInputs(m, 20, 7), 1e-5, 1e-4, null);
       assertTrue(rep.passed(), rep.summary());

@@ -1,6 +1,6 @@
 package org.implicit4j.onnx;
 
-import org.implicit4j.verify.VerificationReport;
+import org.implicit4j.report.VerificationReport;
 import org.implicit4j.verify.OrtVerifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.implicit4j.solve;
+package org.implicit4j.report;
 
 /**
  * How a solve went. Residuals are of the fixed-point map g(x) = φ(Ax + Bu + b) at the last
@@ -9,13 +9,6 @@ package org.implicit4j.solve;
 public record SolveReport(String method, int iterations, double absResidual, double relResidual,
     boolean converged, int batch) {
 
-  /** Returns this report, or throws {@link ConvergenceException} carrying it when not converged. */
-  public SolveReport requireConverged() {
-    if (!converged) {
-      throw new ConvergenceException(this);
-    }
-    return this;
-  }
 
   @Override
   public String toString() {

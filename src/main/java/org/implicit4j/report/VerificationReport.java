@@ -1,4 +1,4 @@
-package org.implicit4j.verify;
+package org.implicit4j.report;
 
 import java.util.Locale;
 
