@@ -1,37 +1,57 @@
 package org.implicit4j.api;
 
-import org.implicit4j.analysis.WellPosednessAnalysis;
-
+import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.implicit4j.analysis.RescaleException;
+import org.implicit4j.analysis.Rescaler;
+import org.implicit4j.analysis.WellPosednessAnalysis;
 import org.implicit4j.compose.Compose;
 import org.implicit4j.compose.Gain;
+import org.implicit4j.export.OnnxExporter;
+import org.implicit4j.io.Csv;
 import org.implicit4j.io.ModelFiles;
+import org.implicit4j.io.ModelFormatException;
+import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.linalg.DenseMatrix;
+import org.implicit4j.linalg.DiagonalMatrix;
+import org.implicit4j.linalg.DimensionMismatchException;
 import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.analysis.Rescaler;
+import org.implicit4j.model.StateBlock;
+import org.implicit4j.onnx.ImportException;
 import org.implicit4j.onnx.ImportOptions;
+import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.OnnxImporter;
-import org.implicit4j.export.OnnxExporter;
-import org.implicit4j.solve.Solution;
-import org.implicit4j.solve.Solvers;
+import org.implicit4j.report.VerificationReport;
 import org.implicit4j.report.WellPosedness;
+import org.implicit4j.solve.Solution;
+import org.implicit4j.solve.SolverOptions;
+import org.implicit4j.solve.Solvers;
+import org.implicit4j.verify.OrtVerifier;
+import org.implicit4j.verify.Verifier;
 
 /**
- * The fluent API: an immutable handle on an implicit model whose methods read like the
- * architecture, each returning a new handle:
+ * The one door of implicit4j: an immutable handle on an implicit model x = φ(Ax + Bu + b),
+ * ŷ = Cx + Du + c (El Ghaoui et al. §2, eq. 2.1) whose methods load, verify, solve, analyse,
+ * compose, save and export, with typed options ({@link LoadOptions}, {@link VerifyOptions},
+ * {@link SolveOptions}; defaults in {@link Defaults}) and typed reports. The CLI and the script
+ * language call only this package.
  *
  * <pre>{@code
- * Implicit net = Implicit.load("a.onnx").then(Implicit.load("b.onnx"))
- *     .feedback(Gain.scalar(0.1)).rescaled(0.95);
+ * Implicit net = Implicit.load("a.onnx").then(Implicit.load("b.onnx")).feedback(0.1).rescaled(0.95);
  * Implicit ensemble = Implicit.parallel(a, b).sum();
  * double[][] y = net.predict(x);
  * }</pre>
  *
- * Every handle carries its well-posedness analysis ({@link #wellPosedness()}, computed on first
+ * <p>Every handle carries its well-posedness analysis ({@link #wellPosedness()}, computed on first
  * use); a composition that is not shown well-posed is still returned, and {@link #predict} then
  * uses the iterative solvers, which throw with their report when they do not converge.
  */
@@ -49,19 +69,91 @@ public final class Implicit {
   }
 
   /** Loads an .onnx network (imported) or a model file, told apart by content. */
-  public static Implicit load(Path path) {
+  public static Implicit load(Path path, LoadOptions options) {
     try {
+      if (!Files.isRegularFile(path)) {
+        throw new ModelFormatException(path + (Files.isDirectory(path) ? ": is a directory" : ": no such file"));
+      }
       if (ModelFiles.isModelFile(path)) {
         return new Implicit(ModelFiles.load(path));
       }
-      return new Implicit(OnnxImporter.importFile(path, ImportOptions.defaults()).model());
+      return new Implicit(importOnnx(readOnnx(path), path, options).model());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  public static Implicit load(Path path) {
+    return load(path, LoadOptions.defaults());
+  }
+
   public static Implicit load(String path) {
     return load(Path.of(path));
+  }
+
+  /** Parses an ONNX file; a file that is neither a model file nor ONNX gets one message saying both. */
+  private static OnnxMl.ModelProto readOnnx(Path path) throws IOException {
+    try {
+      return OnnxImporter.read(path);
+    } catch (ImportException e) {
+      throw new ModelFormatException(path + ": neither an implicit4j model file (a zip with manifest.json) "
+          + "nor an ONNX model (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static ImportResult importOnnx(OnnxMl.ModelProto proto, Path path, LoadOptions options) throws IOException {
+    ImportOptions o = ImportOptions.defaults();
+    for (Map.Entry<String, org.implicit4j.model.Shape> e : options.inputShapes().entrySet()) {
+      o = o.withInputShape(e.getKey(), e.getValue().dims());
+    }
+    return OnnxImporter.importModel(proto, path.toString(), path.toAbsolutePath().getParent(), o);
+  }
+
+  /**
+   * Imports an ONNX network and checks it against ONNX Runtime (the project's main job): {@code
+   * samples} seeded inputs plus the extra ones, the network read and imported once. When it
+   * passes, the model's manifest records the summary.
+   */
+  public static Verification verify(Path onnx, VerifyOptions o) {
+    try {
+      OnnxMl.ModelProto proto = OnnxImporter.read(onnx);
+      ImportResult r = importOnnx(proto, onnx, o.load());
+      if (o.float32()) {
+        r = r.withModel(r.model().withFloat32Kernels());
+      }
+      double[][] x = verificationInputs(r.model(), o);
+      Verifier.OnnxVerification v = Verifier.verifyOnnx(proto, r, onnx.toString(),
+          new Verifier.Check(x, new Verifier.Tolerance(o.atol(), o.rtol()), o.perLayer()), done -> o.progress().step(done, x.length));
+      ImplicitModel m = v.report().passed() ? r.model().withMetadata("verification", v.report().summary()) : r.model();
+      return new Verification(new Implicit(m), v.report(), v.layers());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double[][] verificationInputs(ImplicitModel m, VerifyOptions o) throws IOException {
+    double[][] x = OrtVerifier.randomInputs(m, o.samples(), o.seed());
+    if (o.extraInputs() != null) {
+      double[][] user = Csv.read(o.extraInputs(), m.p());
+      x = Arrays.copyOf(x, x.length + user.length);
+      System.arraycopy(user, 0, x, o.samples(), user.length);
+    }
+    if (x.length == 0) {
+      throw new IllegalArgumentException("nothing to verify: --samples 0 and no --inputs");
+    }
+    return x;
+  }
+
+  /**
+   * Checks this model against ONNX files run in sequence in ONNX Runtime (each file's outputs feed
+   * the next), on {@code samples} seeded inputs with the given tolerances.
+   */
+  public VerificationReport verifyAgainst(List<Path> onnxFiles, VerifyOptions o) {
+    if (o.samples() <= 0) {
+      throw new IllegalArgumentException("verify needs at least one sample, got " + o.samples());
+    }
+    double[][] x = OrtVerifier.randomInputs(model, o.samples(), o.seed());
+    return Verifier.verifyPipeline(model, onnxFiles, x, new Verifier.Tolerance(o.atol(), o.rtol()));
   }
 
   /** ŷ = M u + c, a model without states (n = 0): the way to add a linear head. */
@@ -78,6 +170,16 @@ public final class Implicit {
     return new Implicit(Compose.identity(size));
   }
 
+  /** ŷ = k·u on R^size (n = 0). */
+  public static Implicit scalar(int size, double k) {
+    return affine(DiagonalMatrix.scalar(size, k), new double[size]);
+  }
+
+  /** The zero map R^cols → R^rows (n = 0). */
+  public static Implicit zeros(int rows, int cols) {
+    return affine(new DenseMatrix(rows, cols, new double[Math.multiplyExact(rows, cols)]), new double[rows]);
+  }
+
   /** Two models side by side; finish with {@link Pair#sum()}, {@link Pair#concat()}, … */
   public static Pair parallel(Implicit a, Implicit b) {
     return new Pair(a, b);
@@ -88,19 +190,44 @@ public final class Implicit {
     return new Implicit(Compose.cascade(model, next.model));
   }
 
-  /** The model fed back into itself: u₁ = u + K ŷ (the loop is closed through the identity). */
-  public Implicit feedback(Gain gain) {
-    return new Implicit(Compose.feedback(model, Compose.identity(model.q()), gain));
+  /** ŷ scaled by k: this model cascaded into k·I. */
+  public Implicit times(double k) {
+    return then(scalar(model.q(), k));
   }
 
-  /** Feedback through another model: u₁ = u + K ŷ₂, u₂ = ŷ₁; the output is ŷ₁. */
-  public Implicit feedback(Implicit loop, Gain gain) {
+  /** The model fed back into itself: u₁ = u + k ŷ (El Ghaoui et al. §2; docs/MATHS.md §4). */
+  public Implicit feedback(double k) {
+    return feedback(identity(model.q()), new Gain.Scalar(k));
+  }
+
+  /** The model fed back into itself through a p × q matrix: u₁ = u + K ŷ. */
+  public Implicit feedback(double[][] k) {
+    return feedback(identity(model.q()), new Gain.Matrix(DenseMatrix.of(k)));
+  }
+
+  /** Feedback through another model: u₁ = u + k ŷ₂, u₂ = ŷ₁; the output is ŷ₁. */
+  public Implicit feedback(Implicit loop, double k) {
+    return feedback(loop, new Gain.Scalar(k));
+  }
+
+  /** Feedback through another model with a matrix gain K. */
+  public Implicit feedback(Implicit loop, double[][] k) {
+    return feedback(loop, new Gain.Matrix(DenseMatrix.of(k)));
+  }
+
+  private Implicit feedback(Implicit loop, Gain gain) {
     return new Implicit(Compose.feedback(model, loop.model, gain));
   }
 
-  /** The same predictor with ‖A‖∞ &lt; κ (Perron–Frobenius rescaling). */
+  /** The same predictor with ‖A‖∞ &lt; κ (Perron–Frobenius rescaling, docs/MATHS.md §3). */
   public Implicit rescaled(double kappa) {
-    return new Implicit(Rescaler.rescale(model, kappa).model());
+    return rescale(kappa).model();
+  }
+
+  /** The rescaled model and its report; throws {@link RescaleException} when impossible. */
+  public Rescaled rescale(double kappa) {
+    Rescaler.Result r = Rescaler.rescale(model, kappa);
+    return new Rescaled(new Implicit(r.model()), r.report());
   }
 
   public ImplicitModel model() {
@@ -115,22 +242,65 @@ public final class Implicit {
     return analysis;
   }
 
-  /** Predictions for rows of inputs (exact back-substitution when possible, else Anderson). */
-  public double[][] predict(double[][] inputs) {
-    return rows(solve(inputs).outputs(), inputs.length, model.q());
+  /** Sizes, blocks, verdict and rescale preview, as `info` prints them. */
+  public ModelDescription describe() {
+    List<ModelDescription.State> states = new ArrayList<>();
+    for (StateBlock s : model.states()) {
+      states.add(new ModelDescription.State(s.name(), s.size(), s.activation().spec(), s.shape()));
+    }
+    List<ModelDescription.Block> blocks = new ArrayList<>();
+    addBlocks(blocks, "A", model.a());
+    addBlocks(blocks, "B", model.b());
+    addBlocks(blocks, "C", model.c());
+    addBlocks(blocks, "D", model.d());
+    return new ModelDescription(model.n(), model.p(), model.q(), model.inputShape(), model.outputShape(),
+        model.storedValues(), wellPosedness(), states, blocks, model.metadata(), rescalePreview());
   }
 
-  /** The full solution with its report. */
-  public Solution solve(double[][] inputs) {
-    double[] flat = new double[inputs.length * model.p()];
-    for (int s = 0; s < inputs.length; s++) {
-      if (inputs[s].length != model.p()) {
-        throw new org.implicit4j.linalg.DimensionMismatchException(
-            "predict: input row " + s + " has " + inputs[s].length + " values, the model takes " + model.p());
-      }
-      System.arraycopy(inputs[s], 0, flat, s * model.p(), model.p());
+  private ModelDescription.RescalePreview rescalePreview() {
+    try {
+      return new ModelDescription.RescalePreview(Defaults.KAPPA, rescale(Defaults.KAPPA).report(), null);
+    } catch (RescaleException e) {
+      return new ModelDescription.RescalePreview(Defaults.KAPPA, null, e.getMessage());
     }
-    return Solvers.solve(model, flat, inputs.length);
+  }
+
+  private static void addBlocks(List<ModelDescription.Block> out, String name, BlockMatrix bm) {
+    for (BlockMatrix.Block b : bm.blocks()) {
+      out.add(new ModelDescription.Block(name, b.row(), b.col(), b.op().kind(), b.op().rows(), b.op().cols(),
+          b.op().nnz()));
+    }
+  }
+
+  /** Predictions for rows of inputs (exact back-substitution when possible, else Anderson). */
+  public double[][] predict(double[][] inputs) {
+    return predict(inputs, SolveOptions.defaults()).outputs();
+  }
+
+  /** Predictions and the solve report, with the given solver settings. */
+  public Prediction predict(double[][] inputs, SolveOptions o) {
+    ImplicitModel m = o.float32() ? model.withFloat32Kernels() : model;
+    SolverOptions so = SolverOptions.defaults().withTolerance(o.tolerance()).withMaxIterations(o.maxIterations());
+    Solution sol = Solvers.named(o.solver().cliName(), so).solve(m, flatten(inputs), inputs.length);
+    return new Prediction(rows(sol.outputs(), inputs.length, model.q()), sol.report());
+  }
+
+  /** The full solution (states too) with its report. */
+  public Solution solve(double[][] inputs) {
+    return Solvers.solve(model, flatten(inputs), inputs.length);
+  }
+
+  private double[] flatten(double[][] inputs) {
+    for (double[] row : inputs) {
+      requireWidth("predict", row, model.p());
+    }
+    return Csv.flatten(inputs);
+  }
+
+  private static void requireWidth(String what, double[] row, int p) {
+    if (row.length != p) {
+      throw new DimensionMismatchException(what + ": an input row has " + row.length + " values, the model takes " + p);
+    }
   }
 
   /** Saves the model file (atomically). */
@@ -143,11 +313,21 @@ public final class Implicit {
     }
   }
 
-  /** Writes the model as an ONNX graph that ONNX Runtime runs (atomically). */
-  public Implicit exportOnnx(Path path) {
+  /** Writes the model as an ONNX graph that ONNX Runtime runs (atomically); see {@link #exportOnnx(Path, int)}. */
+  public Exported exportOnnx(Path path) {
+    return exportOnnx(path, 0);
+  }
+
+  /**
+   * Writes opset-17 ONNX: a feed-forward graph when A is strictly upper triangular, else a Loop of
+   * T Picard iterations (T = {@code iterations}, or when 0 enough for 1e-7 relative error if
+   * ‖A‖∞ &lt; 1, else 500).
+   */
+  public Exported exportOnnx(Path path, int iterations) {
     try {
-      OnnxExporter.export(model, path);
-      return this;
+      OnnxExporter.export(model, path, iterations);
+      boolean ff = model.isStrictlyUpperTriangular();
+      return new Exported(path, ff, ff ? 0 : OnnxExporter.loopIterations(model, iterations));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -166,6 +346,15 @@ public final class Implicit {
       System.arraycopy(flat, s * w, r[s], 0, w);
     }
     return r;
+  }
+
+  /** An ONNX file written: a feed-forward graph, or a Loop of {@code loopIterations} Picard iterations. */
+  public record Exported(Path file, boolean feedForward, int loopIterations) {
+    @Override
+    public String toString() {
+      return "wrote " + file + (feedForward ? " (feed-forward graph)" : " (Loop of " + loopIterations
+          + " Picard iterations)");
+    }
   }
 
   /** Two models waiting to be joined. */

@@ -1,10 +1,8 @@
 package org.implicit4j.cli;
 
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.export.OnnxExporter;
+import org.implicit4j.api.Implicit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,11 +30,9 @@ final class ExportCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws Exception {
-    ImplicitModel m = ModelSource.load(model, ModelSource.options(onnxOptions.inputShapes));
-    OnnxExporter.export(m, output, iterations);
-    spec.commandLine().getOut().println("wrote " + output + (m.isStrictlyUpperTriangular() ? " (feed-forward graph)"
-        : " (Loop of " + OnnxExporter.loopIterations(m, iterations) + " Picard iterations)"));
+  public Integer call() {
+    Implicit m = Implicit.load(model, onnxOptions.load());
+    spec.commandLine().getOut().println(m.exportOnnx(output, iterations));
     return ExitCodes.OK;
   }
 }

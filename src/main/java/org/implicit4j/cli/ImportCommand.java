@@ -2,10 +2,11 @@ package org.implicit4j.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.implicit4j.io.ModelFiles;
+import org.implicit4j.api.Defaults;
+import org.implicit4j.api.Implicit;
+import org.implicit4j.api.Verification;
+import org.implicit4j.api.VerifyOptions;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.onnx.OnnxImporter;
-import org.implicit4j.report.VerificationReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +28,8 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--no-verify", description = "Skip the check against ONNX Runtime.")
   boolean noVerify;
 
-  @Option(names = "--samples", defaultValue = "100", description = "Random inputs to verify on. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--samples", defaultValue = "" + Defaults.SAMPLES,
+      description = "Random inputs to verify on. Default: ${DEFAULT-VALUE}.")
   int samples;
 
   @Mixin OnnxOptions onnxOptions;
@@ -35,25 +37,28 @@ final class ImportCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws Exception {
-    ImplicitModel m;
+  public Integer call() {
+    Implicit m;
     if (noVerify) {
-      m = OnnxImporter.importFile(onnx, ModelSource.options(onnxOptions.inputShapes)).model();
+      m = Implicit.load(onnx, onnxOptions.load());
     } else {
-      VerifyCommand.Verified v = VerifyCommand.run(onnx, onnxOptions, samples, 42, null, 1e-5, 1e-4,
-          spec.commandLine().getErr(), null);
-      VerificationReport rep = v.report();
-      m = v.imported().model();
-      spec.commandLine().getErr().println(rep.summary());
-      if (!rep.passed()) {
+      Verification v;
+      try (Progress bar = new Progress("verify", samples, onnxOptions.quiet)) {
+        v = Implicit.verify(onnx, VerifyOptions.defaults().withSamples(samples).withLoad(onnxOptions.load())
+            .withProgress(bar));
+      }
+      spec.commandLine().getErr().println(v.report().solveReport());
+      spec.commandLine().getErr().println(v.report().summary());
+      if (!v.passed()) {
         spec.commandLine().getErr().println("error: verification failed; " + output + " not written");
         return ExitCodes.CHECK_FAILED;
       }
-      m = m.withMetadata("verification", rep.summary());
+      m = v.model();
     }
-    ModelFiles.save(m, output);
-    spec.commandLine().getOut().printf("wrote %s: n=%d, p=%d, q=%d, %d state blocks%n", output, m.n(), m.p(), m.q(),
-        m.states().size());
+    m.save(output);
+    ImplicitModel im = m.model();
+    spec.commandLine().getOut().printf("wrote %s: n=%d, p=%d, q=%d, %d state blocks%n", output, im.n(), im.p(), im.q(),
+        im.states().size());
     return ExitCodes.OK;
   }
 }

@@ -55,7 +55,7 @@ public final class Main implements Runnable {
       err.println("error: " + e.getMessage());
     } else if (t instanceof NoSuchFileException e) {
       code = ExitCodes.BAD_INPUT;
-      err.println("error: " + e.getFile() + ": no such file");
+      err.println("error: " + e.getFile() + ": " + (e.getReason() == null ? "no such file" : e.getReason()));
     } else if (t instanceof IOException || t instanceof IllegalArgumentException) {
       code = ExitCodes.BAD_INPUT;
       err.println("error: " + t.getMessage());

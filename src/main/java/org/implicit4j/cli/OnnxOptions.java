@@ -1,7 +1,7 @@
 package org.implicit4j.cli;
 
-
 import java.util.List;
+import org.implicit4j.api.LoadOptions;
 import picocli.CommandLine.Option;
 
 /** Options shared by commands that import ONNX networks. */
@@ -14,6 +14,7 @@ final class OnnxOptions {
   @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
   boolean quiet;
 
-  /** Set by commands that check the float32 path; not an option of every command. */
-  boolean float32;
+  LoadOptions load() {
+    return LoadOptions.fromSpecs(inputShapes);
+  }
 }

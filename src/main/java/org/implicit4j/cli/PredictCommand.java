@@ -2,12 +2,11 @@ package org.implicit4j.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.implicit4j.io.AtomicFiles;
-import org.implicit4j.io.Csv;
-import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.solve.Solution;
-import org.implicit4j.solve.SolverOptions;
-import org.implicit4j.solve.Solvers;
+import org.implicit4j.api.DataFiles;
+import org.implicit4j.api.Defaults;
+import org.implicit4j.api.Implicit;
+import org.implicit4j.api.Prediction;
+import org.implicit4j.api.SolveOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,11 +33,11 @@ final class PredictCommand implements Callable<Integer> {
           + "back-substitution, picard or anderson. Default: ${DEFAULT-VALUE}.")
   String solver;
 
-  @Option(names = "--tol", defaultValue = "1e-12",
+  @Option(names = "--tol", defaultValue = "" + Defaults.SOLVER_TOLERANCE,
       description = "Fixed-point tolerance: \u2016g(x)\u2212x\u2016\u221e \u2264 tol\u00b7max(1,\u2016x\u2016\u221e). Default: ${DEFAULT-VALUE}.")
   double tol;
 
-  @Option(names = "--max-iterations", defaultValue = "10000",
+  @Option(names = "--max-iterations", defaultValue = "" + Defaults.MAX_ITERATIONS,
       description = "Iteration limit of picard/anderson; exceeding it is an error (exit 1). Default: ${DEFAULT-VALUE}.")
   int maxIterations;
 
@@ -53,21 +52,18 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ImplicitModel m = ModelSource.load(model, ModelSource.options(onnxOptions.inputShapes));
-    if (float32) {
-      m = m.withFloat32Kernels();
-    }
-    double[][] rows = Csv.read(inputs, m.p());
-    SolverOptions opts = SolverOptions.defaults().withTolerance(tol).withMaxIterations(maxIterations);
-    Solution sol = Solvers.named(solver, opts).solve(m, Csv.flatten(rows), rows.length);
-    String text = Csv.format(sol.outputs(), m.q());
+    SolveOptions opts = SolveOptions.defaults().withSolver(SolveOptions.Solver.parse(solver)).withTolerance(tol)
+        .withMaxIterations(maxIterations).withFloat32(float32);
+    Implicit m = Implicit.load(model, onnxOptions.load());
+    Prediction p = m.predict(DataFiles.readRows(inputs, m.model().p()), opts);
+    String text = DataFiles.format(p.outputs());
     if (output == null) {
       spec.commandLine().getOut().print(text);
       spec.commandLine().getOut().flush();
     } else {
-      AtomicFiles.writeString(output, text);
+      DataFiles.writeText(output, text);
     }
-    spec.commandLine().getErr().println(sol.report());
+    spec.commandLine().getErr().println(p.report());
     return ExitCodes.OK;
   }
 }

@@ -3,9 +3,10 @@ package org.implicit4j.cli;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.implicit4j.api.ProgressListener;
 
 /** A progress bar on stderr, shown only on a terminal and without --quiet. */
-final class Progress implements AutoCloseable {
+final class Progress implements AutoCloseable, ProgressListener {
   private final ProgressBar bar;
 
   Progress(String task, long total, boolean quiet) {
@@ -14,9 +15,11 @@ final class Progress implements AutoCloseable {
             .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
   }
 
-  void stepTo(long n) {
+  @Override
+  public void step(long done, long total) {
     if (bar != null) {
-      bar.stepTo(n);
+      bar.maxHint(total);
+      bar.stepTo(done);
     }
   }
 

@@ -2,9 +2,9 @@ package org.implicit4j.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.implicit4j.io.ModelFiles;
-import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.analysis.Rescaler;
+import org.implicit4j.api.Defaults;
+import org.implicit4j.api.Implicit;
+import org.implicit4j.api.Rescaled;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,7 +20,8 @@ final class RescaleCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model file or an .onnx network.")
   Path model;
 
-  @Option(names = "--kappa", defaultValue = "0.95", description = "Target bound on \u2016A\u2016\u221e. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--kappa", defaultValue = "" + Defaults.KAPPA,
+      description = "Target bound on \u2016A\u2016\u221e. Default: ${DEFAULT-VALUE}.")
   double kappa;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Where to write the rescaled model.")
@@ -31,10 +32,9 @@ final class RescaleCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws Exception {
-    ImplicitModel m = ModelSource.load(model, ModelSource.options(onnxOptions.inputShapes));
-    Rescaler.Result r = Rescaler.rescale(m, kappa);
-    ModelFiles.save(r.model(), output);
+  public Integer call() {
+    Rescaled r = Implicit.load(model, onnxOptions.load()).rescale(kappa);
+    r.model().save(output);
     spec.commandLine().getOut().println(r.report());
     return ExitCodes.OK;
   }

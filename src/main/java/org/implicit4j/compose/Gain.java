@@ -2,43 +2,45 @@ package org.implicit4j.compose;
 
 import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.linalg.DiagonalMatrix;
+import org.implicit4j.linalg.DimensionMismatchException;
 import org.implicit4j.linalg.LinearOperator;
 
-/** The feedback gain K of {@link Compose#feedback}: u₁ = u + K ŷ₂. */
-public final class Gain {
-  private final double scalar;
-  private final LinearOperator matrix;
-
-  private Gain(double scalar, LinearOperator matrix) {
-    this.scalar = scalar;
-    this.matrix = matrix;
-  }
-
-  /** K = k·I (sizes taken from the models it connects). */
-  public static Gain scalar(double k) {
-    return new Gain(k, null);
+/** The feedback gain K of {@link Compose#feedback}: u₁ = u + K ŷ₂; a scalar k·I or any matrix. */
+public sealed interface Gain {
+  /** K = k·I, sized by the models it connects. */
+  record Scalar(double k) implements Gain {
+    @Override
+    public LinearOperator operator(int rows, int cols) {
+      if (rows != cols) {
+        throw new DimensionMismatchException(
+            "feedback: a scalar gain needs input size = fed-back output size, got " + rows + " \u2260 " + cols);
+      }
+      return DiagonalMatrix.scalar(rows, k);
+    }
   }
 
   /** Any p₁ × q₂ matrix. */
-  public static Gain matrix(LinearOperator k) {
-    return new Gain(Double.NaN, k);
-  }
-
-  public static Gain matrix(double[][] k) {
-    return matrix(DenseMatrix.of(k));
-  }
-
-  /** K as an operator from R^cols to R^rows. */
-  LinearOperator operator(int rows, int cols) {
-    if (matrix == null) {
-      if (rows != cols) {
-        throw new org.implicit4j.linalg.DimensionMismatchException(
-            "feedback: a scalar gain needs input size = fed-back output size, got " + rows + " \u2260 " + cols);
-      }
-      return DiagonalMatrix.scalar(rows, scalar);
+  record Matrix(LinearOperator k) implements Gain {
+    @Override
+    public LinearOperator operator(int rows, int cols) {
+      DimensionMismatchException.check("feedback gain", "K rows", k.rows(), "left input", rows);
+      DimensionMismatchException.check("feedback gain", "K cols", k.cols(), "right output", cols);
+      return k;
     }
-    org.implicit4j.linalg.DimensionMismatchException.check("feedback gain", "K rows", matrix.rows(), "left input", rows);
-    org.implicit4j.linalg.DimensionMismatchException.check("feedback gain", "K cols", matrix.cols(), "right output", cols);
-    return matrix;
   }
+
+  static Gain scalar(double k) {
+    return new Scalar(k);
+  }
+
+  static Gain matrix(LinearOperator k) {
+    return new Matrix(k);
+  }
+
+  static Gain matrix(double[][] k) {
+    return new Matrix(DenseMatrix.of(k));
+  }
+
+  /** K as an operator from R^cols to R^rows, checked against the sizes it connects. */
+  LinearOperator operator(int rows, int cols);
 }

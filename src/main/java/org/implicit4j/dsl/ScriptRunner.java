@@ -19,23 +19,20 @@ import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.tree.TerminalNode;
 import org.implicit4j.Implicit4jException;
+import org.implicit4j.api.DataFiles;
+import org.implicit4j.api.Defaults;
 import org.implicit4j.api.Implicit;
-import org.implicit4j.compose.Gain;
+import org.implicit4j.api.LoadOptions;
+import org.implicit4j.api.Prediction;
+import org.implicit4j.api.SolveOptions;
+import org.implicit4j.api.VerifyOptions;
 import org.implicit4j.dsl.parser.ImplicitBaseVisitor;
 import org.implicit4j.dsl.parser.ImplicitLexer;
 import org.implicit4j.dsl.parser.ImplicitParser;
-import org.implicit4j.io.AtomicFiles;
-import org.implicit4j.io.Csv;
-import org.implicit4j.io.ModelFiles;
-import org.implicit4j.linalg.DenseMatrix;
-import org.implicit4j.linalg.DiagonalMatrix;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.onnx.ImportOptions;
-import org.implicit4j.onnx.OnnxImporter;
-import org.implicit4j.verify.OrtPipeline;
-import org.implicit4j.export.OnnxExporter;
-import org.implicit4j.solve.Solution;
+import org.implicit4j.model.Shape;
+import org.implicit4j.report.VerificationReport;
 import org.implicit4j.report.WellPosedness;
 
 /**
@@ -60,7 +57,7 @@ public final class ScriptRunner {
   /** Runs a script file; returns the number of failed checks/verifications that did not stop it. */
   public static int run(Path script, PrintWriter out) throws IOException {
     if (!Files.isRegularFile(script)) {
-      throw new org.implicit4j.io.ModelFormatException(script + ": no such script");
+      throw new java.nio.file.NoSuchFileException(script.toString(), null, Files.isDirectory(script) ? "is a directory" : "no such script");
     }
     return run(script, Files.readString(script, StandardCharsets.UTF_8), out);
   }
@@ -190,25 +187,25 @@ public final class ScriptRunner {
     public Implicit visitScale(ImplicitParser.ScaleContext c) {
       double k = number(c.number());
       Implicit a = visit(c.expr());
-      return at(c, () -> a.then(Implicit.affine(DiagonalMatrix.scalar(a.model().q(), k), new double[a.model().q()])));
+      return at(c, () -> a.times(k));
     }
 
     @Override
     public Implicit visitLoadOnnx(ImplicitParser.LoadOnnxContext c) {
       Path p = existing(c.path);
       return at(c, () -> {
-        ImportOptions o = ImportOptions.defaults();
+        LoadOptions o = LoadOptions.defaults();
         if (c.shape != null) {
-          o = o.withInputShape("", org.implicit4j.model.Shape.parse(unquote(c.shape)).dims());
+          o = o.withInputShape("", Shape.parse(unquote(c.shape)));
         }
-        return Implicit.of(OnnxImporter.importFile(p, o).model());
+        return Implicit.load(p, o);
       });
     }
 
     @Override
     public Implicit visitLoadModel(ImplicitParser.LoadModelContext c) {
       Path p = existing(c.path);
-      return at(c, () -> Implicit.of(ModelFiles.load(p)));
+      return at(c, () -> Implicit.load(p));
     }
 
     @Override
@@ -216,8 +213,8 @@ public final class ScriptRunner {
       Path mp = existing(c.matrix);
       Path bp = c.bias == null ? null : existing(c.bias);
       return at(c, () -> {
-        double[][] m = readMatrix(mp);
-        double[] bias = bp == null ? new double[m.length] : readMatrix(bp)[0];
+        double[][] m = DataFiles.readMatrix(mp);
+        double[] bias = bp == null ? new double[m.length] : DataFiles.readMatrix(bp)[0];
         return Implicit.affine(m, bias);
       });
     }
@@ -231,14 +228,14 @@ public final class ScriptRunner {
     public Implicit visitZeros(ImplicitParser.ZerosContext c) {
       int r = Integer.parseInt(c.rows.getText());
       int k = Integer.parseInt(c.cols.getText());
-      return at(c, () -> Implicit.affine(new DenseMatrix(r, k, new double[r * k]), new double[r]));
+      return at(c, () -> Implicit.zeros(r, k));
     }
 
     @Override
     public Implicit visitScalar(ImplicitParser.ScalarContext c) {
       int n = Integer.parseInt(c.INT().getText());
       double k = number(c.number());
-      return at(c, () -> Implicit.affine(DiagonalMatrix.scalar(n, k), new double[n]));
+      return at(c, () -> Implicit.scalar(n, k));
     }
 
     @Override
@@ -283,33 +280,24 @@ public final class ScriptRunner {
     public Implicit visitFeedback(ImplicitParser.FeedbackContext c) {
       Implicit a = visit(c.expr(0));
       Implicit loop = c.expr().size() > 1 ? visit(c.expr(1)) : null;
-      Gain g;
+      Implicit through = loop == null ? Implicit.identity(a.model().q()) : loop;
       if (c.gain() instanceof ImplicitParser.ScalarGainContext s) {
-        g = Gain.scalar(number(s.number()));
-      } else {
-        Path p = existing(((ImplicitParser.MatrixGainContext) c.gain()).STRING().getSymbol());
-        g = at(c.gain(), () -> Gain.matrix(readMatrix(p)));
+        double k = number(s.number());
+        return at(c, () -> a.feedback(through, k));
       }
-      return at(c, () -> loop == null ? a.feedback(g) : a.feedback(loop, g));
+      Path p = existing(((ImplicitParser.MatrixGainContext) c.gain()).STRING().getSymbol());
+      double[][] k = at(c.gain(), () -> DataFiles.readMatrix(p));
+      return at(c, () -> a.feedback(through, k));
     }
 
     @Override
     public Implicit visitRescale(ImplicitParser.RescaleContext c) {
       Implicit a = visit(c.expr());
-      double k = c.number() == null ? 0.95 : number(c.number());
+      double k = c.number() == null ? Defaults.KAPPA : number(c.number());
       return at(c, () -> a.rescaled(k));
     }
   }
 
-  private static double[][] readMatrix(Path p) throws IOException {
-    List<String> rows = Files.readAllLines(p, StandardCharsets.UTF_8).stream()
-        .filter(l -> !l.isBlank() && !l.strip().startsWith("#")).toList();
-    if (rows.isEmpty()) {
-      throw new org.implicit4j.io.ModelFormatException(p + ": no data rows");
-    }
-    int width = rows.get(0).split(",", -1).length;
-    return Csv.read(p, width);
-  }
 
   /** Executes statements. */
   private final class Executor extends ImplicitBaseVisitor<Void> {
@@ -361,10 +349,12 @@ public final class ScriptRunner {
       for (TerminalNode s : c.STRING()) {
         files.add(existing(s.getSymbol()));
       }
-      int samples = c.samplesClause() == null ? 100 : Integer.parseInt(c.samplesClause().INT().getText());
-      String summary = at(c, () -> verify(v.model(), files, samples));
+      int samples = c.samplesClause() == null ? Defaults.SAMPLES : Integer.parseInt(c.samplesClause().INT().getText());
+      VerificationReport rep = at(c, () -> v.verifyAgainst(files, VerifyOptions.defaults().withSamples(samples)));
+      String summary = rep.summary() + String.format(Locale.ROOT, " (%d file%s in sequence)", files.size(),
+          files.size() == 1 ? "" : "s");
       out.printf(Locale.ROOT, "verify %s: %s%n", c.expr().getText(), summary);
-      if (summary.startsWith("FAIL")) {
+      if (!rep.passed()) {
         throw error(Implicit4jException.Category.CHECK_FAILED, c.getStart().getLine(),
             c.getStart().getCharPositionInLine(), "verification failed: " + summary);
       }
@@ -376,13 +366,13 @@ public final class ScriptRunner {
       Implicit v = eval.visit(c.expr());
       Path in = existing(c.input);
       at(c, () -> {
-        double[][] x = Csv.read(in, v.model().p());
-        Solution s = v.solve(x);
-        String text = Csv.format(s.outputs(), v.model().q());
+        double[][] x = DataFiles.readRows(in, v.model().p());
+        Prediction s = v.predict(x, SolveOptions.defaults());
+        String text = DataFiles.format(s.outputs());
         if (c.output == null) {
           out.print(text);
         } else {
-          AtomicFiles.writeString(path(c.output), text);
+          DataFiles.writeText(path(c.output), text);
           out.printf(Locale.ROOT, "predict %s: %d rows to %s%n", c.expr().getText(), x.length, unquote(c.output));
         }
         out.println("predict " + c.expr().getText() + ": " + s.report());
@@ -403,26 +393,12 @@ public final class ScriptRunner {
     public Void visitExport(ImplicitParser.ExportContext c) {
       Implicit v = eval.visit(c.expr());
       at(c, () -> {
-        OnnxExporter.export(v.model(), path(c.path));
-        return null;
+        return v.exportOnnx(path(c.path));
       });
       out.printf(Locale.ROOT, "exported %s to %s%n", c.expr().getText(), unquote(c.path));
       return null;
     }
   }
 
-  /** The model against ONNX files run in sequence, on the seeded inputs `verify` uses, default tolerances. */
-  private static String verify(ImplicitModel m, List<Path> files, int samples) {
-    double[][] u = org.implicit4j.verify.OrtVerifier.randomInputs(m, samples, 42);
-    Solution sol = org.implicit4j.solve.Solvers.solve(m, Csv.flatten(u), samples);
-    org.implicit4j.verify.Agreement agreement = new org.implicit4j.verify.Agreement(1e-5, 1e-4);
-    try (OrtPipeline ort = new OrtPipeline(files)) {
-      for (int s = 0; s < samples; s++) {
-        agreement.add(sol.output(s), ort.run(u[s]));
-      }
-    }
-    return agreement.report(sol.report().toString()).summary()
-        + String.format(Locale.ROOT, " (%d file%s in sequence)", files.size(), files.size() == 1 ? "" : "s");
-  }
 
 }

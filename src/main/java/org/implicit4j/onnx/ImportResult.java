@@ -17,6 +17,11 @@ import org.implicit4j.model.ImplicitModel;
 public record ImportResult(ImplicitModel model, List<GraphInput> inputs, List<String> outputs,
     String droppedSoftmax, Map<Integer, String> stateTensors, Map<String, Tensor> boundInputs, int opset) {
 
+  /** The same import with another model of the same interface (e.g. its float32-kernel twin). */
+  public ImportResult withModel(ImplicitModel m) {
+    return new ImportResult(m, inputs, outputs, droppedSoftmax, stateTensors, boundInputs, opset);
+  }
+
   /** One graph input: its name, full shape used (leading batch dimension 1) and ONNX element type. */
   public record GraphInput(String name, int[] shape, int elementType) {}
 }

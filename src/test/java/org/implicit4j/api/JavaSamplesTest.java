@@ -37,7 +37,7 @@ class JavaSamplesTest {
     try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       Method main = cl.loadClass(name).getMethod("main", String[].class);
-      main.invoke(null, (Object) new String[0]);
+      main.invoke(null, (Object) new String[] {Path.of("samples").toAbsolutePath().toString()});
     } finally {
       System.setOut(old);
     }
@@ -76,6 +76,18 @@ class JavaSamplesTest {
     Matcher m = Pattern.compile("after (\\d+) iteration").matcher(report);
     assertTrue(m.find(), report);
     return Integer.parseInt(m.group(1));
+  }
+
+  /** The source launcher from a folder outside the checkout, the samples folder given as the argument. */
+  @Test
+  void samplesRunFromAnyFolder() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        Path.of("samples", "java", "Ensemble.java").toAbsolutePath().toString(),
+        Path.of("samples").toAbsolutePath().toString()).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.contains("mean[0]="), out);
   }
 
   @Test

@@ -1,0 +1,12 @@
+package org.implicit4j.api;
+
+/** Told how long work is going: {@code done} of {@code total} units (samples, batches, epochs). */
+@FunctionalInterface
+public interface ProgressListener {
+  void step(long done, long total);
+
+  /** A listener that ignores everything. */
+  static ProgressListener none() {
+    return (done, total) -> {};
+  }
+}
