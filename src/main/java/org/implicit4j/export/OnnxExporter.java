@@ -16,6 +16,9 @@ import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.linalg.DiagonalMatrix;
 import org.implicit4j.linalg.LinearOperator;
+import org.implicit4j.linalg.OperatorVisitor;
+import org.implicit4j.linalg.BlockMatrix;
+import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.ProductOperator;
 import org.implicit4j.linalg.ScaledOperator;
 import org.implicit4j.linalg.SumOperator;
@@ -157,7 +160,12 @@ public final class OnnxExporter {
 
   /** y = M x for x of shape [N, cols]; returns the [N, rows] tensor. */
   static String emit(GraphWriter w, LinearOperator op, String x) {
-    if (op instanceof DenseMatrix d) {
+    return op.accept(new Emitter(w, x));
+  }
+
+  /** The ONNX nodes computing M x, for each operator kind. */
+  private record Emitter(GraphWriter w, String x) implements OperatorVisitor<String, RuntimeException> {
+    @Override public String dense(DenseMatrix d) {
       double[] t = new double[d.rows() * d.cols()];
       double[] v = d.toArray();
       for (int i = 0; i < d.rows(); i++) {
@@ -167,32 +175,44 @@ public final class OnnxExporter {
       }
       return w.node("MatMul", new String[] {x, w.floats("W", t, d.cols(), d.rows())});
     }
-    if (op instanceof DiagonalMatrix d) {
+
+    @Override public String csr(CsrMatrix m) {
+      return sparse(w, m, x);
+    }
+
+    @Override public String diagonal(DiagonalMatrix d) {
       return w.node("Mul", new String[] {x, w.floats("diag", d.diagonal(), d.rows())});
     }
-    if (op instanceof ScaledOperator s) {
+
+    @Override public String conv2d(Conv2d c) {
+      return conv(w, c, x);
+    }
+
+    @Override public String scaled(ScaledOperator s) {
       String in = s.right() == null ? x : w.node("Mul", new String[] {x, w.floats("right", s.right(), s.cols())});
       String out = emit(w, s.inner(), in);
       return s.left() == null ? out : w.node("Mul", new String[] {out, w.floats("left", s.left(), s.rows())});
     }
-    if (op instanceof SumOperator s) {
+
+    @Override public String sum(SumOperator s) {
       List<String> terms = new ArrayList<>();
       for (LinearOperator t : s.terms()) {
         terms.add(emit(w, t, x));
       }
-      return sum(w, terms);
+      return OnnxExporter.sum(w, terms);
     }
-    if (op instanceof ProductOperator p) {
+
+    @Override public String product(ProductOperator p) {
       String cur = x;
       for (int k = p.factors().size() - 1; k >= 0; k--) {
         cur = emit(w, p.factors().get(k), cur);
       }
       return cur;
     }
-    if (op instanceof Conv2d c) {
-      return conv(w, c, x);
+
+    @Override public String block(BlockMatrix b) {
+      return sparse(w, b.toSparse(), x);
     }
-    return sparse(w, op.toSparse(), x);
   }
 
   private static String conv(GraphWriter w, Conv2d c, String x) {

@@ -27,6 +27,7 @@ import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.linalg.DiagonalMatrix;
 import org.implicit4j.linalg.LinearOperator;
+import org.implicit4j.linalg.OperatorVisitor;
 import org.implicit4j.linalg.ProductOperator;
 import org.implicit4j.linalg.ScaledOperator;
 import org.implicit4j.linalg.SumOperator;
@@ -177,52 +178,84 @@ public final class ModelFiles {
       JsonObject o = new JsonObject();
       o.addProperty("rows", op.rows());
       o.addProperty("cols", op.cols());
-      if (op instanceof DenseMatrix d) {
+      op.accept(new Fields(o, hint));
+      return o;
+    }
+
+    /** Writes each operator kind's fields (and arrays) into its manifest entry. */
+    private final class Fields implements OperatorVisitor<Void, IOException> {
+      private final JsonObject o;
+      private final String hint;
+
+      Fields(JsonObject o, String hint) {
+        this.o = o;
+        this.hint = hint;
+      }
+
+      @Override public Void dense(DenseMatrix d) throws IOException {
         o.addProperty("kind", "dense");
         o.addProperty("data", array(hint, d.toArray(), d.rows(), d.cols()));
-      } else if (op instanceof CsrMatrix c) {
+        return null;
+      }
+
+      @Override public Void csr(CsrMatrix c) throws IOException {
         o.addProperty("kind", "csr");
         o.addProperty("indptr", intArray(hint + "_indptr", c.indptrCopy()));
         o.addProperty("indices", intArray(hint + "_indices", c.indicesCopy()));
         o.addProperty("data", array(hint + "_data", c.valuesCopy()));
-      } else if (op instanceof DiagonalMatrix d) {
+        return null;
+      }
+
+      @Override public Void diagonal(DiagonalMatrix d) throws IOException {
         o.addProperty("kind", "diagonal");
         o.addProperty("data", array(hint, d.diagonal()));
-      } else if (op instanceof Conv2d c) {
+        return null;
+      }
+
+      @Override public Void conv2d(Conv2d c) throws IOException {
         ConvGeometry g = c.geometry();
         o.addProperty("kind", "conv2d");
         o.add("geometry", GSON.toJsonTree(g));
         o.addProperty("kernel", array(hint + "_kernel", c.kernelCopy(), g.cout(), g.cinPerGroup(), g.kh(), g.kw()));
-      } else if (op instanceof ScaledOperator s) {
+        return null;
+      }
+
+      @Override public Void scaled(ScaledOperator s) throws IOException {
         o.addProperty("kind", "scaled");
-        double[] l = s.left();
-        double[] r = s.right();
-        if (l != null) {
-          o.addProperty("left", array(hint + "_left", l));
+        if (s.left() != null) {
+          o.addProperty("left", array(hint + "_left", s.left()));
         }
-        if (r != null) {
-          o.addProperty("right", array(hint + "_right", r));
+        if (s.right() != null) {
+          o.addProperty("right", array(hint + "_right", s.right()));
         }
         o.add("inner", op(s.inner(), hint));
-      } else if (op instanceof SumOperator s) {
-        o.addProperty("kind", "sum");
-        JsonArray t = new JsonArray();
-        for (int k = 0; k < s.terms().size(); k++) {
-          t.add(op(s.terms().get(k), hint + "_t" + k));
-        }
-        o.add("terms", t);
-      } else if (op instanceof ProductOperator p) {
-        o.addProperty("kind", "product");
-        JsonArray t = new JsonArray();
-        for (int k = 0; k < p.factors().size(); k++) {
-          t.add(op(p.factors().get(k), hint + "_f" + k));
-        }
-        o.add("factors", t);
-      } else {
-        // Unknown structures are saved by value, so every operator can be saved.
-        return op(op.toSparse(), hint);
+        return null;
       }
-      return o;
+
+      @Override public Void sum(SumOperator s) throws IOException {
+        o.addProperty("kind", "sum");
+        o.add("terms", operands(s.terms(), "_t"));
+        return null;
+      }
+
+      @Override public Void product(ProductOperator p) throws IOException {
+        o.addProperty("kind", "product");
+        o.add("factors", operands(p.factors(), "_f"));
+        return null;
+      }
+
+      @Override public Void block(BlockMatrix b) throws IOException {
+        // A block matrix nested as one block is stored by value.
+        return b.toSparse().accept(this);
+      }
+
+      private JsonArray operands(List<LinearOperator> ops, String suffix) throws IOException {
+        JsonArray t = new JsonArray();
+        for (int k = 0; k < ops.size(); k++) {
+          t.add(op(ops.get(k), hint + suffix + k));
+        }
+        return t;
+      }
     }
   }
 

@@ -11,6 +11,11 @@ import java.util.List;
  * Immutable; {@link #withBlock} returns a new matrix.
  */
 public final class BlockMatrix implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.block(this);
+  }
+
   /** One stored block: rows of row block {@code row}, columns of column block {@code col}. */
   public record Block(int row, int col, LinearOperator op) {}
 

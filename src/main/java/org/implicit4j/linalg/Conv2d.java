@@ -8,6 +8,11 @@ import java.util.Arrays;
  * y[o, oy, ox] = Σ_{c, ky, kx} K[o, c, ky, kx] · x[g·cinPerGroup + c, iy, ix] (see {@link ConvGeometry}).
  */
 public final class Conv2d implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.conv2d(this);
+  }
+
   private final ConvGeometry g;
   private final double[] kernel;
   /** Non-null when products run in float32 (inputs and kernel rounded to float, sums in float). */

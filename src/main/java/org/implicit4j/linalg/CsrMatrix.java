@@ -10,6 +10,11 @@ import org.ejml.sparse.csc.CommonOps_DSCC;
  * Sums and products are delegated to EJML (a CSR matrix is the CSC form of its transpose).
  */
 public final class CsrMatrix implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.csr(this);
+  }
+
   private final int rows;
   private final int cols;
   private final int[] indptr;

@@ -4,6 +4,11 @@ import java.util.Arrays;
 
 /** A dense rows×cols matrix stored row-major: M_ij = {@code data[i * cols + j]}. */
 public final class DenseMatrix implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.dense(this);
+  }
+
   private final int rows;
   private final int cols;
   private final double[] data;

@@ -4,6 +4,11 @@ import java.util.Arrays;
 
 /** A square diagonal matrix: M_ii = {@code diag[i]}, zero elsewhere. */
 public final class DiagonalMatrix implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.diagonal(this);
+  }
+
   private final double[] diag;
 
   public DiagonalMatrix(double[] diag) {

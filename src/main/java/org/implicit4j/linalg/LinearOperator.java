@@ -6,9 +6,11 @@ package org.implicit4j.linalg;
  * holding {@code batch} vectors, vector s starting at {@code off + s * stride}; this lets an
  * operator read and write a block of a larger state vector in place.
  *
- * <p>Implementations are immutable.
+ * <p>Implementations are immutable. The kinds are closed (sealed): consumers handle each one
+ * through {@link #accept(OperatorVisitor)}.
  */
-public interface LinearOperator {
+public sealed interface LinearOperator permits DenseMatrix, CsrMatrix, DiagonalMatrix, Conv2d, ScaledOperator,
+    SumOperator, ProductOperator, BlockMatrix {
   int rows();
 
   int cols();
@@ -85,6 +87,9 @@ public interface LinearOperator {
   default LinearOperator withFloat32Kernels() {
     return this;
   }
+
+  /** Calls the visitor's method for this operator's kind. */
+  <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X;
 
   /** Short name of the structure, e.g. "dense", "csr", "conv2d". */
   String kind();

@@ -8,6 +8,11 @@ import java.util.List;
  * after a convolution, or the B₂C₁ block of a cascade, stays structured.
  */
 public final class ProductOperator implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.product(this);
+  }
+
   private final List<LinearOperator> factors;
 
   private ProductOperator(List<LinearOperator> factors) {

@@ -7,6 +7,11 @@ import java.util.Arrays;
  * This is how a rescaled or batch-normalised convolution stays a convolution.
  */
 public final class ScaledOperator implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.scaled(this);
+  }
+
   private final double[] left;
   private final LinearOperator inner;
   private final double[] right;

@@ -5,6 +5,11 @@ import java.util.List;
 
 /** M = Σ_k M_k, kept lazy so that a residual "conv + identity" block stays structured. */
 public final class SumOperator implements LinearOperator {
+  @Override
+  public <R, X extends Exception> R accept(OperatorVisitor<R, X> v) throws X {
+    return v.sum(this);
+  }
+
   private final List<LinearOperator> terms;
 
   private SumOperator(List<LinearOperator> terms) {
