@@ -4,12 +4,14 @@ import org.implicit4j.report.RescaleReport;
 
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.StateBlock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.implicit4j.TestModels;
 import org.implicit4j.linalg.CsrMatrix;
@@ -168,6 +170,12 @@ public class RescalerTest {
     assertTrue(res.report().unscaledBlocks().contains("h1 (tanh)"), res.report().toString());
     assertTrue(independentNormInf(res.model()) < 0.95);
     assertSamePredictions(m, res.model(), TestModels.randn(r, 40, 1), 10, 1e-12);
-    assertSame(res.model().states(), res.model().states());
+    // The tanh block keeps scale 1: its A row, B row and bias are untouched (tanh(sz) ≠ s·tanh(z)).
+    double[] u = TestModels.randn(r, 4, 1);
+    double[] before = m.b().apply(u);
+    double[] after = res.model().b().apply(u);
+    StateBlock tanh = m.states().get(h1);
+    assertArrayEquals(Arrays.copyOfRange(before, tanh.offset(), tanh.end()),
+        Arrays.copyOfRange(after, tanh.offset(), tanh.end()), "the tanh block's rows of B must stay unscaled");
   }
 }

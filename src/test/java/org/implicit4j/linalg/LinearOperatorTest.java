@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 /** Every operator against its explicit matrix, built independently of the operator's own kernels. */
 class LinearOperatorTest {
 
-  /** The explicit matrix of op, column by column from unit vectors. */
+  /**
+   * The operator's own view of itself, column by column from unit vectors: used only where the
+   * reference is built independently (see {@link #operators()}) or for derived operators.
+   */
   static double[][] explicit(LinearOperator op) {
     double[][] m = new double[op.rows()][op.cols()];
     for (int j = 0; j < op.cols(); j++) {
@@ -31,28 +34,117 @@ class LinearOperatorTest {
     return m;
   }
 
+  /** Row-major data as a matrix. */
+  static double[][] matrix(int rows, int cols, double[] data) {
+    double[][] m = new double[rows][cols];
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(data, i * cols, m[i], 0, cols);
+    }
+    return m;
+  }
+
+  /** The convolution's matrix from the direct definition of Conv (TestModels.naiveConv), not from Conv2d. */
+  static double[][] convMatrix(ConvGeometry g, double[] kernel) {
+    double[][] m = new double[g.outputSize()][g.inputSize()];
+    for (int j = 0; j < g.inputSize(); j++) {
+      double[] e = new double[g.inputSize()];
+      e[j] = 1;
+      double[] col = TestModels.naiveConv(g, kernel, e);
+      for (int i = 0; i < col.length; i++) {
+        m[i][j] = col[i];
+      }
+    }
+    return m;
+  }
+
+  static double[][] times(double[][] a, double[][] b) {
+    double[][] c = new double[a.length][b[0].length];
+    for (int i = 0; i < a.length; i++) {
+      for (int k = 0; k < b.length; k++) {
+        for (int j = 0; j < b[0].length; j++) {
+          c[i][j] += a[i][k] * b[k][j];
+        }
+      }
+    }
+    return c;
+  }
+
+  static double[][] plus(double[][] a, double[][] b) {
+    double[][] c = new double[a.length][a[0].length];
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[0].length; j++) {
+        c[i][j] = a[i][j] + b[i][j];
+      }
+    }
+    return c;
+  }
+
+  /** diag(left)·M·diag(right); a null side is the identity. */
+  static double[][] scaled(double[] left, double[][] m, double[] right) {
+    double[][] c = new double[m.length][m[0].length];
+    for (int i = 0; i < m.length; i++) {
+      for (int j = 0; j < m[0].length; j++) {
+        c[i][j] = (left == null ? 1 : left[i]) * m[i][j] * (right == null ? 1 : right[j]);
+      }
+    }
+    return c;
+  }
+
+  /** Each operator with its matrix, built from the operator's data by plain loops, never by its kernels. */
   static Stream<Arguments> operators() {
     Random r = new Random(7);
     ConvGeometry plain = new ConvGeometry(3, 5, 6, 4, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     ConvGeometry strided = new ConvGeometry(2, 7, 5, 2, 4, 2, 3, 3, 2, 2, 1, 0, 1, 1, 1);
     ConvGeometry dilated = new ConvGeometry(4, 8, 8, 6, 4, 4, 3, 2, 2, 2, 2, 1, 2, 3, 2);
     ConvGeometry depthwise = new ConvGeometry(3, 5, 5, 3, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 3);
-    LinearOperator dense = new DenseMatrix(6, 9, TestModels.randn(r, 54, 1));
-    LinearOperator csr = new DenseMatrix(9, 6, sparsify(TestModels.randn(r, 54, 1))).toSparse();
-    LinearOperator conv = new Conv2d(plain, TestModels.randn(r, plain.kernelSize(), 1));
+    double[] dData = TestModels.randn(r, 54, 1);
+    double[] cData = sparsify(TestModels.randn(r, 54, 1));
+    double[] diag = TestModels.randn(r, 7, 1);
+    double[] k = TestModels.randn(r, plain.kernelSize(), 1);
+    double[][] dM = matrix(6, 9, dData);
+    double[][] cM = matrix(9, 6, cData);
+    double[][] kM = convMatrix(plain, k);
+    double[][] diagM = scaled(diag, matrix(7, 7, identity(7)), null);
+    LinearOperator dense = new DenseMatrix(6, 9, dData);
+    LinearOperator csr = new DenseMatrix(9, 6, cData).toSparse();
+    LinearOperator conv = new Conv2d(plain, k);
+    double[] left = TestModels.randn(r, conv.rows(), 1);
+    double[] right = TestModels.randn(r, conv.cols(), 1);
+    double[] sumRight = TestModels.randn(r, 9, 1);
+    double[][] block = new double[15][15];
+    for (int i = 0; i < 6; i++) {
+      System.arraycopy(dM[i], 0, block[i], 0, 9);
+    }
+    for (int i = 0; i < 9; i++) {
+      System.arraycopy(cM[i], 0, block[6 + i], 9, 6);
+    }
     return Stream.of(
-        Arguments.of("dense", dense),
-        Arguments.of("csr", csr),
-        Arguments.of("diagonal", new DiagonalMatrix(TestModels.randn(r, 7, 1))),
-        Arguments.of("conv", conv),
-        Arguments.of("conv strided asym", new Conv2d(strided, TestModels.randn(r, strided.kernelSize(), 1))),
-        Arguments.of("conv dilated grouped", new Conv2d(dilated, TestModels.randn(r, dilated.kernelSize(), 1))),
-        Arguments.of("conv depthwise", new Conv2d(depthwise, TestModels.randn(r, depthwise.kernelSize(), 1))),
-        Arguments.of("scaled conv", conv.scaled(TestModels.randn(r, conv.rows(), 1), TestModels.randn(r, conv.cols(), 1))),
-        Arguments.of("sum", SumOperator.of(List.of(dense, dense.scaled(null, TestModels.randn(r, 9, 1))))),
-        Arguments.of("product", ProductOperator.of(dense, csr)),
+        Arguments.of("dense", dense, dM),
+        Arguments.of("csr", csr, cM),
+        Arguments.of("diagonal", new DiagonalMatrix(diag), diagM),
+        Arguments.of("conv", conv, kM),
+        convCase("conv strided asym", strided, r),
+        convCase("conv dilated grouped", dilated, r),
+        convCase("conv depthwise", depthwise, r),
+        Arguments.of("scaled conv", conv.scaled(left, right), scaled(left, kM, right)),
+        Arguments.of("sum", SumOperator.of(List.of(dense, dense.scaled(null, sumRight))),
+            plus(dM, scaled(null, dM, sumRight))),
+        Arguments.of("product", ProductOperator.of(dense, csr), times(dM, cM)),
         Arguments.of("block", new BlockMatrix(new int[] {6, 9}, new int[] {9, 6},
-            List.of(new BlockMatrix.Block(0, 0, dense), new BlockMatrix.Block(1, 1, csr)))));
+            List.of(new BlockMatrix.Block(0, 0, dense), new BlockMatrix.Block(1, 1, csr))), block));
+  }
+
+  private static Arguments convCase(String name, ConvGeometry g, Random r) {
+    double[] k = TestModels.randn(r, g.kernelSize(), 1);
+    return Arguments.of(name, new Conv2d(g, k), convMatrix(g, k));
+  }
+
+  private static double[] identity(int n) {
+    double[] d = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      d[i * n + i] = 1;
+    }
+    return d;
   }
 
   private static double[] sparsify(double[] v) {
@@ -66,8 +158,7 @@ class LinearOperatorTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("operators")
-  void batchedProductsMatchExplicitMatrix(String name, LinearOperator op) {
-    double[][] m = explicit(op);
+  void batchedProductsMatchExplicitMatrix(String name, LinearOperator op, double[][] m) {
     Random r = new Random(name.hashCode());
     int batch = 5;
     int xStride = op.cols() + 3;
@@ -101,8 +192,7 @@ class LinearOperatorTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("operators")
-  void absRowSumsSparseAndScalingMatchExplicitMatrix(String name, LinearOperator op) {
-    double[][] m = explicit(op);
+  void absRowSumsSparseAndScalingMatchExplicitMatrix(String name, LinearOperator op, double[][] m) {
     double[][] abs = explicit(op.abs());
     double[][] sp = explicit(op.toSparse());
     double[] rows = op.rowAbsSums();
@@ -209,7 +299,11 @@ class LinearOperatorTest {
       }
     }
     double[][] sum = explicit(a.toSparse().plus(a.toSparse()));
-    assertEquals(2 * a.get(0, 0), sum[0][0], 0);
+    for (int i = 0; i < 4; i++) {
+      for (int k = 0; k < 5; k++) {
+        assertEquals(2 * a.get(i, k), sum[i][k], 0, "sum at " + i + "," + k);
+      }
+    }
   }
 
   @Test
