@@ -10,7 +10,7 @@ import org.implicit4j.linalg.BlockMatrix;
  *
  * <p>These are the Neumann series Σ_k (U/ρ)ᵏ v, so they are non-negative for v ≥ 0 and monotone in
  * U. They serve the rescaling weights w = (I − |A|/ρ)⁻¹1 (docs/MATHS.md §3) and the robustness
- * bounds σx = (I − |A|)⁻¹|B|σu of El Ghaoui et al. Thm 4.1 (docs/MATHS.md §5). When U is strictly
+ * bounds σx = (I − |A|)⁻¹|B|σu of El Ghaoui et al. §4 (docs/MATHS.md §5). When U is strictly
  * block upper triangular the solve is one block back-substitution (exact, no iteration); otherwise
  * it iterates x ← v + Ux/ρ, which converges at rate λpf(U)/ρ.
  *

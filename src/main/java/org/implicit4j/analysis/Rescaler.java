@@ -14,7 +14,7 @@ import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.analysis.PerronRoot;
 
 /**
- * Diagonal similarity rescaling (IMPLICIT.md §3): with S = diag(s), s &gt; 0, the model
+ * Diagonal similarity rescaling (docs/MATHS.md §3): with S = diag(s), s &gt; 0, the model
  * (SAS⁻¹, SB, CS⁻¹, D, Sb) has state x' = Sx and predicts exactly the same ŷ(u) when every scaled
  * activation is positively homogeneous. With w = 1/s, ‖SAS⁻¹‖∞ = max_i (|A|w)_i / w_i, so:
  *

@@ -11,7 +11,7 @@ public final class WellPosednessAnalysis {
   private WellPosednessAnalysis() {}
 
   /**
-   * ‖A‖∞, λpf(|A|) and the verdict of El Ghaoui et al. Thm 3.2: well-posed when A is strictly
+   * ‖A‖∞, λpf(|A|) and the verdict (El Ghaoui et al. §3; docs/MATHS.md §2): well-posed when A is strictly
    * block upper triangular, or when every activation is non-expansive and λpf(|A|) &lt; 1.
    */
   public static WellPosedness of(ImplicitModel model) {

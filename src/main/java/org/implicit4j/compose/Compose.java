@@ -16,7 +16,7 @@ import org.implicit4j.model.Shape;
 import org.implicit4j.model.StateBlock;
 
 /**
- * The composition algebra of implicit models (IMPLICIT.md §4). Every operator returns a new model;
+ * The composition algebra of implicit models (docs/MATHS.md §4). Every operator returns a new model;
  * blocks that couple the parts (B₂C₁, D₂C₁, …) are lazy products, so convolutions stay kernels.
  * Sizes are checked first, and a mismatch names both sides.
  */

@@ -26,7 +26,7 @@ import org.implicit4j.model.Shape;
 /**
  * Imports an ONNX network as an implicit model with strictly upper-triangular A: every nonlinear
  * activation output becomes a state block, every linear op folds into the affine maps between
- * them, and the blocks are ordered last layer first (IMPLICIT.md §1).
+ * them, and the blocks are ordered last layer first (docs/MATHS.md §1).
  */
 public final class OnnxImporter {
   private OnnxImporter() {}

@@ -3,7 +3,7 @@ package org.implicit4j.report;
 /**
  * The well-posedness verdict of x = φ(Ax + b'): the model has a unique equilibrium for every input
  * when A is strictly (block) upper triangular, or when every activation is componentwise
- * non-expansive and λpf(|A|) &lt; 1 (El Ghaoui et al. §3, Thm 3.2; docs/MATHS.md §2).
+ * non-expansive and λpf(|A|) &lt; 1 (El Ghaoui et al. §3; docs/MATHS.md §2).
  *
  * @param normInf ‖A‖∞ = max_i Σ_j |A_ij| from the row sums of the blocks: exact, except that large lazy
  *     products of structured blocks contribute Π|F_k| (an upper bound) rather than being formed

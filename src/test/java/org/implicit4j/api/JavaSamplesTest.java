@@ -78,6 +78,19 @@ class JavaSamplesTest {
     return Integer.parseInt(m.group(1));
   }
 
+  /** README's ten-line example, kept as samples/java/Hello.java. */
+  @Test
+  void readmeExampleVerifiesRescalesAndSolves() throws Exception {
+    String out = run("Hello");
+    List<String> lines = out.lines().toList();
+    assertTrue(lines.get(0).startsWith("PASS: 100/100 samples matched ONNX Runtime"), out);
+    assertTrue(lines.get(1).startsWith("rescaled to") && lines.get(2).startsWith("anderson: converged"), out);
+    String readme = java.nio.file.Files.readString(Path.of("README.md"));
+    for (String line : java.nio.file.Files.readAllLines(Path.of("samples", "java", "Hello.java"))) {
+      assertTrue(line.isBlank() || readme.contains(line), "README's example differs from Hello.java at: " + line);
+    }
+  }
+
   /** The source launcher from a folder outside the checkout, the samples folder given as the argument. */
   @Test
   void samplesRunFromAnyFolder() throws Exception {
