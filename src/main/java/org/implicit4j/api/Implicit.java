@@ -333,7 +333,7 @@ public final class Implicit {
     }
   }
 
-  /** "Implicit[n=…, p=…, q=…, <composition or source>]"; the verdict is left to {@link #wellPosedness()}. */
+  /** "Implicit[n=…, p=…, q=…, &lt;composition or source&gt;]"; the verdict is left to {@link #wellPosedness()}. */
   @Override
   public String toString() {
     String what = model.metadata().getOrDefault("composition", model.metadata().getOrDefault("source", "model"));

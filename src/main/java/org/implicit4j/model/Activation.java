@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * A scalar activation φ applied componentwise to one block of states. Each knows its value, its
  * derivative, whether it is componentwise non-expansive (|φ(a) − φ(b)| ≤ |a − b|, needed for the
- * λpf(|A|) < 1 well-posedness test) and whether it is positively homogeneous (φ(ta) = tφ(a) for
- * t > 0, needed for diagonal rescaling).
+ * λpf(|A|) &lt; 1 well-posedness test) and whether it is positively homogeneous (φ(ta) = tφ(a) for
+ * t &gt; 0, needed for diagonal rescaling).
  */
 public sealed interface Activation {
   double apply(double z);
