@@ -1,5 +1,7 @@
 package org.implicit4j.compose;
 
+import java.util.List;
+
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -21,6 +23,12 @@ import org.implicit4j.model.StateBlock;
  * Sizes are checked first, and a mismatch names both sides.
  */
 public final class Compose {
+  /**
+   * One side of a two-model composition: its states start at block {@code base}; {@code in} selects
+   * its input from the shared one (null when it takes the whole input), {@code out} places its output.
+   */
+  private record Part(ImplicitModel model, int base, CsrMatrix in, CsrMatrix out) {}
+
   private Compose() {}
 
   /** ŷ = M u + c as a model without states (n = 0): how a linear head or gain enters a composition. */
@@ -85,18 +93,17 @@ public final class Compose {
     CsrMatrix in2 = select(m2.p(), m1.p(), p);
     CsrMatrix out1 = embed(q, 0, m1.q());
     CsrMatrix out2 = embed(q, m1.q(), m2.q());
-    for (Object[] part : new Object[][] {{m1, base1, in1, out1}, {m2, base2, in2, out2}}) {
-      ImplicitModel m = (ImplicitModel) part[0];
-      int base = (int) part[1];
-      copyA(b, m, base);
-      copyB(b, m, base, (CsrMatrix) part[2]);
-      copyBias(b, m, base);
-      copyC(b, m, base, (CsrMatrix) part[3]);
+    for (Part part : List.of(new Part(m1, base1, in1, out1), new Part(m2, base2, in2, out2))) {
+      ImplicitModel m = part.model();
+      copyA(b, m, part.base());
+      copyB(b, m, part.base(), part.in());
+      copyBias(b, m, part.base());
+      copyC(b, m, part.base(), part.out());
       LinearOperator d = single(m.d());
       if (d != null) {
-        b.addD(ProductOperator.of((CsrMatrix) part[3], ProductOperator.of(d, (CsrMatrix) part[2])));
+        b.addD(ProductOperator.of(part.out(), ProductOperator.of(d, part.in())));
       }
-      b.addOutputBias(((CsrMatrix) part[3]).apply(m.outputBias()));
+      b.addOutputBias(part.out().apply(m.outputBias()));
     }
     return b.metadata("composition", "parallel").build();
   }
@@ -143,10 +150,10 @@ public final class Compose {
     int base2 = copyStates(b, m2, "b/");
     CsrMatrix top = embed(2 * q, 0, q);
     CsrMatrix bottom = embed(2 * q, q, q);
-    for (Object[] part : new Object[][] {{m1, base1, top}, {m2, base2, bottom}}) {
-      ImplicitModel m = (ImplicitModel) part[0];
-      int base = (int) part[1];
-      CsrMatrix e = (CsrMatrix) part[2];
+    for (Part part : List.of(new Part(m1, base1, null, top), new Part(m2, base2, null, bottom))) {
+      ImplicitModel m = part.model();
+      int base = part.base();
+      CsrMatrix e = part.out();
       copyA(b, m, base);
       copyB(b, m, base, null);
       copyBias(b, m, base);
