@@ -1,3 +1,4 @@
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.implicit4j.api.Implicit;

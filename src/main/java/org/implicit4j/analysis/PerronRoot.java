@@ -1,8 +1,7 @@
 package org.implicit4j.analysis;
 
-import org.implicit4j.linalg.LinearOperator;
-
 import java.util.Arrays;
+import org.implicit4j.linalg.LinearOperator;
 
 /**
  * The Perron–Frobenius root λpf(M) of a non-negative matrix M, from mat-vecs only.

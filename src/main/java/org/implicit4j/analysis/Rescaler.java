@@ -1,17 +1,14 @@
 package org.implicit4j.analysis;
 
-import org.implicit4j.report.RescaleReport;
-
-import org.implicit4j.model.StateBlock;
-import org.implicit4j.model.ImplicitModel;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.linalg.LinearOperator;
-import org.implicit4j.analysis.PerronRoot;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.StateBlock;
+import org.implicit4j.report.RescaleReport;
 
 /**
  * Diagonal similarity rescaling (docs/MATHS.md §3): with S = diag(s), s &gt; 0, the model

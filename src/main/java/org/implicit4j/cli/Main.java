@@ -5,9 +5,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import org.implicit4j.Implicit4jException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Entry point of target/implicit4j.jar; each subcommand is one class. */
 @Command(name = "implicit4j", mixinStandardHelpOptions = true, version = "implicit4j 0.1.0",

@@ -1,8 +1,7 @@
 package org.implicit4j.compose;
 
-import java.util.List;
-
 import java.util.Arrays;
+import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.implicit4j.linalg.BlockMatrix;
@@ -182,8 +181,6 @@ public final class Compose {
     LinearOperator k = gain.operator(m1.p(), m2.q());
     LinearOperator d1 = single(m1.d());
     LinearOperator d2 = single(m2.d()) == null ? null : ProductOperator.of(k, single(m2.d()));
-    double[] c1 = m1.outputBias();
-    double[] c2k = k.apply(m2.outputBias());
     LinearOperator e = null; // E, F = identity when D₁ or D₂ vanish
     LinearOperator f = null;
     if (d1 != null && d2 != null) {
@@ -191,56 +188,85 @@ public final class Compose {
       f = inverseOfIMinus(ProductOperator.of(d2, d1), "I \u2212 KD\u2082D\u2081");
     }
     ImplicitModel.Builder b = ImplicitModel.builder(m1.inputShape(), m1.outputShape());
-    int base1 = copyStates(b, m1, "a/");
-    int base2 = copyStates(b, m2, "b/");
-    copyA(b, m1, base1);
-    copyA(b, m2, base2);
-    // ŷ₁ = E C₁x₁ + E D₁C₂' x₂ + E D₁ u + E(c₁ + D₁c₂'): the terms feeding u₂.
-    // u₁ = F u + F D₂'C₁ x₁ + F C₂' x₂ + F(D₂'c₁ + c₂').
-    double[] u1Bias = times(f, plus(d2 == null ? null : d2.apply(c1), c2k));
-    double[] y1Bias = times(e, plus(c1, d1 == null ? null : d1.apply(c2k)));
-    for (BlockMatrix.Block bb : m1.b().blocks()) {
-      LinearOperator bf = f == null ? bb.op() : ProductOperator.of(bb.op(), f);
-      int row = base1 + bb.row();
+    Loop loop = new Loop(m1, m2, k, d1, d2, e, f, copyStates(b, m1, "a/"), copyStates(b, m2, "b/"));
+    copyA(b, m1, loop.base1());
+    copyA(b, m2, loop.base2());
+    addLeftRows(b, loop);
+    addRightRows(b, loop);
+    copyBias(b, m1, loop.base1());
+    copyBias(b, m2, loop.base2());
+    addLoopOutput(b, loop);
+    return b.metadata("composition", "feedback").build();
+  }
+
+  /** A feedback loop being built: the parts, K, D₁, D₂' = KD₂, E, F (null = identity) and where the states start. */
+  private record Loop(ImplicitModel m1, ImplicitModel m2, LinearOperator k, LinearOperator d1, LinearOperator d2,
+      LinearOperator e, LinearOperator f, int base1, int base2) {
+    /** F(D₂'c₁ + c₂'): the constant part of u₁. */
+    double[] u1Bias() {
+      double[] c2k = k.apply(m2.outputBias());
+      return times(f, plus(d2 == null ? null : d2.apply(m1.outputBias()), c2k));
+    }
+
+    /** E(c₁ + D₁c₂'): the constant part of ŷ₁ = u₂. */
+    double[] y1Bias() {
+      double[] c2k = k.apply(m2.outputBias());
+      return times(e, plus(m1.outputBias(), d1 == null ? null : d1.apply(c2k)));
+    }
+  }
+
+  /** Rows of the left model: u₁ = F u + F D₂'C₁ x₁ + F C₂' x₂ + F(D₂'c₁ + c₂'). */
+  private static void addLeftRows(ImplicitModel.Builder b, Loop l) {
+    double[] u1Bias = l.u1Bias();
+    for (BlockMatrix.Block bb : l.m1().b().blocks()) {
+      LinearOperator bf = l.f() == null ? bb.op() : ProductOperator.of(bb.op(), l.f());
+      int row = l.base1() + bb.row();
       b.addB(row, bf);
-      if (d2 != null) {
-        for (BlockMatrix.Block cb : m1.c().blocks()) {
-          b.addA(row, base1 + cb.col(), ProductOperator.of(bf, ProductOperator.of(d2, cb.op())));
+      if (l.d2() != null) {
+        for (BlockMatrix.Block cb : l.m1().c().blocks()) {
+          b.addA(row, l.base1() + cb.col(), ProductOperator.of(bf, ProductOperator.of(l.d2(), cb.op())));
         }
       }
-      for (BlockMatrix.Block cb : m2.c().blocks()) {
-        b.addA(row, base2 + cb.col(), ProductOperator.of(bf, ProductOperator.of(k, cb.op())));
+      for (BlockMatrix.Block cb : l.m2().c().blocks()) {
+        b.addA(row, l.base2() + cb.col(), ProductOperator.of(bf, ProductOperator.of(l.k(), cb.op())));
       }
       b.addStateBias(row, bb.op().apply(u1Bias));
     }
-    for (BlockMatrix.Block bb : m2.b().blocks()) {
-      LinearOperator be = e == null ? bb.op() : ProductOperator.of(bb.op(), e);
-      int row = base2 + bb.row();
-      for (BlockMatrix.Block cb : m1.c().blocks()) {
-        b.addA(row, base1 + cb.col(), ProductOperator.of(be, cb.op()));
+  }
+
+  /** Rows of the right model, fed u₂ = ŷ₁ = E C₁x₁ + E D₁C₂' x₂ + E D₁ u + E(c₁ + D₁c₂'). */
+  private static void addRightRows(ImplicitModel.Builder b, Loop l) {
+    double[] y1Bias = l.y1Bias();
+    for (BlockMatrix.Block bb : l.m2().b().blocks()) {
+      LinearOperator be = l.e() == null ? bb.op() : ProductOperator.of(bb.op(), l.e());
+      int row = l.base2() + bb.row();
+      for (BlockMatrix.Block cb : l.m1().c().blocks()) {
+        b.addA(row, l.base1() + cb.col(), ProductOperator.of(be, cb.op()));
       }
-      if (d1 != null) {
-        for (BlockMatrix.Block cb : m2.c().blocks()) {
-          b.addA(row, base2 + cb.col(), ProductOperator.of(be, ProductOperator.of(d1, ProductOperator.of(k, cb.op()))));
+      if (l.d1() != null) {
+        for (BlockMatrix.Block cb : l.m2().c().blocks()) {
+          b.addA(row, l.base2() + cb.col(),
+              ProductOperator.of(be, ProductOperator.of(l.d1(), ProductOperator.of(l.k(), cb.op()))));
         }
-        b.addB(row, ProductOperator.of(be, d1));
+        b.addB(row, ProductOperator.of(be, l.d1()));
       }
       b.addStateBias(row, bb.op().apply(y1Bias));
     }
-    copyBias(b, m1, base1);
-    copyBias(b, m2, base2);
-    for (BlockMatrix.Block cb : m1.c().blocks()) {
-      b.addC(base1 + cb.col(), e == null ? cb.op() : ProductOperator.of(e, cb.op()));
+  }
+
+  /** The output ŷ₁: C = [EC₁, ED₁C₂'], D = ED₁, c = E(c₁ + D₁c₂'). */
+  private static void addLoopOutput(ImplicitModel.Builder b, Loop l) {
+    for (BlockMatrix.Block cb : l.m1().c().blocks()) {
+      b.addC(l.base1() + cb.col(), l.e() == null ? cb.op() : ProductOperator.of(l.e(), cb.op()));
     }
-    if (d1 != null) {
-      LinearOperator ed1 = e == null ? d1 : ProductOperator.of(e, d1);
-      for (BlockMatrix.Block cb : m2.c().blocks()) {
-        b.addC(base2 + cb.col(), ProductOperator.of(ed1, ProductOperator.of(k, cb.op())));
+    if (l.d1() != null) {
+      LinearOperator ed1 = l.e() == null ? l.d1() : ProductOperator.of(l.e(), l.d1());
+      for (BlockMatrix.Block cb : l.m2().c().blocks()) {
+        b.addC(l.base2() + cb.col(), ProductOperator.of(ed1, ProductOperator.of(l.k(), cb.op())));
       }
       b.addD(ed1);
     }
-    b.addOutputBias(y1Bias);
-    return b.metadata("composition", "feedback").build();
+    b.addOutputBias(l.y1Bias());
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -1,13 +1,12 @@
 package org.implicit4j.export;
 
-import org.implicit4j.analysis.WellPosednessAnalysis;
-
 import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.implicit4j.analysis.WellPosednessAnalysis;
 import org.implicit4j.io.AtomicFiles;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.linalg.Conv2d;
@@ -17,8 +16,6 @@ import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.linalg.DiagonalMatrix;
 import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.linalg.OperatorVisitor;
-import org.implicit4j.linalg.BlockMatrix;
-import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.ProductOperator;
 import org.implicit4j.linalg.ScaledOperator;
 import org.implicit4j.linalg.SumOperator;
@@ -262,12 +259,24 @@ public final class OnnxExporter {
 
   /** x after T Picard steps, as a Loop whose carried value is the whole state [N, n]. */
   private static String[] loop(GraphWriter w, ImplicitModel m, int iterations) {
-    int n = m.n();
     int k = m.states().size();
-    // K = Bu + b per block, concatenated to [N, n], computed once outside the loop.
-    String[] none = new String[k];
+    String kAll = constantTerm(w, m);
+    String x0 = w.node("Mul", new String[] {kAll, w.floats("zero", new double[] {0}, 1)});
+    OnnxMl.GraphProto body = picardStep(w, m, kAll);
+    String trip = w.longs("trip_count", new long[] {iterations});
+    OnnxMl.TensorProto.Builder cond = OnnxMl.TensorProto.newBuilder().setName(w.fresh("cond")).setDataType(9).addInt32Data(1);
+    w.graph.addInitializer(cond);
+    String xT = w.fresh("x_final");
+    w.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Loop").setName(xT).addInput(trip).addInput(cond.getName())
+        .addInput(x0).addOutput(xT).addAttribute(OnnxMl.AttributeProto.newBuilder().setName("body")
+            .setType(OnnxMl.AttributeProto.AttributeType.GRAPH).setG(body)));
+    return blocks(w, m, xT);
+  }
+
+  /** K = Bu + b per block, concatenated to [N, n]: computed once, outside the loop. */
+  private static String constantTerm(GraphWriter w, ImplicitModel m) {
     List<String> kParts = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
+    for (int i = 0; i < m.states().size(); i++) {
       StateBlock s = m.states().get(i);
       List<String> terms = new ArrayList<>();
       LinearOperator b = m.b().get(i, 0);
@@ -275,22 +284,30 @@ public final class OnnxExporter {
       terms.add(w.floats("b", java.util.Arrays.copyOfRange(m.stateBias(), s.offset(), s.end()), s.size()));
       kParts.add(sum(w, terms));
     }
-    String kAll = kParts.size() == 1 ? kParts.get(0)
+    return kParts.size() == 1 ? kParts.get(0)
         : w.node("Concat", kParts.toArray(new String[0]), GraphWriter.intAttr("axis", 1));
-    String x0 = w.node("Mul", new String[] {kAll, w.floats("zero", new double[] {0}, 1)});
+  }
 
-    OnnxMl.GraphProto.Builder body = OnnxMl.GraphProto.newBuilder().setName("picard_step");
-    GraphWriter bw = new GraphWriter(body, w.graph, new AtomicInteger(1_000_000), "loop_");
-    body.addInput(OnnxMl.ValueInfoProto.newBuilder().setName("loop_iter").setType(OnnxMl.TypeProto.newBuilder()
-        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(7).setShape(OnnxMl.TensorShapeProto.newBuilder()))));
-    body.addInput(OnnxMl.ValueInfoProto.newBuilder().setName("loop_cond_in").setType(OnnxMl.TypeProto.newBuilder()
-        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(9).setShape(OnnxMl.TensorShapeProto.newBuilder()))));
-    body.addInput(GraphWriter.floatInfo("loop_x", "N", n));
+  /** The state [N, n] split into its blocks (the whole tensor when there is one block). */
+  private static String[] blocks(GraphWriter w, ImplicitModel m, String x) {
+    int k = m.states().size();
     String[] xb = new String[k];
     for (int i = 0; i < k; i++) {
       StateBlock s = m.states().get(i);
-      xb[i] = k == 1 ? "loop_x" : slice(bw, "loop_x", s.offset(), s.end());
+      xb[i] = k == 1 ? x : slice(w, x, s.offset(), s.end());
     }
+    return xb;
+  }
+
+  /** The Loop body: (iteration, condition, x) ↦ (condition, φ(Ax + K)). */
+  private static OnnxMl.GraphProto picardStep(GraphWriter w, ImplicitModel m, String kAll) {
+    int k = m.states().size();
+    OnnxMl.GraphProto.Builder body = OnnxMl.GraphProto.newBuilder().setName("picard_step");
+    GraphWriter bw = new GraphWriter(body, w.graph, new AtomicInteger(1_000_000), "loop_");
+    body.addInput(scalarInfo("loop_iter", 7));
+    body.addInput(scalarInfo("loop_cond_in", 9));
+    body.addInput(GraphWriter.floatInfo("loop_x", "N", m.n()));
+    String[] xb = blocks(bw, m, "loop_x");
     List<String> next = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       StateBlock s = m.states().get(i);
@@ -305,22 +322,15 @@ public final class OnnxExporter {
         : bw.node("Concat", next.toArray(new String[0]), GraphWriter.intAttr("axis", 1));
     body.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("loop_cond_pass").addInput("loop_cond_in")
         .addOutput("loop_cond_out"));
-    body.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("loop_cond_out").setType(OnnxMl.TypeProto.newBuilder()
-        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(9).setShape(OnnxMl.TensorShapeProto.newBuilder()))));
-    body.addOutput(GraphWriter.floatInfo(xNew, "N", n));
+    body.addOutput(scalarInfo("loop_cond_out", 9));
+    body.addOutput(GraphWriter.floatInfo(xNew, "N", m.n()));
+    return body.build();
+  }
 
-    String trip = w.longs("trip_count", new long[] {iterations});
-    OnnxMl.TensorProto.Builder cond = OnnxMl.TensorProto.newBuilder().setName(w.fresh("cond")).setDataType(9).addInt32Data(1);
-    w.graph.addInitializer(cond);
-    String xT = w.fresh("x_final");
-    w.graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Loop").setName(xT).addInput(trip).addInput(cond.getName())
-        .addInput(x0).addOutput(xT).addAttribute(OnnxMl.AttributeProto.newBuilder().setName("body")
-            .setType(OnnxMl.AttributeProto.AttributeType.GRAPH).setG(body)));
-    String[] x = new String[k];
-    for (int i = 0; i < k; i++) {
-      StateBlock s = m.states().get(i);
-      x[i] = k == 1 ? xT : slice(w, xT, s.offset(), s.end());
-    }
-    return x;
+  /** A scalar (rank-0) value of the given ONNX element type. */
+  private static OnnxMl.ValueInfoProto scalarInfo(String name, int elemType) {
+    return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType)
+            .setShape(OnnxMl.TensorShapeProto.newBuilder()))).build();
   }
 }

@@ -81,22 +81,7 @@ public final class Npy {
    * allocated, so a corrupt header cannot exhaust the heap.
    */
   public static Array read(InputStream in, String name, long maxValues) throws IOException {
-    byte[] magic = in.readNBytes(8);
-    if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
-      throw new ModelFormatException(name + ": not a .npy array (bad magic)");
-    }
-    int headerLen;
-    if (magic[6] == 1) {
-      byte[] l = in.readNBytes(2);
-      headerLen = (l[0] & 0xff) | (l[1] & 0xff) << 8;
-    } else {
-      byte[] l = in.readNBytes(4);
-      headerLen = ByteBuffer.wrap(l).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    }
-    if (headerLen < 0 || headerLen > 1 << 20) {
-      throw new ModelFormatException(name + ": .npy header length " + headerLen + " is not plausible");
-    }
-    String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
+    String header = readHeader(in, name);
     Matcher d = DESCR.matcher(header);
     Matcher o = ORDER.matcher(header);
     Matcher s = SHAPE.matcher(header);
@@ -107,25 +92,13 @@ public final class Npy {
       throw new ModelFormatException(name + ": Fortran-order arrays are not supported; save with C order");
     }
     String descr = d.group(1);
-    String[] parts = s.group(1).split(",");
-    int[] shape = Arrays.stream(parts).map(String::trim).filter(p -> !p.isEmpty()).mapToInt(Integer::parseInt).toArray();
-    long count = 1;
-    for (int dim : shape) {
-      if (dim < 0) {
-        throw new ModelFormatException(name + ": negative dimension in shape " + Arrays.toString(shape));
-      }
-      count = Math.multiplyExact(count, dim);
-    }
-    if (count > maxValues || count > Integer.MAX_VALUE - 16) {
-      throw new ModelFormatException(name + ": declared shape " + Arrays.toString(shape) + " holds " + count
-          + " values, more than the " + maxValues + " expected");
-    }
-    int n = (int) count;
     int width = switch (descr) {
       case "<f8" -> 8;
       case "<f4", "<i4" -> 4;
       default -> throw new ModelFormatException(name + ": dtype " + descr + " not supported (use <f8, <f4 or <i4)");
     };
+    int[] shape = shape(s.group(1), name);
+    int n = checkedCount(shape, name, maxValues);
     byte[] raw = in.readNBytes(n * width);
     if (raw.length != n * width) {
       throw new ModelFormatException(name + ": truncated, " + raw.length + " of " + (n * width) + " data bytes");
@@ -141,6 +114,58 @@ public final class Npy {
       v[i] = width == 8 ? buf.getDouble() : buf.getFloat();
     }
     return new Array(descr, shape, v, null);
+  }
+
+  /** The magic, version and header dictionary text. */
+  private static String readHeader(InputStream in, String name) throws IOException {
+    byte[] magic = in.readNBytes(8);
+    if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
+      throw new ModelFormatException(name + ": not a .npy array (bad magic)");
+    }
+    int headerLen;
+    if (magic[6] == 1) {
+      byte[] l = in.readNBytes(2);
+      headerLen = l.length < 2 ? -1 : (l[0] & 0xff) | (l[1] & 0xff) << 8;
+    } else {
+      byte[] l = in.readNBytes(4);
+      headerLen = l.length < 4 ? -1 : ByteBuffer.wrap(l).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+    if (headerLen < 0 || headerLen > 1 << 20) {
+      throw new ModelFormatException(name + ": .npy header length " + headerLen + " is not plausible");
+    }
+    return new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
+  }
+
+  /** The shape tuple's dimensions; each must be a non-negative integer that fits an int. */
+  private static int[] shape(String tuple, String name) {
+    String[] parts = Arrays.stream(tuple.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toArray(String[]::new);
+    int[] shape = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      long dim;
+      try {
+        dim = Long.parseLong(parts[i]);
+      } catch (NumberFormatException e) {
+        throw new ModelFormatException(name + ": shape (" + tuple + ") has '" + parts[i] + "', not an integer");
+      }
+      if (dim < 0 || dim > Integer.MAX_VALUE) {
+        throw new ModelFormatException(name + ": dimension " + dim + " in shape (" + tuple + ") is out of range");
+      }
+      shape[i] = (int) dim;
+    }
+    return shape;
+  }
+
+  /** The number of values, refused before allocation when above {@code maxValues}. */
+  private static int checkedCount(int[] shape, String name, long maxValues) {
+    long count = 1;
+    for (int dim : shape) {
+      count *= dim;
+      if (count > maxValues || count > Integer.MAX_VALUE - 16) {
+        throw new ModelFormatException(name + ": declared shape " + Arrays.toString(shape) + " holds more than the "
+            + maxValues + " values expected");
+      }
+    }
+    return (int) count;
   }
 
   /** Bytes of one array, for tests and for embedding. */

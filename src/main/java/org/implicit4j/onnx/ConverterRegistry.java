@@ -1,9 +1,9 @@
 package org.implicit4j.onnx;
 
-
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.ops.ActivationConverter;
 import org.implicit4j.onnx.ops.AveragePoolConverter;
 import org.implicit4j.onnx.ops.BatchNormConverter;
@@ -33,45 +33,39 @@ public final class ConverterRegistry {
   private static final Map<String, Entry> ENTRIES = new TreeMap<>();
 
   static {
-    OpConverter act = new ActivationConverter();
-    register("Relu", 6, 21, act);
-    register("LeakyRelu", 6, 21, act);
-    register("Sigmoid", 6, 21, act);
-    register("Tanh", 6, 21, act);
+    register("Relu", 6, 21, new ActivationConverter(n -> Activation.RELU));
+    register("LeakyRelu", 6, 21, new ActivationConverter(n -> Activation.leakyRelu((float) n.floatOr("alpha", 0.01f))));
+    register("Sigmoid", 6, 21, new ActivationConverter(n -> Activation.SIGMOID));
+    register("Tanh", 6, 21, new ActivationConverter(n -> Activation.TANH));
     register("PRelu", 7, 21, new PReluConverter());
     register("Clip", 6, 21, new ClipConverter());
     register("Gemm", 7, 21, new GemmConverter());
     register("MatMul", 1, 21, new MatMulConverter());
-    OpConverter ew = new ElementwiseConverter();
-    register("Add", 7, 21, ew);
-    register("Sub", 7, 21, ew);
-    register("Mul", 7, 21, ew);
-    register("Div", 7, 21, ew);
+    register("Add", 7, 21, new ElementwiseConverter(ElementwiseConverter.Kind.ADD));
+    register("Sub", 7, 21, new ElementwiseConverter(ElementwiseConverter.Kind.SUB));
+    register("Mul", 7, 21, new ElementwiseConverter(ElementwiseConverter.Kind.MUL));
+    register("Div", 7, 21, new ElementwiseConverter(ElementwiseConverter.Kind.DIV));
     register("Conv", 1, 21, new ConvConverter());
     register("BatchNormalization", 7, 21, new BatchNormConverter());
-    OpConverter max = new MaxPoolConverter();
-    register("MaxPool", 7, 21, max);
-    register("GlobalMaxPool", 1, 21, max);
-    OpConverter avg = new AveragePoolConverter();
-    register("AveragePool", 7, 21, avg);
-    register("GlobalAveragePool", 1, 21, avg);
+    register("MaxPool", 7, 21, new MaxPoolConverter(false));
+    register("GlobalMaxPool", 1, 21, new MaxPoolConverter(true));
+    register("AveragePool", 7, 21, new AveragePoolConverter(false));
+    register("GlobalAveragePool", 1, 21, new AveragePoolConverter(true));
     register("Pad", 2, 21, new PadConverter());
-    OpConverter shape = new ReshapeConverter();
-    register("Flatten", 1, 21, shape);
-    register("Reshape", 5, 21, shape);
-    register("Squeeze", 1, 21, shape);
-    register("Unsqueeze", 1, 21, shape);
-    register("Identity", 1, 21, shape);
-    register("Dropout", 7, 21, shape);
+    register("Flatten", 1, 21, ReshapeConverter::flatten);
+    register("Reshape", 5, 21, ReshapeConverter::reshape);
+    register("Squeeze", 1, 21, ReshapeConverter::squeeze);
+    register("Unsqueeze", 1, 21, ReshapeConverter::unsqueeze);
+    register("Identity", 1, 21, ReshapeConverter::identity);
+    register("Dropout", 7, 21, ReshapeConverter::dropout);
     register("Transpose", 1, 21, new TransposeConverter());
     register("Concat", 4, 21, new ConcatConverter());
     register("Slice", 1, 21, new SliceConverter());
     register("Constant", 1, 21, new ConstantConverter());
-    OpConverter arith = new ShapeArithmeticConverter();
-    register("Shape", 1, 21, arith);
-    register("Gather", 1, 21, arith);
-    register("Cast", 6, 21, arith);
-    register("ConstantOfShape", 9, 21, arith);
+    register("Shape", 1, 21, ShapeArithmeticConverter::shape);
+    register("Gather", 1, 21, ShapeArithmeticConverter::gather);
+    register("Cast", 6, 21, ShapeArithmeticConverter::cast);
+    register("ConstantOfShape", 9, 21, ShapeArithmeticConverter::constantOfShape);
   }
 
   private ConverterRegistry() {}

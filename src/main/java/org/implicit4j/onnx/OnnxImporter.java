@@ -1,6 +1,5 @@
 package org.implicit4j.onnx;
 
-import org.implicit4j.linalg.CsrMatrix;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -8,16 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.DiagonalMatrix;
 import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.model.ImplicitModel;
@@ -50,23 +48,58 @@ public final class OnnxImporter {
     return importModel(read(file), file.toString(), dir, options);
   }
 
+  /**
+   * Imports a parsed network: constants folded, inputs bound to u, nodes lowered in dependency order
+   * by their converters, then the model assembled with its states last layer first.
+   */
   public static ImportResult importModel(OnnxMl.ModelProto proto, String source, Path modelDir, ImportOptions options)
       throws IOException {
+    int opset = opsetOf(proto, source);
+    OnnxMl.GraphProto g = proto.getGraph();
+    LowerContext cx = new LowerContext(source, modelDir, options.maxStates());
+    Set<String> initNames = bindInitializers(g, cx, modelDir, source);
+    Map<String, Tensor> bound = new LinkedHashMap<>();
+    List<ImportResult.GraphInput> inputs = graphInputs(g, options, cx, initNames, bound);
+    int p = bindInputs(cx, inputs, source);
+    List<String> outputs = g.getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList();
+    Lowered lowered = lowerNodes(GraphOrder.of(g, source, outputs, cx), opset, outputs, cx);
+    List<String> reproduced = new ArrayList<>();
+    List<Affine> outValues = new ArrayList<>();
+    for (String o : outputs) {
+      if (!cx.has(o)) {
+        throw new ImportException(source + ": graph output '" + o + "' is produced by no node");
+      }
+      outValues.add(cx.value(o, null));
+      reproduced.add(lowered.renamed().getOrDefault(o, o));
+    }
+    ModelAssembly.Provenance prov = new ModelAssembly.Provenance(source, opset, proto.getProducerName().isEmpty()
+        ? null : proto.getProducerName() + " " + proto.getProducerVersion(), reproduced, lowered.droppedSoftmax());
+    ImplicitModel model = ModelAssembly.assemble(cx.states(), inputs, p, outValues, prov);
+    return new ImportResult(model, inputs, reproduced, lowered.droppedSoftmax(), ModelAssembly.stateTensors(cx.states()),
+        bound, opset);
+  }
+
+  /** The opset of the default ONNX domain (IR ≤ 3 files without one are opset 1). */
+  private static int opsetOf(OnnxMl.ModelProto proto, String source) {
     int opset = -1;
     for (OnnxMl.OperatorSetIdProto o : proto.getOpsetImportList()) {
       if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
         opset = (int) o.getVersion();
       }
     }
-    if (opset < 0) {
-      opset = proto.getIrVersion() <= 3 ? 1 : -1;
-      if (opset < 0) {
-        throw new ImportException(source + ": no opset import for the default ONNX domain");
-      }
+    if (opset < 0 && proto.getIrVersion() <= 3) {
+      opset = 1;
     }
-    OnnxMl.GraphProto g = proto.getGraph();
-    LowerContext cx = new LowerContext(source, modelDir, options.maxStates());
-    Set<String> initNames = new HashSet<>();
+    if (opset < 0) {
+      throw new ImportException(source + ": no opset import for the default ONNX domain");
+    }
+    return opset;
+  }
+
+  /** Binds every initializer as a constant (refusing NaN/Inf weights); returns their names. */
+  private static Set<String> bindInitializers(OnnxMl.GraphProto g, LowerContext cx, Path modelDir, String source)
+      throws IOException {
+    Set<String> names = new HashSet<>();
     for (OnnxMl.TensorProto t : g.getInitializerList()) {
       String what = source + ": initializer '" + t.getName() + "'";
       Tensor v = OnnxTensors.decode(t, modelDir, what);
@@ -77,26 +110,36 @@ public final class OnnxImporter {
         }
       }
       cx.bind(t.getName(), Affine.constant(v));
-      initNames.add(t.getName());
+      names.add(t.getName());
     }
+    return names;
+  }
+
+  /** The graph inputs that feed u, in order; inputs the options fix to constants are bound into {@code bound}. */
+  private static List<ImportResult.GraphInput> graphInputs(OnnxMl.GraphProto g, ImportOptions options,
+      LowerContext cx, Set<String> initNames, Map<String, Tensor> bound) {
     List<ImportResult.GraphInput> inputs = new ArrayList<>();
-    Map<String, Tensor> bound = new LinkedHashMap<>();
     for (OnnxMl.ValueInfoProto vi : g.getInputList()) {
       if (initNames.contains(vi.getName())) {
         continue;
       }
-      if (options.boundInputs().containsKey(vi.getName())) {
-        Tensor t = options.boundInputs().get(vi.getName());
-        cx.bind(vi.getName(), Affine.constant(t));
-        bound.put(vi.getName(), t);
+      Tensor fixed = options.boundInputs().get(vi.getName());
+      if (fixed != null) {
+        cx.bind(vi.getName(), Affine.constant(fixed));
+        bound.put(vi.getName(), fixed);
         continue;
       }
-      inputs.add(new ImportResult.GraphInput(vi.getName(), inputShape(vi, options, source, g.getInputCount()),
+      inputs.add(new ImportResult.GraphInput(vi.getName(), inputShape(vi, options, cx.source(), g.getInputCount()),
           vi.getType().getTensorType().getElemType()));
     }
     if (inputs.isEmpty()) {
-      throw new ImportException(source + ": the graph has no non-constant input");
+      throw new ImportException(cx.source() + ": the graph has no non-constant input");
     }
+    return inputs;
+  }
+
+  /** Binds each input to its slice of u = (u₁, u₂, …); returns p. */
+  private static int bindInputs(LowerContext cx, List<ImportResult.GraphInput> inputs, String source) {
     long p = 0;
     for (ImportResult.GraphInput in : inputs) {
       p += Arrays.stream(in.shape()).asLongStream().reduce(1, (a, b) -> a * b);
@@ -107,25 +150,19 @@ public final class OnnxImporter {
     int off = 0;
     for (ImportResult.GraphInput in : inputs) {
       int size = Tensor.sizeOf(in.shape());
-      LinearOperator sel;
-      if (inputs.size() == 1) {
-        sel = DiagonalMatrix.identity(size);
-      } else {
-        int[] src = new int[size];
-        for (int i = 0; i < size; i++) {
-          src[i] = off + i;
-        }
-        sel = CsrMatrix.selection(src, (int) p);
-      }
+      LinearOperator sel = inputs.size() == 1 ? DiagonalMatrix.identity(size)
+          : CsrMatrix.selection(java.util.stream.IntStream.range(off, off + size).toArray(), (int) p);
       cx.bind(in.name(), new Affine(in.shape(), Map.of(Affine.INPUT, sel), new double[size], false));
       off += size;
     }
+    return (int) p;
+  }
 
-    List<String> outputs = new ArrayList<>();
-    for (OnnxMl.ValueInfoProto vi : g.getOutputList()) {
-      outputs.add(vi.getName());
-    }
-    List<OnnxMl.NodeProto> order = topologicalOrder(g, source, outputs, cx);
+  /** What lowering left for the outputs: a dropped trailing (Log)Softmax and the outputs it renamed. */
+  private record Lowered(String droppedSoftmax, Map<String, String> renamed) {}
+
+  /** Lowers the nodes in order through their converters; a trailing (Log)Softmax is left out of ŷ. */
+  private static Lowered lowerNodes(List<OnnxMl.NodeProto> order, int opset, List<String> outputs, LowerContext cx) {
     String dropped = null;
     Map<String, String> renamed = new HashMap<>();
     for (OnnxMl.NodeProto node : order) {
@@ -148,16 +185,7 @@ public final class OnnxImporter {
         }
       }
     }
-    List<String> reproduced = new ArrayList<>();
-    List<Affine> outValues = new ArrayList<>();
-    for (String o : outputs) {
-      if (!cx.has(o)) {
-        throw new ImportException(source + ": graph output '" + o + "' is produced by no node");
-      }
-      outValues.add(cx.value(o, null));
-      reproduced.add(renamed.getOrDefault(o, o));
-    }
-    return assemble(cx, inputs, (int) p, outValues, reproduced, dropped, bound, opset, source, proto);
+    return new Lowered(dropped, renamed);
   }
 
   private static int[] inputShape(OnnxMl.ValueInfoProto vi, ImportOptions options, String source, int inputCount) {
@@ -194,149 +222,6 @@ public final class OnnxImporter {
       }
     }
     return s;
-  }
-
-  /** Nodes needed for the outputs, in dependency order; refuses cycles and missing tensors. */
-  private static List<OnnxMl.NodeProto> topologicalOrder(OnnxMl.GraphProto g, String source, List<String> outputs,
-      LowerContext cx) {
-    Map<String, Integer> producer = new HashMap<>();
-    for (int i = 0; i < g.getNodeCount(); i++) {
-      for (String o : g.getNode(i).getOutputList()) {
-        if (!o.isEmpty()) {
-          producer.put(o, i);
-        }
-      }
-    }
-    boolean[] needed = new boolean[g.getNodeCount()];
-    Deque<String> work = new ArrayDeque<>(outputs);
-    while (!work.isEmpty()) {
-      String t = work.pop();
-      Integer i = producer.get(t);
-      if (i == null) {
-        if (!cx.has(t)) {
-          throw new ImportException(source + ": tensor '" + t + "' is missing: no initializer, graph input or node produces it");
-        }
-        continue;
-      }
-      if (!needed[i]) {
-        needed[i] = true;
-        for (String in : g.getNode(i).getInputList()) {
-          if (!in.isEmpty()) {
-            work.push(in);
-          }
-        }
-      }
-    }
-    int[] pending = new int[g.getNodeCount()];
-    Map<Integer, List<Integer>> users = new HashMap<>();
-    Deque<Integer> ready = new ArrayDeque<>();
-    for (int i = 0; i < g.getNodeCount(); i++) {
-      if (!needed[i]) {
-        continue;
-      }
-      for (String in : g.getNode(i).getInputList()) {
-        Integer pi = in.isEmpty() ? null : producer.get(in);
-        if (pi != null) {
-          pending[i]++;
-          users.computeIfAbsent(pi, k -> new ArrayList<>()).add(i);
-        }
-      }
-      if (pending[i] == 0) {
-        ready.add(i);
-      }
-    }
-    List<OnnxMl.NodeProto> order = new ArrayList<>();
-    while (!ready.isEmpty()) {
-      int i = ready.poll();
-      order.add(g.getNode(i));
-      for (int u : users.getOrDefault(i, List.of())) {
-        if (--pending[u] == 0) {
-          ready.add(u);
-        }
-      }
-    }
-    long count = 0;
-    for (boolean b : needed) {
-      count += b ? 1 : 0;
-    }
-    if (order.size() != count) {
-      List<String> cyc = new ArrayList<>();
-      for (int i = 0; i < g.getNodeCount(); i++) {
-        if (needed[i] && pending[i] > 0) {
-          OnnxMl.NodeProto n = g.getNode(i);
-          cyc.add("'" + (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "' (" + n.getOpType() + ")");
-        }
-      }
-      throw new ImportException(source + ": the graph has a cycle through nodes " + String.join(", ", cyc)
-          + "; ONNX graphs must be acyclic (loops need the Loop op, which is not supported)");
-    }
-    return order;
-  }
-
-  private static ImportResult assemble(LowerContext cx, List<ImportResult.GraphInput> inputs, int p,
-      List<Affine> outValues, List<String> reproduced, String dropped, Map<String, Tensor> bound, int opset,
-      String source, OnnxMl.ModelProto proto) {
-    Shape inShape = inputs.size() == 1 ? perSample(inputs.get(0).shape()) : Shape.of(p);
-    int q = outValues.stream().mapToInt(Affine::size).sum();
-    Shape outShape = outValues.size() == 1 ? perSample(outValues.get(0).shape()) : Shape.of(q);
-    List<LowerContext.PendingState> st = cx.states();
-    int k = st.size();
-    ImplicitModel.Builder b = ImplicitModel.builder(inShape, outShape);
-    Map<Integer, String> tensors = new LinkedHashMap<>();
-    for (int r = 0; r < k; r++) {
-      LowerContext.PendingState s = st.get(k - 1 - r);
-      b.addState(s.name(), Shape.of(s.shape()), s.activation());
-      if (s.tensor() != null) {
-        tensors.put(r, s.tensor());
-      }
-    }
-    for (int c = 0; c < k; c++) {
-      int row = k - 1 - c;
-      Affine pre = st.get(c).preactivation();
-      pre.terms().forEach((src, op) -> {
-        if (src == Affine.INPUT) {
-          b.addB(row, op);
-        } else {
-          b.addA(row, k - 1 - src, op);
-        }
-      });
-      b.addStateBias(row, pre.bias());
-    }
-    int off = 0;
-    for (Affine y : outValues) {
-      int[] src = new int[q];
-      Arrays.fill(src, -1);
-      for (int i = 0; i < y.size(); i++) {
-        src[off + i] = i;
-      }
-      LinearOperator embed = outValues.size() == 1 ? null : CsrMatrix.selection(src, y.size());
-      y.terms().forEach((s, op) -> {
-        LinearOperator full = embed == null ? op : Ops.compose(embed, op);
-        if (s == Affine.INPUT) {
-          b.addD(full);
-        } else {
-          b.addC(k - 1 - s, full);
-        }
-      });
-      double[] bias = new double[q];
-      System.arraycopy(y.bias(), 0, bias, off, y.size());
-      b.addOutputBias(bias);
-      off += y.size();
-    }
-    b.metadata("source", Path.of(source).getFileName().toString());
-    b.metadata("onnx.opset", Integer.toString(opset));
-    if (!proto.getProducerName().isEmpty()) {
-      b.metadata("onnx.producer", proto.getProducerName() + " " + proto.getProducerVersion());
-    }
-    b.metadata("onnx.outputs", String.join(",", reproduced));
-    if (dropped != null) {
-      b.metadata("softmaxDropped", dropped);
-    }
-    ImplicitModel model = b.build();
-    if (!model.isStrictlyUpperTriangular()) {
-      throw new IllegalStateException("internal: imported A is not strictly upper triangular");
-    }
-    return new ImportResult(model, inputs, reproduced, dropped, tensors, bound, opset);
   }
 
   /** The per-sample shape: a leading batch dimension of 1 is dropped. */

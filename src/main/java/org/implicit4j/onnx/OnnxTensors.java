@@ -22,6 +22,24 @@ public final class OnnxTensors {
    * @param what names the tensor in errors, e.g. "initializer 'conv1.weight'"
    */
   public static Tensor decode(OnnxMl.TensorProto t, Path modelDir, String what) throws IOException {
+    int[] shape = shape(t, what);
+    int n = Tensor.sizeOf(shape);
+    int type = t.getDataType();
+    boolean integer = switch (type) {
+      case 1, 10, 11, 16 -> false; // float, float16, double, bfloat16
+      case 2, 3, 4, 5, 6, 7, 9, 12, 13 -> true; // (u)int8/16/32/64, bool
+      default -> throw new ImportException(what + ": element type " + type + " not supported");
+    };
+    ByteString raw = t.getRawData();
+    if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+      raw = external(t, modelDir, what, (long) n * width(type, what));
+    }
+    double[] v = raw.isEmpty() ? typedValues(t, n, what) : rawValues(raw, type, n, what);
+    return new Tensor(shape, v, integer);
+  }
+
+  /** The declared dimensions, refused before allocation when invalid or too large. */
+  private static int[] shape(OnnxMl.TensorProto t, String what) {
     int[] shape = new int[t.getDimsCount()];
     long count = 1;
     for (int i = 0; i < shape.length; i++) {
@@ -36,64 +54,62 @@ public final class OnnxTensors {
             + MAX_TENSOR_VALUES + " values; refusing to allocate it");
       }
     }
-    int n = Tensor.sizeOf(shape);
+    return shape;
+  }
+
+  /** Little-endian raw bytes of the element type. */
+  private static double[] rawValues(ByteString raw, int type, int n, String what) {
+    long need = (long) n * width(type, what);
+    if (raw.size() != need) {
+      throw new ImportException(what + ": raw data has " + raw.size() + " bytes, shape needs " + need);
+    }
+    ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = switch (type) {
+        case 1 -> b.getFloat();
+        case 11 -> b.getDouble();
+        case 10 -> halfToFloat(b.getShort());
+        case 16 -> Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+        case 2 -> b.get() & 0xff;
+        case 3 -> b.get();
+        case 9 -> b.get() != 0 ? 1 : 0;
+        case 4 -> b.getShort() & 0xffff;
+        case 5 -> b.getShort();
+        case 6 -> b.getInt();
+        case 12 -> b.getInt() & 0xffffffffL;
+        case 7, 13 -> (double) b.getLong();
+        default -> throw new ImportException(what + ": element type " + type + " not supported");
+      };
+    }
+    return v;
+  }
+
+  /** The typed repeated fields (float_data, double_data, int64_data, uint64_data, int32_data). */
+  private static double[] typedValues(OnnxMl.TensorProto t, int n, String what) {
     int type = t.getDataType();
-    boolean integer = switch (type) {
-      case 1, 10, 11, 16 -> false; // float, float16, double, bfloat16
-      case 2, 3, 4, 5, 6, 7, 9, 12, 13 -> true; // (u)int8/16/32/64, bool
-      default -> throw new ImportException(what + ": element type " + type + " not supported");
+    int have = switch (type) {
+      case 1 -> t.getFloatDataCount();
+      case 11 -> t.getDoubleDataCount();
+      case 7 -> t.getInt64DataCount();
+      case 13, 12 -> t.getUint64DataCount();
+      default -> t.getInt32DataCount();
     };
-    ByteString raw = t.getRawData();
-    if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-      raw = external(t, modelDir, what, (long) n * width(type, what));
+    if (have != n) {
+      throw new ImportException(what + ": holds " + have + " values, shape " + t.getDimsList() + " needs " + n);
     }
     double[] v = new double[n];
-    if (!raw.isEmpty()) {
-      long need = (long) n * width(type, what);
-      if (raw.size() != need) {
-        throw new ImportException(what + ": raw data has " + raw.size() + " bytes, shape needs " + need);
-      }
-      ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < n; i++) {
-        v[i] = switch (type) {
-          case 1 -> b.getFloat();
-          case 11 -> b.getDouble();
-          case 10 -> halfToFloat(b.getShort());
-          case 16 -> Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
-          case 2 -> b.get() & 0xff;
-          case 3 -> b.get();
-          case 9 -> b.get() != 0 ? 1 : 0;
-          case 4 -> b.getShort() & 0xffff;
-          case 5 -> b.getShort();
-          case 6 -> b.getInt();
-          case 12 -> b.getInt() & 0xffffffffL;
-          case 7, 13 -> (double) b.getLong();
-          default -> throw new ImportException(what + ": element type " + type + " not supported");
-        };
-      }
-    } else {
-      int have = switch (type) {
-        case 1 -> t.getFloatDataCount();
-        case 11 -> t.getDoubleDataCount();
-        case 7 -> t.getInt64DataCount();
-        case 13, 12 -> t.getUint64DataCount();
-        default -> t.getInt32DataCount();
+    for (int i = 0; i < n; i++) {
+      v[i] = switch (type) {
+        case 1 -> t.getFloatData(i);
+        case 11 -> t.getDoubleData(i);
+        case 7 -> (double) t.getInt64Data(i);
+        case 13, 12 -> (double) t.getUint64Data(i);
+        case 10 -> halfToFloat((short) t.getInt32Data(i));
+        default -> t.getInt32Data(i);
       };
-      if (have != n) {
-        throw new ImportException(what + ": holds " + have + " values, shape " + t.getDimsList() + " needs " + n);
-      }
-      for (int i = 0; i < n; i++) {
-        v[i] = switch (type) {
-          case 1 -> t.getFloatData(i);
-          case 11 -> t.getDoubleData(i);
-          case 7 -> (double) t.getInt64Data(i);
-          case 13, 12 -> (double) t.getUint64Data(i);
-          case 10 -> halfToFloat((short) t.getInt32Data(i));
-          default -> t.getInt32Data(i);
-        };
-      }
     }
-    return new Tensor(shape, v, integer);
+    return v;
   }
 
   /** IEEE 754 binary16 to float (Float.float16ToFloat needs Java 20). */

@@ -7,6 +7,7 @@ import java.util.List;
  * of the node and the values of its inputs; they are registered in {@link ConverterRegistry} with
  * the opset range over which their ONNX semantics hold.
  */
+@FunctionalInterface
 public interface OpConverter {
   /** The values of the node's outputs, in order. */
   List<Affine> lower(OnnxNodeView node);

@@ -1,8 +1,7 @@
 package org.implicit4j.solve;
 
-import org.implicit4j.report.SolveReport;
-
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.report.SolveReport;
 
 /**
  * Anderson acceleration (type II, mixing β = 1) of the Picard map g, per sample: with residuals

@@ -1,10 +1,9 @@
 package org.implicit4j.solve;
 
-import org.implicit4j.report.SolveReport;
-
 import org.implicit4j.Implicit4jException;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
+import org.implicit4j.report.SolveReport;
 
 /**
  * Exact solve for strictly block upper-triangular A: from the last state block up,

@@ -1,8 +1,7 @@
 package org.implicit4j.solve;
 
-import org.implicit4j.report.SolveReport;
-
 import org.implicit4j.Implicit4jException;
+import org.implicit4j.report.SolveReport;
 
 /** An iterative solve stopped without meeting its tolerance; carries the iterations and residual. */
 public final class ConvergenceException extends Implicit4jException {

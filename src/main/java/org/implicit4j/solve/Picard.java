@@ -1,8 +1,7 @@
 package org.implicit4j.solve;
 
-import org.implicit4j.report.SolveReport;
-
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.report.SolveReport;
 
 /**
  * Picard iteration x(t+1) = φ(A x(t) + Bu + b) from x(0) = 0. Converges when φ is non-expansive

@@ -1,9 +1,8 @@
 package org.implicit4j.verify;
 
-import org.implicit4j.report.VerificationReport;
-
 import java.util.Locale;
 import org.implicit4j.linalg.DimensionMismatchException;
+import org.implicit4j.report.VerificationReport;
 
 /**
  * Accumulates how implicit-model outputs agree with reference outputs, sample by sample: a sample

@@ -1,7 +1,5 @@
 package org.implicit4j.verify;
 
-import org.implicit4j.onnx.ImportException;
-
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -13,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.implicit4j.onnx.ImportException;
 
 /**
  * ONNX files run one after the other in ONNX Runtime, each one's first output feeding the next

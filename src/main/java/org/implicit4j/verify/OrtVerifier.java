@@ -1,11 +1,5 @@
 package org.implicit4j.verify;
 
-import org.implicit4j.report.LayerComparison;
-import org.implicit4j.report.VerificationReport;
-
-import org.implicit4j.onnx.Tensor;
-import org.implicit4j.onnx.ImportResult;
-
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -23,6 +17,10 @@ import java.util.Random;
 import java.util.function.IntConsumer;
 import org.implicit4j.Implicit4jException;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.onnx.ImportResult;
+import org.implicit4j.onnx.Tensor;
+import org.implicit4j.report.LayerComparison;
+import org.implicit4j.report.VerificationReport;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.Solvers;
 

@@ -1,22 +1,20 @@
 package org.implicit4j.analysis;
 
-import org.implicit4j.report.RescaleReport;
-
-import org.implicit4j.model.Activation;
-import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.model.StateBlock;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
 import org.implicit4j.TestModels;
+import org.implicit4j.analysis.PerronRoot;
 import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.DenseMatrix;
-import org.implicit4j.analysis.PerronRoot;
+import org.implicit4j.model.Activation;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.StateBlock;
+import org.implicit4j.report.RescaleReport;
 import org.implicit4j.solve.Picard;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.SolverOptions;

@@ -1,17 +1,16 @@
 package org.implicit4j.analysis;
 
-import org.implicit4j.report.WellPosedness;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.implicit4j.TestModels;
-import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.analysis.PerronRoot;
+import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.report.WellPosedness;
 import org.junit.jupiter.api.Test;
 
 class WellPosednessTest {

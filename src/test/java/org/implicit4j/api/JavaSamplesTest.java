@@ -19,8 +19,8 @@ import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.solve.Solvers;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Java examples in samples/java compile against the library and print what they claim. */
 class JavaSamplesTest {

@@ -1,7 +1,5 @@
 package org.implicit4j.cli;
 
-import org.implicit4j.analysis.WellPosednessAnalysis;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,12 +11,12 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.implicit4j.analysis.WellPosednessAnalysis;
 import org.implicit4j.io.ModelFiles;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.solve.Solvers;
-import org.implicit4j.report.WellPosedness;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -15,9 +15,9 @@ import org.implicit4j.solve.Picard;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.SolverOptions;
 import org.implicit4j.solve.Solvers;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Each operator on seeded random models: the composite equals the composition computed separately. */
 class ComposeTest {

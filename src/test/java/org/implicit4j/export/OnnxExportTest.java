@@ -1,7 +1,5 @@
 package org.implicit4j.export;
 
-import org.implicit4j.analysis.Rescaler;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.implicit4j.analysis.Rescaler;
 import org.implicit4j.api.Implicit;
 import org.implicit4j.compose.Compose;
 import org.implicit4j.compose.Gain;

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.implicit4j.TestModels;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Every operator against its explicit matrix, built independently of the operator's own kernels. */
 class LinearOperatorTest {

@@ -1,20 +1,17 @@
 package org.implicit4j.onnx;
 
-import org.implicit4j.analysis.WellPosednessAnalysis;
-
-import org.implicit4j.report.VerificationReport;
-import org.implicit4j.verify.OrtVerifier;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.implicit4j.analysis.WellPosednessAnalysis;
 import org.implicit4j.cli.CliTest;
 import org.implicit4j.io.ModelFiles;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.report.WellPosedness;
+import org.implicit4j.report.VerificationReport;
+import org.implicit4j.verify.OrtVerifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

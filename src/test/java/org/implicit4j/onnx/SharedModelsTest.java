@@ -1,8 +1,5 @@
 package org.implicit4j.onnx;
 
-import org.implicit4j.report.VerificationReport;
-import org.implicit4j.verify.OrtVerifier;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.report.VerificationReport;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.Solvers;
+import org.implicit4j.verify.OrtVerifier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,6 +1,7 @@
 package org.implicit4j.onnx.ops;
 
 import java.util.List;
+import java.util.function.Function;
 import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
@@ -8,16 +9,16 @@ import org.implicit4j.onnx.OpConverter;
 
 /** Relu, LeakyRelu, Sigmoid, Tanh: each output becomes a state block x = φ(input). */
 public final class ActivationConverter implements OpConverter {
+  private final Function<OnnxNodeView, Activation> activation;
+
+  /** @param activation the node's φ (read from its attributes where it has any) */
+  public ActivationConverter(Function<OnnxNodeView, Activation> activation) {
+    this.activation = activation;
+  }
+
   @Override
   public List<Affine> lower(OnnxNodeView n) {
-    Activation act = switch (n.op()) {
-      case "Relu" -> Activation.RELU;
-      case "LeakyRelu" -> Activation.leakyRelu((float) n.floatOr("alpha", 0.01f));
-      case "Sigmoid" -> Activation.SIGMOID;
-      case "Tanh" -> Activation.TANH;
-      default -> throw n.unsupported("activation " + n.op());
-    };
-    return List.of(apply(n, n.input(0), act, n.outputName(0)));
+    return List.of(apply(n, n.input(0), activation.apply(n), n.outputName(0)));
   }
 
   /** φ(v): folded when v is constant, else a new state block named after the tensor. */

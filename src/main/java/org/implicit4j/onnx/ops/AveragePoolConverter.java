@@ -12,9 +12,15 @@ import org.implicit4j.onnx.OpConverter;
  * sparse averaging map, each output the sum of its window's valid taps divided by the count.
  */
 public final class AveragePoolConverter implements OpConverter {
+  private final boolean global;
+
+  /** @param global the GlobalAveragePool form (one window over the whole image) */
+  public AveragePoolConverter(boolean global) {
+    this.global = global;
+  }
+
   @Override
   public List<Affine> lower(OnnxNodeView n) {
-    boolean global = n.op().equals("GlobalAveragePool");
     Affine x = n.input(0);
     PoolWindows pw = PoolWindows.of(n, x, n.intsOr("kernel_shape", null), global);
     boolean includePad = n.intOr("count_include_pad", 0) != 0;

@@ -11,6 +11,15 @@ import org.implicit4j.onnx.Shapes;
  * two constants the result is computed, with integer division for integer tensors.
  */
 public final class ElementwiseConverter implements OpConverter {
+  /** The four ops. */
+  public enum Kind { ADD, SUB, MUL, DIV }
+
+  private final Kind kind;
+
+  public ElementwiseConverter(Kind kind) {
+    this.kind = kind;
+  }
+
   @Override
   public List<Affine> lower(OnnxNodeView n) {
     Affine a = n.input(0);
@@ -25,19 +34,19 @@ public final class ElementwiseConverter implements OpConverter {
     a = Shapes.expand(a, out);
     b = Shapes.expand(b, out);
     if (a.isConstant() && b.isConstant()) {
-      if (n.op().equals("Div") && a.integer() && b.integer()) {
+      if (kind == Kind.DIV && a.integer() && b.integer()) {
         for (double d : b.bias()) {
           if (d == 0) {
             throw n.error("integer division by zero in constant shape arithmetic");
           }
         }
       }
-      return List.of(fold(n.op(), a, b, out));
+      return List.of(fold(kind, a, b, out));
     }
-    return List.of(switch (n.op()) {
-      case "Add" -> a.plus(b);
-      case "Sub" -> a.plus(b.times(fill(out, -1)));
-      case "Mul" -> {
+    return List.of(switch (kind) {
+      case ADD -> a.plus(b);
+      case SUB -> a.plus(b.times(fill(out, -1)));
+      case MUL -> {
         if (b.isConstant()) {
           yield a.times(b.bias());
         }
@@ -46,7 +55,7 @@ public final class ElementwiseConverter implements OpConverter {
         }
         throw n.unsupported("Mul of two tensors that both depend on the input (not affine)");
       }
-      case "Div" -> {
+      case DIV -> {
         if (!b.isConstant()) {
           throw n.unsupported("Div by a tensor that depends on the input (not affine)");
         }
@@ -59,21 +68,20 @@ public final class ElementwiseConverter implements OpConverter {
         }
         yield a.times(inv);
       }
-      default -> throw n.unsupported("elementwise op " + n.op());
     });
   }
 
-  private static Affine fold(String op, Affine a, Affine b, int[] out) {
+  private static Affine fold(Kind op, Affine a, Affine b, int[] out) {
     double[] x = a.bias();
     double[] y = b.bias();
     double[] r = new double[x.length];
     boolean integer = a.integer() && b.integer();
     for (int i = 0; i < r.length; i++) {
       r[i] = switch (op) {
-        case "Add" -> x[i] + y[i];
-        case "Sub" -> x[i] - y[i];
-        case "Mul" -> x[i] * y[i];
-        default -> integer ? (double) ((long) x[i] / (long) y[i]) : x[i] / y[i];
+        case ADD -> x[i] + y[i];
+        case SUB -> x[i] - y[i];
+        case MUL -> x[i] * y[i];
+        case DIV -> integer ? (double) ((long) x[i] / (long) y[i]) : x[i] / y[i];
       };
     }
     return new Affine(out, java.util.Map.of(), r, integer);

@@ -16,16 +16,41 @@ import org.implicit4j.onnx.OpConverter;
  * max(a, a) = a, which is exactly ONNX's "padding is ignored".
  */
 public final class MaxPoolConverter implements OpConverter {
+  private final boolean global;
+
+  /** @param global the GlobalMaxPool form (one window over the whole image) */
+  public MaxPoolConverter(boolean global) {
+    this.global = global;
+  }
+
   @Override
   public List<Affine> lower(OnnxNodeView n) {
     if (n.outputCount() > 1 && !n.outputName(1).isEmpty()) {
       throw n.unsupported("the Indices output of MaxPool");
     }
-    boolean global = n.op().equals("GlobalMaxPool");
     Affine x = n.input(0);
     PoolWindows pw = PoolWindows.of(n, x, n.intsOr("kernel_shape", null), global);
-    int out = pw.outSize();
     int[][] taps = pw.taps();
+    fillPaddingTaps(n, taps, pw.outSize());
+    if (x.isConstant()) {
+      return List.of(Affine.constant(pw.outShape(), constantMax(x.bias(), taps, pw.outSize())));
+    }
+    // Keep every term sparse: a general input (e.g. a convolution of a state) becomes an identity state first.
+    boolean sparse = x.terms().values().stream().allMatch(op -> op instanceof CsrMatrix
+        || op instanceof org.implicit4j.linalg.DiagonalMatrix);
+    Affine z = sparse ? x : n.context().newState(n.outputName(0) + "#in", x, Activation.IDENTITY, null);
+    List<Affine> values = new ArrayList<>();
+    for (int[] tap : taps) {
+      values.add(z.map(CsrMatrix.selection(tap, z.size()), pw.outShape()));
+    }
+    for (int level = 1; values.size() > 1; level++) {
+      values = maxLevel(n, values, pw, level);
+    }
+    return List.of(values.get(0));
+  }
+
+  /** Taps in padding (index −1) take another tap of the same window: max(a, a) = a. */
+  private static void fillPaddingTaps(OnnxNodeView n, int[][] taps, int out) {
     for (int o = 0; o < out; o++) {
       int first = -1;
       for (int[] tap : taps) {
@@ -43,51 +68,47 @@ public final class MaxPoolConverter implements OpConverter {
         }
       }
     }
-    if (x.isConstant()) {
-      double[] r = new double[out];
+  }
+
+  private static double[] constantMax(double[] v, int[][] taps, int out) {
+    double[] r = new double[out];
+    for (int o = 0; o < out; o++) {
+      double m = Double.NEGATIVE_INFINITY;
+      for (int[] tap : taps) {
+        m = Math.max(m, v[tap[o]]);
+      }
+      r[o] = m;
+    }
+    return r;
+  }
+
+  /**
+   * One level of the tree: pairs (a, b) become b + relu(a − b), all the level's differences in one
+   * ReLU state block; an odd last value passes through.
+   */
+  private static List<Affine> maxLevel(OnnxNodeView n, List<Affine> values, PoolWindows pw, int level) {
+    int out = pw.outSize();
+    int pairs = values.size() / 2;
+    List<Affine> diffs = new ArrayList<>();
+    for (int i = 0; i < pairs; i++) {
+      Affine a = values.get(2 * i);
+      Affine b = values.get(2 * i + 1);
+      diffs.add(a.plus(b.times(ElementwiseConverter.fill(b.shape(), -1))));
+    }
+    Affine stacked = ConcatConverter.stack(diffs, new int[] {pairs, out});
+    Affine r = n.context().newState(n.outputName(0) + "#max" + level, stacked, Activation.RELU, null);
+    List<Affine> next = new ArrayList<>();
+    for (int i = 0; i < pairs; i++) {
+      int[] rowsOfPair = new int[out];
       for (int o = 0; o < out; o++) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (int[] tap : taps) {
-          m = Math.max(m, x.bias()[tap[o]]);
-        }
-        r[o] = m;
+        rowsOfPair[o] = i * out + o;
       }
-      return List.of(Affine.constant(pw.outShape(), r));
+      LinearOperator sel = CsrMatrix.selection(rowsOfPair, pairs * out);
+      next.add(values.get(2 * i + 1).plus(r.map(sel, pw.outShape())));
     }
-    // Keep every term sparse: a general input (e.g. a convolution of a state) becomes an identity state first.
-    boolean sparse = x.terms().values().stream().allMatch(op -> op instanceof CsrMatrix
-        || op instanceof org.implicit4j.linalg.DiagonalMatrix);
-    Affine z = sparse ? x : n.context().newState(n.outputName(0) + "#in", x, Activation.IDENTITY, null);
-    List<Affine> values = new ArrayList<>();
-    for (int[] tap : taps) {
-      values.add(z.map(CsrMatrix.selection(tap, z.size()), pw.outShape()));
+    if (values.size() % 2 == 1) {
+      next.add(values.get(values.size() - 1));
     }
-    int level = 0;
-    while (values.size() > 1) {
-      level++;
-      int pairs = values.size() / 2;
-      List<Affine> diffs = new ArrayList<>();
-      for (int i = 0; i < pairs; i++) {
-        Affine a = values.get(2 * i);
-        Affine b = values.get(2 * i + 1);
-        diffs.add(a.plus(b.times(ElementwiseConverter.fill(b.shape(), -1))));
-      }
-      Affine stacked = ConcatConverter.stack(diffs, new int[] {pairs, out});
-      Affine r = n.context().newState(n.outputName(0) + "#max" + level, stacked, Activation.RELU, null);
-      List<Affine> next = new ArrayList<>();
-      for (int i = 0; i < pairs; i++) {
-        int[] rowsOfPair = new int[out];
-        for (int o = 0; o < out; o++) {
-          rowsOfPair[o] = i * out + o;
-        }
-        LinearOperator sel = CsrMatrix.selection(rowsOfPair, pairs * out);
-        next.add(values.get(2 * i + 1).plus(r.map(sel, pw.outShape())));
-      }
-      if (values.size() % 2 == 1) {
-        next.add(values.get(values.size() - 1));
-      }
-      values = next;
-    }
-    return List.of(values.get(0));
+    return next;
   }
 }

@@ -45,24 +45,27 @@ public final class PadConverter implements OpConverter {
         throw n.error("pads make axis " + ax[i] + " negative");
       }
     }
-    int size = Tensor.sizeOf(out);
-    int[] src = new int[size];
-    double[] bias = new double[size];
-    int[] is = Shapes.strides(x.shape());
+    int[] src = sources(x.shape(), before, out);
+    double[] bias = new double[src.length];
+    for (int k = 0; k < src.length; k++) {
+      bias[k] = src[k] < 0 ? value : 0;
+    }
+    return List.of(x.map(CsrMatrix.selection(src, x.size()), out).plusConstant(bias));
+  }
+
+  /** The input index of each output element in C order, −1 where the output lies in the padding. */
+  private static int[] sources(int[] in, int[] before, int[] out) {
+    int rank = in.length;
+    int[] src = new int[Tensor.sizeOf(out)];
+    int[] is = Shapes.strides(in);
     int[] idx = new int[rank];
-    for (int k = 0; k < size; k++) {
+    for (int k = 0; k < src.length; k++) {
       int s = 0;
-      boolean inside = true;
-      for (int d = 0; d < rank; d++) {
+      for (int d = 0; d < rank && s >= 0; d++) {
         int i = idx[d] - before[d];
-        if (i < 0 || i >= x.shape()[d]) {
-          inside = false;
-          break;
-        }
-        s += i * is[d];
+        s = i < 0 || i >= in[d] ? -1 : s + i * is[d];
       }
-      src[k] = inside ? s : -1;
-      bias[k] = inside ? 0 : value;
+      src[k] = s;
       for (int d = rank - 1; d >= 0; d--) {
         if (++idx[d] < out[d]) {
           break;
@@ -70,6 +73,6 @@ public final class PadConverter implements OpConverter {
         idx[d] = 0;
       }
     }
-    return List.of(x.map(CsrMatrix.selection(src, x.size()), out).plusConstant(bias));
+    return src;
   }
 }
