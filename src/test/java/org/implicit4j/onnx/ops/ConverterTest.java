@@ -1,0 +1,210 @@
+package org.implicit4j.onnx.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.implicit4j.onnx.ConverterRegistry;
+import org.implicit4j.onnx.ImportOptions;
+import org.implicit4j.onnx.ImportResult;
+import org.implicit4j.onnx.OnnxImporter;
+import org.implicit4j.report.VerificationReport;
+import org.implicit4j.verify.Verifier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each converter on its own small ONNX graphs, imported and compared with ONNX Runtime on 20
+ * seeded inputs uniform in [−1, 1) (so negative values reach ReLU, Clip, pools). The cases cover
+ * every op the registry lists; a new op without a case fails {@link #everyRegisteredOpHasACase}.
+ */
+class ConverterTest {
+  /** One test graph: the ops it exercises, its opset, the input shape [1, …], nodes and initializers. */
+  record Case(String name, Set<String> ops, int opset, long[] input, List<OnnxMl.NodeProto> nodes,
+      List<OnnxMl.TensorProto> inits) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private static final Random R = new Random(3);
+
+  static OnnxMl.TensorProto floats(String name, long[] dims) {
+    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1);
+    long n = 1;
+    for (long d : dims) {
+      t.addDims(d);
+      n *= d;
+    }
+    for (long i = 0; i < n; i++) {
+      t.addFloatData((float) (R.nextGaussian() * 0.5));
+    }
+    return t.build();
+  }
+
+  static OnnxMl.TensorProto positive(String name, long... dims) {
+    OnnxMl.TensorProto t = floats(name, dims);
+    OnnxMl.TensorProto.Builder b = t.toBuilder().clearFloatData();
+    t.getFloatDataList().forEach(v -> b.addFloatData(Math.abs(v) + 0.5f));
+    return b.build();
+  }
+
+  static OnnxMl.TensorProto longs(String name, long... values) {
+    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(7).addDims(values.length);
+    for (long v : values) {
+      t.addInt64Data(v);
+    }
+    return t.build();
+  }
+
+  static OnnxMl.TensorProto scalar(String name, float v) {
+    return OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1).addFloatData(v).build();
+  }
+
+  static OnnxMl.AttributeProto ints(String name, long... v) {
+    OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
+        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+    for (long x : v) {
+      a.addInts(x);
+    }
+    return a.build();
+  }
+
+  static OnnxMl.AttributeProto i(String name, long v) {
+    return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT).setI(v)
+        .build();
+  }
+
+  static OnnxMl.AttributeProto f(String name, float v) {
+    return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(v)
+        .build();
+  }
+
+  static OnnxMl.AttributeProto t(String name, OnnxMl.TensorProto v) {
+    return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.TENSOR)
+        .setT(v).build();
+  }
+
+  static OnnxMl.NodeProto node(String op, List<String> in, String out, OnnxMl.AttributeProto... attrs) {
+    return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(op + "_" + out).addAllInput(in).addOutput(out)
+        .addAllAttribute(Arrays.asList(attrs)).build();
+  }
+
+  /** A one-node graph X ↦ op(X, constants…) → Y. */
+  static Case one(String name, String op, int opset, long[] input, List<OnnxMl.TensorProto> inits,
+      OnnxMl.AttributeProto... attrs) {
+    List<String> in = new ArrayList<>(List.of("X"));
+    inits.forEach(t -> in.add(t.getName()));
+    return new Case(name, Set.of(op), opset, input, List.of(node(op, in, "Y", attrs)), inits);
+  }
+
+  static long[] dims(long... d) {
+    return d;
+  }
+
+  static Stream<Case> cases() {
+    long[] v6 = dims(1, 6);
+    long[] img = dims(1, 2, 4, 4);
+    return Stream.of(
+        one("Relu", "Relu", 17, v6, List.of()),
+        one("LeakyRelu", "LeakyRelu", 17, v6, List.of(), f("alpha", 0.2f)),
+        one("Sigmoid", "Sigmoid", 17, v6, List.of()),
+        one("Tanh", "Tanh", 17, v6, List.of()),
+        one("PRelu", "PRelu", 17, dims(1, 3, 2, 2), List.of(floats("slope", dims(3, 1, 1)))),
+        one("Clip", "Clip", 17, v6, List.of(scalar("lo", -0.2f), scalar("hi", 0.3f))),
+        one("Clip opset 6", "Clip", 6, v6, List.of(), f("min", -0.1f), f("max", 0.4f)),
+        one("Gemm transB", "Gemm", 17, dims(1, 4), List.of(floats("W", dims(3, 4)), floats("C", dims(3))),
+            i("transB", 1), f("alpha", 0.7f), f("beta", 1.5f)),
+        one("MatMul", "MatMul", 17, dims(1, 4), List.of(floats("W", dims(4, 3)))),
+        one("Add", "Add", 17, v6, List.of(floats("C", dims(6)))),
+        one("Sub", "Sub", 17, v6, List.of(floats("C", dims(1, 6)))),
+        one("Mul", "Mul", 17, v6, List.of(floats("C", dims(6)))),
+        one("Div", "Div", 17, v6, List.of(positive("C", 6))),
+        one("Conv pads", "Conv", 17, dims(1, 2, 5, 5), List.of(floats("W", dims(3, 2, 3, 3)), floats("B", dims(3))),
+            ints("pads", 1, 1, 1, 1)),
+        one("Conv strided grouped", "Conv", 17, dims(1, 4, 6, 6), List.of(floats("W", dims(4, 2, 3, 3))),
+            ints("strides", 2, 2), i("group", 2)),
+        one("BatchNormalization", "BatchNormalization", 15, dims(1, 3, 2, 2), List.of(floats("s", dims(3)),
+            floats("b", dims(3)), floats("m", dims(3)), positive("v", 3))),
+        one("MaxPool", "MaxPool", 17, img, List.of(), ints("kernel_shape", 2, 2), ints("strides", 2, 2)),
+        one("MaxPool padded", "MaxPool", 17, dims(1, 1, 5, 5), List.of(), ints("kernel_shape", 3, 3),
+            ints("pads", 1, 1, 1, 1)),
+        one("GlobalMaxPool", "GlobalMaxPool", 17, dims(1, 2, 3, 3), List.of()),
+        one("AveragePool", "AveragePool", 17, img, List.of(), ints("kernel_shape", 2, 2)),
+        one("GlobalAveragePool", "GlobalAveragePool", 17, img, List.of()),
+        one("Pad", "Pad", 17, dims(1, 1, 3, 3), List.of(longs("pads", 0, 0, 1, 2, 0, 0, 1, 0), scalar("cv", 0.5f))),
+        one("Flatten", "Flatten", 17, dims(1, 2, 3), List.of(), i("axis", 1)),
+        one("Reshape", "Reshape", 17, v6, List.of(longs("shape", 1, 2, -1))),
+        one("Squeeze", "Squeeze", 17, dims(1, 6, 1), List.of(longs("axes", 2))),
+        one("Unsqueeze", "Unsqueeze", 17, v6, List.of(longs("axes", 2))),
+        one("Identity", "Identity", 17, v6, List.of()),
+        one("Dropout", "Dropout", 17, v6, List.of()),
+        one("Transpose", "Transpose", 17, dims(1, 2, 3), List.of(), ints("perm", 0, 2, 1)),
+        one("Concat", "Concat", 17, dims(1, 3), List.of(floats("C", dims(1, 2))), i("axis", 1)),
+        one("Slice steps", "Slice", 17, v6, List.of(longs("starts", 1), longs("ends", 6), longs("axes", 1),
+            longs("steps", 2))),
+        new Case("Constant", Set.of("Constant", "Add"), 17, v6, List.of(
+            node("Constant", List.of(), "C", t("value", floats("c", dims(6)))),
+            node("Add", List.of("X", "C"), "Y")), List.of()),
+        new Case("Shape Gather Concat Reshape", Set.of("Shape", "Gather"), 17, dims(1, 2, 3), List.of(
+            node("Shape", List.of("X"), "S"),
+            node("Gather", List.of("S", "zero"), "N", i("axis", 0)),
+            node("Concat", List.of("N", "minus1"), "T", i("axis", 0)),
+            node("Reshape", List.of("X", "T"), "Y")), List.of(longs("zero", 0), longs("minus1", -1))),
+        new Case("Cast", Set.of("Cast"), 17, v6, List.of(node("Cast", List.of("X"), "Y", i("to", 1))), List.of()),
+        new Case("ConstantOfShape", Set.of("ConstantOfShape", "Add"), 17, v6, List.of(
+            node("ConstantOfShape", List.of("shape"), "K", t("value", scalar("v", 0.5f).toBuilder().addDims(1).build())),
+            node("Add", List.of("X", "K"), "Y")), List.of(longs("shape", 6))));
+  }
+
+  static OnnxMl.ModelProto model(Case c) {
+    OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+    for (long d : c.input()) {
+      shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    }
+    OnnxMl.ValueInfoProto x = OnnxMl.ValueInfoProto.newBuilder().setName("X").setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
+    OnnxMl.ValueInfoProto y = OnnxMl.ValueInfoProto.newBuilder().setName("Y").setType(OnnxMl.TypeProto.newBuilder()
+        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1))).build();
+    OnnxMl.GraphProto g = OnnxMl.GraphProto.newBuilder().setName(c.name()).addInput(x).addOutput(y)
+        .addAllNode(c.nodes()).addAllInitializer(c.inits()).build();
+    return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setGraph(g)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(c.opset())).build();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void matchesOnnxRuntime(Case c) throws Exception {
+    OnnxMl.ModelProto proto = model(c);
+    ImportResult r = OnnxImporter.importModel(proto, c.name() + ".onnx", null, ImportOptions.defaults());
+    Random rnd = new Random(c.name().hashCode());
+    double[][] x = new double[20][r.model().p()];
+    for (double[] row : x) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = (float) (2 * rnd.nextDouble() - 1);
+      }
+    }
+    VerificationReport rep = Verifier.verifyOnnx(proto, r, c.name(),
+        new Verifier.Check(x, new Verifier.Tolerance(1e-5, 1e-4), false), null).report();
+    assertTrue(rep.passed(), rep.summary());
+    assertEquals(20, rep.matched());
+  }
+
+  @Test
+  void everyRegisteredOpHasACase() {
+    Set<String> covered = cases().flatMap(c -> c.ops().stream()).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> missing = new TreeSet<>(ConverterRegistry.entries().keySet());
+    missing.removeAll(covered);
+    assertTrue(missing.isEmpty(), "ops without a converter test: " + missing);
+  }
+}
