@@ -64,7 +64,7 @@ public final class Rescaler {
     double[] range = log10Range(w.w());
     RescaleReport rep = new RescaleReport(kappa, before, after, w.lambdaPf(), w.method(), w.rho(), range[0], range[1],
         unscaled);
-    return new Result(out.withMetadata("rescaled", rep.toString()), rep);
+    return new Result(out.withProvenance(out.provenance().withRescaled(rep.toString())), rep);
   }
 
   /** Blocks whose activation is not positively homogeneous (tanh, sigmoid) keep s = 1. */

@@ -25,6 +25,7 @@ import org.implicit4j.linalg.DimensionMismatchException;
 import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.Provenance;
 import org.implicit4j.model.StateBlock;
 import org.implicit4j.onnx.ImportException;
 import org.implicit4j.onnx.ImportOptions;
@@ -124,7 +125,8 @@ public final class Implicit {
       double[][] x = verificationInputs(r.model(), o);
       Verifier.OnnxVerification v = Verifier.verifyOnnx(proto, r, onnx.toString(),
           new Verifier.Check(x, new Verifier.Tolerance(o.atol(), o.rtol()), o.perLayer()), done -> o.progress().step(done, x.length));
-      ImplicitModel m = v.report().passed() ? r.model().withMetadata("verification", v.report().summary()) : r.model();
+      ImplicitModel m = v.report().passed()
+          ? r.model().withProvenance(r.model().provenance().withVerification(v.report().summary())) : r.model();
       return new Verification(new Implicit(m), v.report(), v.layers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -254,7 +256,7 @@ public final class Implicit {
     addBlocks(blocks, "C", model.c());
     addBlocks(blocks, "D", model.d());
     return new ModelDescription(model.n(), model.p(), model.q(), model.inputShape(), model.outputShape(),
-        model.storedValues(), wellPosedness(), states, blocks, model.metadata(), rescalePreview());
+        model.storedValues(), wellPosedness(), states, blocks, model.provenance(), rescalePreview());
   }
 
   private ModelDescription.RescalePreview rescalePreview() {
@@ -336,7 +338,8 @@ public final class Implicit {
   /** "Implicit[n=…, p=…, q=…, &lt;composition or source&gt;]"; the verdict is left to {@link #wellPosedness()}. */
   @Override
   public String toString() {
-    String what = model.metadata().getOrDefault("composition", model.metadata().getOrDefault("source", "model"));
+    Provenance p = model.provenance();
+    String what = p.composition() != null ? p.composition() : p.source() != null ? p.source() : "model";
     return "Implicit[n=" + model.n() + ", p=" + model.p() + ", q=" + model.q() + ", " + what + "]";
   }
 

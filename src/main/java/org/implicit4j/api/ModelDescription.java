@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.implicit4j.model.Provenance;
 import org.implicit4j.model.Shape;
 import org.implicit4j.report.RescaleReport;
 import org.implicit4j.report.WellPosedness;
@@ -17,7 +18,7 @@ import org.implicit4j.report.WellPosedness;
  * κ = {@link Defaults#KAPPA} would reach, and the model's provenance.
  */
 public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outputShape, long storedValues,
-    WellPosedness wellPosedness, List<State> states, List<Block> blocks, Map<String, String> metadata,
+    WellPosedness wellPosedness, List<State> states, List<Block> blocks, Provenance provenance,
     RescalePreview rescaled) {
 
   /** One state block. */
@@ -65,7 +66,7 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
     line(sb, "verdict          %s", w.verdict());
     line(sb, "rescaled         %s", rescaled.possible() ? rescaled.report().toString()
         : "not possible: " + rescaled.reason());
-    metadata.forEach((k, v) -> line(sb, "meta %-11s %s", k, v));
+    provenance.toMap().forEach((k, v) -> line(sb, "meta %-11s %s", k, v));
     return sb.toString();
   }
 
@@ -92,7 +93,7 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
     o.addProperty("nnz", nnz());
     o.add("blocks", blocksJson());
     JsonObject meta = new JsonObject();
-    metadata.forEach(meta::addProperty);
+    provenance.toMap().forEach(meta::addProperty);
     o.add("metadata", meta);
     o.add("rescaled", rescaledJson());
     return new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o);

@@ -13,6 +13,7 @@ import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.linalg.ProductOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.Provenance;
 import org.implicit4j.model.Shape;
 import org.implicit4j.model.StateBlock;
 
@@ -33,7 +34,8 @@ public final class Compose {
   /** ŷ = M u + c as a model without states (n = 0): how a linear head or gain enters a composition. */
   public static ImplicitModel affine(LinearOperator m, double[] bias) {
     DimensionMismatchException.check("affine", "bias length", bias.length, "matrix rows", m.rows());
-    return ImplicitModel.builder(m.cols(), m.rows()).addD(m).addOutputBias(bias).metadata("composition", "affine").build();
+    return ImplicitModel.builder(m.cols(), m.rows()).addD(m).addOutputBias(bias)
+        .provenance(Provenance.composed("affine")).build();
   }
 
   /** The identity map on R^size as a model (n = 0). */
@@ -78,7 +80,7 @@ public final class Compose {
       b.addOutputBias(d2.apply(c1));
     }
     b.addOutputBias(second.outputBias());
-    return b.metadata("composition", "cascade").build();
+    return b.provenance(Provenance.composed("cascade")).build();
   }
 
   /** Parallel with separate inputs u = (u₁, u₂), outputs concatenated: A, B, C, D block diagonal. */
@@ -104,7 +106,7 @@ public final class Compose {
       }
       b.addOutputBias(part.out().apply(m.outputBias()));
     }
-    return b.metadata("composition", "parallel").build();
+    return b.provenance(Provenance.composed("parallel")).build();
   }
 
   /** Parallel on a shared input u, outputs concatenated: B = [B₁; B₂], C = diag(C₁, C₂) stacked. */
@@ -118,7 +120,7 @@ public final class Compose {
     CsrMatrix out2 = embed(q, m1.q(), m2.q());
     shared(b, m1, base1, out1);
     shared(b, m2, base2, out2);
-    return b.metadata("composition", "concat").build();
+    return b.provenance(Provenance.composed("concat")).build();
   }
 
   /** Weighted sum on a shared input: ŷ = αŷ₁ + βŷ₂, C = [αC₁, βC₂], D = αD₁ + βD₂, c = αc₁ + βc₂. */
@@ -130,7 +132,7 @@ public final class Compose {
     int base2 = copyStates(b, m2, "b/");
     shared(b, m1, base1, DiagonalMatrix.scalar(m1.q(), alpha));
     shared(b, m2, base2, DiagonalMatrix.scalar(m2.q(), beta));
-    return b.metadata("composition", "sum(" + alpha + ", " + beta + ")").build();
+    return b.provenance(Provenance.composed("sum(" + alpha + ", " + beta + ")")).build();
   }
 
   /**
@@ -166,7 +168,8 @@ public final class Compose {
       b.addStateBias(g, e.apply(m.outputBias()));
     }
     b.addC(g, select(q, 0, 2 * q));
-    return b.metadata("composition", "multiplicative(" + phiA.spec() + ", " + phiB.spec() + ")").build();
+    return b.provenance(Provenance.composed("multiplicative(" + phiA.spec() + ", " + phiB.spec() + ")"))
+        .build();
   }
 
   /**
@@ -196,7 +199,7 @@ public final class Compose {
     copyBias(b, m1, loop.base1());
     copyBias(b, m2, loop.base2());
     addLoopOutput(b, loop);
-    return b.metadata("composition", "feedback").build();
+    return b.provenance(Provenance.composed("feedback")).build();
   }
 
   /** A feedback loop being built: the parts, K, D₁, D₂' = KD₂, E, F (null = identity) and where the states start. */

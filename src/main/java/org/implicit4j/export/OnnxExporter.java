@@ -122,32 +122,40 @@ public final class OnnxExporter {
   }
 
   private static String apply(GraphWriter w, Activation a, String z, int size) {
-    if (a instanceof Activation.Relu) {
+    return a.accept(new Activate(w, z, size));
+  }
+
+  /** The ONNX nodes computing φ(z) for z of shape [N, size], for each activation kind. */
+  private record Activate(GraphWriter w, String z, int size) implements Activation.Visitor<String> {
+    @Override public String relu(Activation.Relu a) {
       return w.node("Relu", new String[] {z});
     }
-    if (a instanceof Activation.LeakyRelu l) {
-      return w.node("LeakyRelu", new String[] {z}, GraphWriter.floatAttr("alpha", l.alpha()));
+
+    @Override public String leakyRelu(Activation.LeakyRelu a) {
+      return w.node("LeakyRelu", new String[] {z}, GraphWriter.floatAttr("alpha", a.alpha()));
     }
-    if (a instanceof Activation.Tanh) {
-      return w.node("Tanh", new String[] {z});
-    }
-    if (a instanceof Activation.Sigmoid) {
-      return w.node("Sigmoid", new String[] {z});
-    }
-    if (a instanceof Activation.Identity) {
+
+    @Override public String identity(Activation.Identity a) {
       return z;
     }
-    if (a instanceof Activation.GatedProduct gp) {
+
+    @Override public String tanh(Activation.Tanh a) {
+      return w.node("Tanh", new String[] {z});
+    }
+
+    @Override public String sigmoid(Activation.Sigmoid a) {
+      return w.node("Sigmoid", new String[] {z});
+    }
+
+    /** (φa(z₁) ⊙ φb(z₂), 0): the product in the first half, zeros in the unused second half. */
+    @Override public String gatedProduct(Activation.GatedProduct gp) {
       int h = size / 2;
-      String first = slice(w, z, 0, h);
-      String second = slice(w, z, h, size);
-      String fa = apply(w, gp.a(), first, h);
-      String fb = apply(w, gp.b(), second, h);
+      String fa = apply(w, gp.a(), slice(w, z, 0, h), h);
+      String fb = apply(w, gp.b(), slice(w, z, h, size), h);
       String prod = w.node("Mul", new String[] {fa, fb});
       String zeros = w.node("Mul", new String[] {fb, w.floats("zero", new double[] {0}, 1)});
       return w.node("Concat", new String[] {prod, zeros}, GraphWriter.intAttr("axis", 1));
     }
-    throw new IllegalArgumentException("cannot export activation " + a.spec());
   }
 
   private static String slice(GraphWriter w, String x, int from, int to) {

@@ -33,6 +33,7 @@ import org.implicit4j.linalg.ScaledOperator;
 import org.implicit4j.linalg.SumOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.Provenance;
 import org.implicit4j.model.Shape;
 import org.implicit4j.model.StateBlock;
 
@@ -100,7 +101,7 @@ public final class ModelFiles {
         m.addProperty("stateBias", w.array("b", model.stateBias()));
         m.addProperty("outputBias", w.array("c", model.outputBias()));
         JsonObject meta = new JsonObject();
-        model.metadata().forEach(meta::addProperty);
+        model.provenance().toMap().forEach(meta::addProperty);
         m.add("metadata", meta);
         zip.putNextEntry(new ZipEntry(MANIFEST));
         zip.write(GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
@@ -337,9 +338,7 @@ public final class ModelFiles {
         b.addStateBias(i, java.util.Arrays.copyOfRange(sb, s.offset(), s.end()));
       }
       b.addOutputBias(doubles(m.get("outputBias").getAsString(), out.size()));
-      for (Map.Entry<String, JsonElement> e : m.getAsJsonObject("metadata").entrySet()) {
-        b.metadata(e.getKey(), e.getValue().getAsString());
-      }
+      b.provenance(provenance(m.getAsJsonObject("metadata")));
       ImplicitModel model = b.build();
       if (model.n() != n) {
         throw new ModelFormatException(path + ": manifest says n = " + n + " but the state blocks hold " + model.n());
@@ -436,5 +435,24 @@ public final class ModelFiles {
       r[i] = a.get(i).getAsInt();
     }
     return r;
+  }
+
+  /** The manifest's "metadata" object as a typed provenance (absent: none). */
+  private static Provenance provenance(JsonObject meta) {
+    if (meta == null) {
+      return Provenance.none();
+    }
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : meta.entrySet()) {
+      if (!e.getValue().isJsonPrimitive()) {
+        throw new ModelFormatException("manifest \"metadata\": \"" + e.getKey() + "\" must be a string");
+      }
+      m.put(e.getKey(), e.getValue().getAsString());
+    }
+    try {
+      return Provenance.fromMap(m);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException("manifest " + e.getMessage());
+    }
   }
 }

@@ -22,6 +22,27 @@ public sealed interface Activation {
   /** Canonical text form, parsed back by {@link #parse}: relu, leaky_relu(0.1), identity, tanh, sigmoid. */
   String spec();
 
+  /**
+   * One method per kind: how consumers (the ONNX exporter) handle every activation. A new kind
+   * adds a method here, so they stop compiling until they handle it.
+   */
+  interface Visitor<R> {
+    R relu(Relu a);
+
+    R leakyRelu(LeakyRelu a);
+
+    R identity(Identity a);
+
+    R tanh(Tanh a);
+
+    R sigmoid(Sigmoid a);
+
+    R gatedProduct(GatedProduct a);
+  }
+
+  /** Calls the visitor's method for this activation's kind. */
+  <R> R accept(Visitor<R> v);
+
   /** Applies φ in place to {@code len} entries of {@code v} starting at {@code off}. */
   default void applyInPlace(double[] v, int off, int len) {
     for (int i = off; i < off + len; i++) {
@@ -31,6 +52,7 @@ public sealed interface Activation {
 
   /** φ(z) = max(z, 0). */
   record Relu() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.relu(this); }
     @Override public double apply(double z) { return Math.max(z, 0.0); }
     @Override public double derivative(double z) { return z >= 0 ? 1 : 0; }
     @Override public boolean nonExpansive() { return true; }
@@ -46,6 +68,7 @@ public sealed interface Activation {
 
   /** φ(z) = z for z ≥ 0, αz otherwise. */
   record LeakyRelu(double alpha) implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.leakyRelu(this); }
     @Override public double apply(double z) { return z >= 0 ? z : alpha * z; }
     @Override public double derivative(double z) { return z >= 0 ? 1 : alpha; }
     @Override public boolean nonExpansive() { return Math.abs(alpha) <= 1; }
@@ -55,6 +78,7 @@ public sealed interface Activation {
 
   /** φ(z) = z. */
   record Identity() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.identity(this); }
     @Override public double apply(double z) { return z; }
     @Override public double derivative(double z) { return 1; }
     @Override public boolean nonExpansive() { return true; }
@@ -65,6 +89,7 @@ public sealed interface Activation {
 
   /** φ(z) = tanh z. */
   record Tanh() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.tanh(this); }
     @Override public double apply(double z) { return Math.tanh(z); }
     @Override public double derivative(double z) { double t = Math.tanh(z); return 1 - t * t; }
     @Override public boolean nonExpansive() { return true; }
@@ -74,6 +99,7 @@ public sealed interface Activation {
 
   /** φ(z) = 1 / (1 + e^{−z}). */
   record Sigmoid() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.sigmoid(this); }
     @Override public double apply(double z) {
       // Two branches keep exp from overflowing for large |z|.
       if (z >= 0) {
@@ -95,6 +121,7 @@ public sealed interface Activation {
    * {@link #applyInPlace} over the whole block is meaningful.
    */
   record GatedProduct(Activation a, Activation b) implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.gatedProduct(this); }
     public GatedProduct {
       if (a instanceof GatedProduct || b instanceof GatedProduct) {
         throw new IllegalArgumentException("gated products do not nest");

@@ -1,7 +1,6 @@
 package org.implicit4j.model;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,10 +31,10 @@ public final class ImplicitModel {
   private final double[] outputBias;
   private final Shape inputShape;
   private final Shape outputShape;
-  private final Map<String, String> metadata;
+  private final Provenance provenance;
 
   private ImplicitModel(List<StateBlock> states, BlockMatrix a, BlockMatrix b, BlockMatrix c, BlockMatrix d,
-      double[] stateBias, double[] outputBias, Shape inputShape, Shape outputShape, Map<String, String> metadata) {
+      double[] stateBias, double[] outputBias, Shape inputShape, Shape outputShape, Provenance provenance) {
     this.states = List.copyOf(states);
     this.a = a;
     this.b = b;
@@ -45,7 +44,7 @@ public final class ImplicitModel {
     this.outputBias = outputBias;
     this.inputShape = inputShape;
     this.outputShape = outputShape;
-    this.metadata = Collections.unmodifiableMap(new TreeMap<>(metadata));
+    this.provenance = provenance;
   }
 
   /** Starts a model with input size p and output size q; shapes default to flat vectors. */
@@ -86,25 +85,24 @@ public final class ImplicitModel {
 
   public Shape outputShape() { return outputShape; }
 
-  public Map<String, String> metadata() { return metadata; }
+  /** Where the model came from and what was done to it. */
+  public Provenance provenance() { return provenance; }
 
   /** True when A is strictly block upper triangular, so back-substitution solves it exactly. */
   public boolean isStrictlyUpperTriangular() {
     return a.isStrictlyBlockUpperTriangular();
   }
 
-  /** The same model with one metadata entry added or replaced. */
-  public ImplicitModel withMetadata(String key, String value) {
-    Map<String, String> m = new TreeMap<>(metadata);
-    m.put(key, value);
-    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, inputShape, outputShape, m);
+  /** The same model with another provenance. */
+  public ImplicitModel withProvenance(Provenance p) {
+    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, inputShape, outputShape, p);
   }
 
   /** The same model with different shapes of the same sizes. */
   public ImplicitModel withShapes(Shape input, Shape output) {
     DimensionMismatchException.check("withShapes", "new input size", input.size(), "p", p());
     DimensionMismatchException.check("withShapes", "new output size", output.size(), "q", q());
-    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, input, output, metadata);
+    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, input, output, provenance);
   }
 
   /**
@@ -113,7 +111,7 @@ public final class ImplicitModel {
    */
   public ImplicitModel withMatrices(BlockMatrix a, BlockMatrix b, BlockMatrix c, BlockMatrix d,
       double[] stateBias, double[] outputBias) {
-    return new ImplicitModel(states, a, b, c, d, stateBias.clone(), outputBias.clone(), inputShape, outputShape, metadata);
+    return new ImplicitModel(states, a, b, c, d, stateBias.clone(), outputBias.clone(), inputShape, outputShape, provenance);
   }
 
 
@@ -124,7 +122,7 @@ public final class ImplicitModel {
    */
   public ImplicitModel withFloat32Kernels() {
     return new ImplicitModel(states, a.withFloat32Kernels(), b.withFloat32Kernels(), c.withFloat32Kernels(),
-        d.withFloat32Kernels(), stateBias, outputBias, inputShape, outputShape, metadata);
+        d.withFloat32Kernels(), stateBias, outputBias, inputShape, outputShape, provenance);
   }
 
   /** Total stored parameters over A, B, C, D. */
@@ -143,7 +141,7 @@ public final class ImplicitModel {
     private LinearOperator dBlock;
     private final List<double[]> biases = new ArrayList<>();
     private double[] outputBias;
-    private final Map<String, String> metadata = new TreeMap<>();
+    private Provenance provenance = Provenance.none();
     private int n;
 
     private Builder(Shape input, Shape output) {
@@ -223,8 +221,8 @@ public final class ImplicitModel {
       return this;
     }
 
-    public Builder metadata(String key, String value) {
-      metadata.put(key, value);
+    public Builder provenance(Provenance p) {
+      provenance = p;
       return this;
     }
 
@@ -251,7 +249,7 @@ public final class ImplicitModel {
       }
       return new ImplicitModel(states, new BlockMatrix(sizes, sizes, ab), new BlockMatrix(sizes, pSize, bb),
           new BlockMatrix(qSize, sizes, cb), new BlockMatrix(qSize, pSize, db), bias, outputBias.clone(),
-          inputShape, outputShape, metadata);
+          inputShape, outputShape, provenance);
     }
   }
 }

@@ -1,6 +1,5 @@
 package org.implicit4j.onnx;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.Map;
 import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.Provenance;
 import org.implicit4j.model.Shape;
 
 /**
@@ -17,9 +17,6 @@ import org.implicit4j.model.Shape;
  */
 final class ModelAssembly {
   private ModelAssembly() {}
-
-  /** Where the model came from, kept in its metadata. */
-  record Provenance(String source, int opset, String producer, List<String> reproduced, String droppedSoftmax) {}
 
   static ImplicitModel assemble(List<LowerContext.PendingState> st, List<ImportResult.GraphInput> inputs, int p,
       List<Affine> outValues, Provenance prov) {
@@ -36,7 +33,7 @@ final class ModelAssembly {
       addStateRow(b, k - 1 - c, st.get(c).preactivation(), k);
     }
     addOutputs(b, outValues, q, k);
-    addProvenance(b, prov);
+    b.provenance(prov);
     ImplicitModel model = b.build();
     if (!model.isStrictlyUpperTriangular()) {
       throw new IllegalStateException("internal: imported A is not strictly upper triangular");
@@ -94,15 +91,4 @@ final class ModelAssembly {
     }
   }
 
-  private static void addProvenance(ImplicitModel.Builder b, Provenance prov) {
-    b.metadata("source", Path.of(prov.source()).getFileName().toString());
-    b.metadata("onnx.opset", Integer.toString(prov.opset()));
-    if (prov.producer() != null) {
-      b.metadata("onnx.producer", prov.producer());
-    }
-    b.metadata("onnx.outputs", String.join(",", prov.reproduced()));
-    if (prov.droppedSoftmax() != null) {
-      b.metadata("softmaxDropped", prov.droppedSoftmax());
-    }
-  }
 }

@@ -19,6 +19,7 @@ import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.DiagonalMatrix;
 import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.Provenance;
 import org.implicit4j.model.Shape;
 
 /**
@@ -72,8 +73,10 @@ public final class OnnxImporter {
       outValues.add(cx.value(o, null));
       reproduced.add(lowered.renamed().getOrDefault(o, o));
     }
-    ModelAssembly.Provenance prov = new ModelAssembly.Provenance(source, opset, proto.getProducerName().isEmpty()
-        ? null : proto.getProducerName() + " " + proto.getProducerVersion(), reproduced, lowered.droppedSoftmax());
+    Path file = Path.of(source).getFileName();
+    Provenance prov = new Provenance(file == null ? source : file.toString(), opset, proto.getProducerName().isEmpty()
+        ? null : proto.getProducerName() + " " + proto.getProducerVersion(), reproduced, lowered.droppedSoftmax(), null,
+        null, null);
     ImplicitModel model = ModelAssembly.assemble(cx.states(), inputs, p, outValues, prov);
     return new ImportResult(model, inputs, reproduced, lowered.droppedSoftmax(), ModelAssembly.stateTensors(cx.states()),
         bound, opset);

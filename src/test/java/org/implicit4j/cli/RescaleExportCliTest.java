@@ -39,7 +39,7 @@ class RescaleExportCliTest {
     ImplicitModel orig = OnnxImporter.importFile(IRIS, ImportOptions.defaults()).model();
     ImplicitModel scaled = ModelFiles.load(out);
     assertTrue(WellPosednessAnalysis.of(scaled).normInf() < 0.9);
-    assertTrue(scaled.metadata().get("rescaled").startsWith("rescaled to"));
+    assertTrue(scaled.provenance().rescaled().startsWith("rescaled to"));
     double[] u = {5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3};
     double[] a = Solvers.solve(orig, u, 2).outputs();
     double[] b = Solvers.solve(scaled, u, 2).outputs();

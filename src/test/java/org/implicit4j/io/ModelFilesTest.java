@@ -52,7 +52,7 @@ class ModelFilesTest {
       b.addStateBias(i + 1, java.util.Arrays.copyOfRange(bias, st.offset(), st.end()));
     }
     b.addOutputBias(base.outputBias());
-    b.metadata("source", "test");
+    b.provenance(org.implicit4j.model.Provenance.none().withComposition("test"));
     return b.build();
   }
 
@@ -76,7 +76,7 @@ class ModelFilesTest {
     assertEquals(m.inputShape(), back.inputShape());
     assertEquals(m.states(), back.states());
     assertEquals(m.a(), back.a());
-    assertEquals(m.metadata(), back.metadata());
+    assertEquals(m.provenance(), back.provenance());
     double[] u = TestModels.randn(new Random(1), 3 * m.p(), 1);
     Solution s1 = Solvers.solve(m, u, 3);
     Solution s2 = Solvers.solve(back, u, 3);

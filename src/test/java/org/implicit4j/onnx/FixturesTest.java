@@ -58,8 +58,8 @@ class FixturesTest {
     CliTest.Run r = CliTest.run("import", onnx.toString(), "-o", out.toString(), "--quiet");
     assertEquals(0, r.code(), r.err());
     ImplicitModel m = ModelFiles.load(out);
-    assertTrue(m.metadata().get("verification").startsWith("PASS: 100/100"), m.metadata().toString());
-    assertEquals("LogSoftmax", m.metadata().get("softmaxDropped"));
+    assertTrue(m.provenance().verification().startsWith("PASS: 100/100"), m.provenance().toString());
+    assertEquals("LogSoftmax", m.provenance().softmaxDropped());
     Path x = dir.resolve("x.csv");
     StringBuilder row = new StringBuilder();
     for (int i = 0; i < 64; i++) {
