@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.implicit4j.OnnxGraphs;
 import org.implicit4j.analysis.Rescaler;
 import org.implicit4j.api.Implicit;
 import org.implicit4j.compose.Compose;
@@ -90,30 +91,21 @@ class OnnxExportTest {
   /** A 10 → 6 → 3 head as a hand-built ONNX graph (Gemm, Relu, Gemm), independent of the exporter. */
   static OnnxMl.ModelProto head(Random r) {
     OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("head")
-        .addInput(GraphWriter.floatInfo("logits", "N", 10))
+        .addInput(OnnxGraphs.floatInfo("logits", "N", 10))
         .addInitializer(weights("W1", r, 6, 10)).addInitializer(weights("b1", r, 6))
         .addInitializer(weights("W2", r, 3, 6)).addInitializer(weights("b2", r, 3))
         .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("fc1").addAllInput(List.of("logits", "W1", "b1"))
-            .addOutput("h").addAttribute(GraphWriter.intAttr("transB", 1)))
+            .addOutput("h").addAttribute(OnnxGraphs.intAttr("transB", 1)))
         .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Relu").setName("act").addInput("h").addOutput("hr"))
         .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("fc2").addAllInput(List.of("hr", "W2", "b2"))
-            .addOutput("out").addAttribute(GraphWriter.intAttr("transB", 1)))
-        .addOutput(GraphWriter.floatInfo("out", "N", 3));
+            .addOutput("out").addAttribute(OnnxGraphs.intAttr("transB", 1)))
+        .addOutput(OnnxGraphs.floatInfo("out", "N", 3));
     return OnnxMl.ModelProto.newBuilder().setIrVersion(7)
         .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
   }
 
   private static OnnxMl.TensorProto weights(String name, Random r, long... dims) {
-    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1);
-    long n = 1;
-    for (long d : dims) {
-      t.addDims(d);
-      n *= d;
-    }
-    for (int i = 0; i < n; i++) {
-      t.addFloatData((float) (r.nextGaussian() * 0.3));
-    }
-    return t.build();
+    return OnnxGraphs.gaussian(name, r, 0.3, dims);
   }
 
   @Test

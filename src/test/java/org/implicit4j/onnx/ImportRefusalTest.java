@@ -9,6 +9,7 @@ import ai.onnx.proto.OnnxMl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.implicit4j.OnnxGraphs;
 import org.implicit4j.cli.CliTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,16 +19,7 @@ class ImportRefusalTest {
   @TempDir Path dir;
 
   static OnnxMl.ValueInfoProto input(String name, Object... dims) {
-    OnnxMl.TensorShapeProto.Builder s = OnnxMl.TensorShapeProto.newBuilder();
-    for (Object d : dims) {
-      if (d instanceof Integer i) {
-        s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(i));
-      } else {
-        s.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam((String) d));
-      }
-    }
-    return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
-        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(s))).build();
+    return OnnxGraphs.floatInfo(name, dims);
   }
 
   static OnnxMl.NodeProto node(String name, String op, List<String> in, List<String> out) {

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.implicit4j.OnnxGraphs;
 import org.implicit4j.onnx.ConverterRegistry;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.ImportResult;
@@ -40,16 +41,7 @@ class ConverterTest {
   private static final Random R = new Random(3);
 
   static OnnxMl.TensorProto floats(String name, long[] dims) {
-    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1);
-    long n = 1;
-    for (long d : dims) {
-      t.addDims(d);
-      n *= d;
-    }
-    for (long i = 0; i < n; i++) {
-      t.addFloatData((float) (R.nextGaussian() * 0.5));
-    }
-    return t.build();
+    return OnnxGraphs.gaussian(name, R, 0.5, dims);
   }
 
   static OnnxMl.TensorProto positive(String name, long... dims) {
@@ -72,22 +64,15 @@ class ConverterTest {
   }
 
   static OnnxMl.AttributeProto ints(String name, long... v) {
-    OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      a.addInts(x);
-    }
-    return a.build();
+    return OnnxGraphs.ints(name, v);
   }
 
   static OnnxMl.AttributeProto i(String name, long v) {
-    return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT).setI(v)
-        .build();
+    return OnnxGraphs.intAttr(name, v);
   }
 
   static OnnxMl.AttributeProto f(String name, float v) {
-    return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(v)
-        .build();
+    return OnnxGraphs.floatAttr(name, v);
   }
 
   static OnnxMl.AttributeProto t(String name, OnnxMl.TensorProto v) {
