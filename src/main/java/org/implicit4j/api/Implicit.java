@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.implicit4j.analysis.RescaleException;
 import org.implicit4j.analysis.Rescaler;
+import org.implicit4j.analysis.Robustness;
 import org.implicit4j.analysis.WellPosednessAnalysis;
 import org.implicit4j.compose.Compose;
 import org.implicit4j.compose.Gain;
@@ -31,6 +32,8 @@ import org.implicit4j.onnx.ImportException;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.OnnxImporter;
+import org.implicit4j.report.RobustnessReport;
+import org.implicit4j.report.SensitivityMatrix;
 import org.implicit4j.report.VerificationReport;
 import org.implicit4j.report.WellPosedness;
 import org.implicit4j.solve.Solution;
@@ -271,6 +274,35 @@ public final class Implicit {
     for (BlockMatrix.Block b : bm.blocks()) {
       out.add(new ModelDescription.Block(name, b.row(), b.col(), b.op().kind(), b.op().rows(), b.op().cols(),
           b.op().nnz()));
+    }
+  }
+
+  /**
+   * The sensitivity matrix S = |C|(I − |A|)⁻¹|B| + |D| (El Ghaoui et al. §4): |ŷ(u) − ŷ(u₀)| ≤ S|u − u₀|.
+   * Refused (AnalysisException) when well-posedness is not shown or an activation is not
+   * componentwise non-expansive.
+   */
+  public SensitivityMatrix sensitivity() {
+    return Robustness.sensitivity(model);
+  }
+
+  /**
+   * S, the ‖·‖∞ bounds over the box |u − u₀| ≤ σu, and for each input row its certificate (the
+   * lower bounds on ŷ_y − ŷ_t for the predicted class y, and with {@code lp} the LP bound per target).
+   */
+  public RobustnessReport robustness(double[][] inputs, RobustOptions o) {
+    for (double[] row : inputs) {
+      requireWidth("robust", row, model.p());
+    }
+    return RobustnessRuns.robustness(model, inputs, o);
+  }
+
+  /** A sparse bounded attack on the labelled data set in {@code data} (CSV with the label first, or IDX). */
+  public AttackResult attack(Path data, AttackOptions o) {
+    try {
+      return RobustnessRuns.attack(model, data, o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package org.implicit4j.io;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +8,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +60,64 @@ public final class Npy {
     writeRaw(out, "<i4", shape, buf.array());
   }
 
+  /**
+   * A float32 (rows × cols) .npy written row by row into a temporary file beside the target; {@link
+   * #commit()} moves it into place, closing without commit deletes it, so no partial file is left.
+   */
+  public static final class RowWriter implements AutoCloseable {
+    private final Path target;
+    private final Path tmp;
+    private final OutputStream out;
+    private final int rows;
+    private final int cols;
+    private final ByteBuffer row;
+    private int written;
+
+    public RowWriter(Path target, int rows, int cols) throws IOException {
+      this.target = target.toAbsolutePath();
+      this.tmp = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName() + ".", ".tmp");
+      this.out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+      this.rows = rows;
+      this.cols = cols;
+      this.row = ByteBuffer.allocate(cols * 4).order(ByteOrder.LITTLE_ENDIAN);
+      writeHeader(out, "<f4", new int[] {rows, cols});
+    }
+
+    /** Appends one row of {@code cols} values, as float32. */
+    public void write(double[] v) throws IOException {
+      if (v.length != cols || written == rows) {
+        throw new IllegalStateException("row " + written + " of " + rows + " has " + v.length + " values, not " + cols);
+      }
+      row.clear();
+      for (double d : v) {
+        row.putFloat((float) d);
+      }
+      out.write(row.array());
+      written++;
+    }
+
+    /** Moves the complete file into place. */
+    public void commit() throws IOException {
+      if (written != rows) {
+        throw new IllegalStateException(target + ": " + written + " of " + rows + " rows written");
+      }
+      out.close();
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+      Files.deleteIfExists(tmp);
+    }
+  }
+
   private static void writeRaw(OutputStream out, String descr, int[] shape, byte[] data) throws IOException {
+    writeHeader(out, descr, shape);
+    out.write(data);
+  }
+
+  private static void writeHeader(OutputStream out, String descr, int[] shape) throws IOException {
     StringBuilder sh = new StringBuilder();
     for (int d : shape) {
       sh.append(d).append(", ");
@@ -73,7 +134,6 @@ public final class Npy {
     int len = header.length();
     out.write(new byte[] {(byte) (len & 0xff), (byte) (len >> 8)});
     out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-    out.write(data);
   }
 
   /**

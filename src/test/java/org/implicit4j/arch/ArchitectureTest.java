@@ -39,6 +39,7 @@ class ArchitectureTest {
         .layer("onnx").definedBy("org.implicit4j.onnx..")
         .layer("verify").definedBy("org.implicit4j.verify..")
         .layer("export").definedBy("org.implicit4j.export..")
+        .layer("plot").definedBy("org.implicit4j.plot..")
         .layer("api").definedBy("org.implicit4j.api..")
         .layer("dsl").definedBy("org.implicit4j.dsl..")
         .layer("cli").definedBy("org.implicit4j.cli..")
@@ -46,17 +47,19 @@ class ArchitectureTest {
         .whereLayer("dsl").mayOnlyBeAccessedByLayers("cli")
         .whereLayer("api").mayOnlyBeAccessedByLayers("dsl", "cli")
         .whereLayer("export").mayOnlyBeAccessedByLayers("api")
+        .whereLayer("plot").mayOnlyBeAccessedByLayers("api")
         .whereLayer("verify").mayOnlyBeAccessedByLayers("api")
         .whereLayer("onnx").mayOnlyBeAccessedByLayers("verify", "export", "api")
         .whereLayer("compose").mayOnlyBeAccessedByLayers("api")
-        .whereLayer("io").mayOnlyBeAccessedByLayers("verify", "export", "api")
+        .whereLayer("io").mayOnlyBeAccessedByLayers("verify", "export", "plot", "api")
         .whereLayer("analysis").mayOnlyBeAccessedByLayers("export", "api")
-        .whereLayer("solve").mayOnlyBeAccessedByLayers("verify", "api")
-        .whereLayer("report").mayOnlyBeAccessedByLayers("solve", "analysis", "verify", "export", "api", "dsl", "cli")
+        .whereLayer("solve").mayOnlyBeAccessedByLayers("analysis", "verify", "api")
+        .whereLayer("report").mayOnlyBeAccessedByLayers("solve", "analysis", "verify", "export", "plot", "api", "dsl",
+            "cli")
         .whereLayer("model").mayOnlyBeAccessedByLayers("solve", "analysis", "io", "compose", "onnx", "verify", "export",
-            "api", "dsl", "cli")
+            "plot", "api", "dsl", "cli")
         .whereLayer("linalg").mayOnlyBeAccessedByLayers("model", "solve", "analysis", "io", "compose", "onnx", "verify",
-            "export", "api");
+            "export", "plot", "api");
   }
 
   /** cli and dsl depend on api, the value types it returns, and their own libraries — nothing else of ours. */
