@@ -9,6 +9,8 @@
  *   check net require
  *   verify net against "mnist8.onnx", "head.onnx" samples 20
  *   save net to "net.i4j"
+ *   robust net sigma 0.01 k 10 inputs "x.csv"
+ *   attack net on "test.csv" method "gradient" sigma 0.1 k 1, 5, 20 clip 0, 1
  */
 grammar Implicit;
 
@@ -34,6 +36,13 @@ statement
     | 'save' expr 'to' path=STRING                                        #save
     | 'export' expr 'to' path=STRING                                      #export
     | 'print' expr                                                        #print
+    | 'robust' expr option*                                               #robust
+    | 'attack' expr 'on' data=STRING option*                              #attack
+    ;
+
+// Statement options: a name, then numbers (e.g. "k 1, 2, 5", "clip 0, 1") or a string; flags have no value.
+option
+    : key=ID (number (',' number)* | STRING)?
     ;
 
 samplesClause

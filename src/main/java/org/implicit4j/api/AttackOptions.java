@@ -13,11 +13,13 @@ import java.util.Locale;
  * @param lo the lower end of the valid input range
  * @param hi the upper end of the valid input range
  * @param target the class the sensitivity attack targets, or −1 for each sample's true class
- * @param limit attack only the first {@code limit} samples (0: all)
+ * @param skip leave out the first {@code skip} samples (e.g. a training part of the file)
+ * @param limit attack only the first {@code limit} samples after those (0: all)
+ * @param scale multiply every input read by this (e.g. 1/16 for 0–16 pixels); IDX pixels are already in [0, 1]
  * @param out folder for the report (CSV, JSON), the plot and the attacked inputs (.npy), or null
  */
 public record AttackOptions(Method method, int[] ks, double sigma, double lo, double hi, long seed, int target,
-    int limit, Path out, ProgressListener progress) {
+    int skip, int limit, double scale, Path out, ProgressListener progress) {
   /** The attacks. */
   public enum Method {
     SENSITIVITY, LP, GRADIENT;
@@ -41,8 +43,11 @@ public record AttackOptions(Method method, int[] ks, double sigma, double lo, do
     if (!(lo <= hi)) {
       throw new IllegalArgumentException("--clip lo,hi needs lo \u2264 hi, got " + lo + "," + hi);
     }
-    if (limit < 0) {
-      throw new IllegalArgumentException("--limit must be \u2265 0, got " + limit);
+    if (limit < 0 || skip < 0) {
+      throw new IllegalArgumentException("--skip and --limit must be \u2265 0, got " + skip + " and " + limit);
+    }
+    if (!(scale > 0) || Double.isInfinite(scale)) {
+      throw new IllegalArgumentException("--scale must be a finite number > 0, got " + scale);
     }
     ks = ks.clone();
     progress = progress == null ? ProgressListener.none() : progress;
@@ -51,34 +56,38 @@ public record AttackOptions(Method method, int[] ks, double sigma, double lo, do
   /** The lecture's budgets 1, 2, 5, 10, 20, 50, 100, no clipping, seed {@link Defaults#SEED}. */
   public static AttackOptions of(Method method, double sigma) {
     return new AttackOptions(method, new int[] {1, 2, 5, 10, 20, 50, 100}, sigma, Double.NEGATIVE_INFINITY,
-        Double.POSITIVE_INFINITY, Defaults.SEED, -1, 0, null, null);
+        Double.POSITIVE_INFINITY, Defaults.SEED, -1, 0, 0, 1, null, null);
   }
 
   public AttackOptions withKs(int... budgets) {
-    return new AttackOptions(method, budgets, sigma, lo, hi, seed, target, limit, out, progress);
+    return new AttackOptions(method, budgets, sigma, lo, hi, seed, target, skip, limit, scale, out, progress);
   }
 
   public AttackOptions withClip(double low, double high) {
-    return new AttackOptions(method, ks, sigma, low, high, seed, target, limit, out, progress);
+    return new AttackOptions(method, ks, sigma, low, high, seed, target, skip, limit, scale, out, progress);
   }
 
   public AttackOptions withSeed(long s) {
-    return new AttackOptions(method, ks, sigma, lo, hi, s, target, limit, out, progress);
+    return new AttackOptions(method, ks, sigma, lo, hi, s, target, skip, limit, scale, out, progress);
   }
 
   public AttackOptions withTarget(int t) {
-    return new AttackOptions(method, ks, sigma, lo, hi, seed, t, limit, out, progress);
+    return new AttackOptions(method, ks, sigma, lo, hi, seed, t, skip, limit, scale, out, progress);
   }
 
-  public AttackOptions withLimit(int n) {
-    return new AttackOptions(method, ks, sigma, lo, hi, seed, target, n, out, progress);
+  public AttackOptions withRows(int from, int n) {
+    return new AttackOptions(method, ks, sigma, lo, hi, seed, target, from, n, scale, out, progress);
+  }
+
+  public AttackOptions withScale(double f) {
+    return new AttackOptions(method, ks, sigma, lo, hi, seed, target, skip, limit, f, out, progress);
   }
 
   public AttackOptions withOut(Path dir) {
-    return new AttackOptions(method, ks, sigma, lo, hi, seed, target, limit, dir, progress);
+    return new AttackOptions(method, ks, sigma, lo, hi, seed, target, skip, limit, scale, dir, progress);
   }
 
   public AttackOptions withProgress(ProgressListener p) {
-    return new AttackOptions(method, ks, sigma, lo, hi, seed, target, limit, out, p);
+    return new AttackOptions(method, ks, sigma, lo, hi, seed, target, skip, limit, scale, out, p);
   }
 }

@@ -32,6 +32,7 @@ import org.implicit4j.onnx.ImportException;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.OnnxImporter;
+import org.implicit4j.plot.Pictures;
 import org.implicit4j.report.RobustnessReport;
 import org.implicit4j.report.SensitivityMatrix;
 import org.implicit4j.report.VerificationReport;
@@ -301,6 +302,30 @@ public final class Implicit {
   public AttackResult attack(Path data, AttackOptions o) {
     try {
       return RobustnessRuns.attack(model, data, o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Row t of S drawn as an image in the input's shape, one labelled tile per output (PNG). */
+  public Path drawSensitivity(SensitivityMatrix s, Path png) {
+    List<String> labels = new ArrayList<>();
+    for (int t = 0; t < s.q(); t++) {
+      labels.add("class " + t);
+    }
+    try {
+      Pictures.sensitivityRows(s, model.inputShape(), labels, png);
+      return png;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The sparsity pattern of A as a density image, {@code size} pixels square (PNG). */
+  public Path drawSparsity(Path png, int size) {
+    try {
+      Pictures.sparsity(model.a(), size, png);
+      return png;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -9,8 +9,10 @@ package org.implicit4j.api;
  * @param lp also solve the LP relaxation for every (input, target class) pair
  * @param lo the lower end of the valid input range (for the LP)
  * @param hi the upper end of the valid input range (for the LP)
+ * @param target with {@code lp}, only this target class (null: every class but the predicted one)
  */
-public record RobustOptions(double sigma, double[][] sigmaRows, Integer k, boolean lp, double lo, double hi) {
+public record RobustOptions(double sigma, double[][] sigmaRows, Integer k, boolean lp, double lo, double hi,
+    Integer target) {
   public RobustOptions {
     if (!(sigma >= 0) || Double.isInfinite(sigma)) {
       throw new IllegalArgumentException("--sigma must be a finite number \u2265 0, got " + sigma);
@@ -24,22 +26,26 @@ public record RobustOptions(double sigma, double[][] sigmaRows, Integer k, boole
   }
 
   public static RobustOptions sigma(double s) {
-    return new RobustOptions(s, null, null, false, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    return new RobustOptions(s, null, null, false, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, null);
   }
 
   public RobustOptions withSigmaRows(double[][] rows) {
-    return new RobustOptions(sigma, rows, k, lp, lo, hi);
+    return new RobustOptions(sigma, rows, k, lp, lo, hi, target);
   }
 
   public RobustOptions withK(Integer budget) {
-    return new RobustOptions(sigma, sigmaRows, budget, lp, lo, hi);
+    return new RobustOptions(sigma, sigmaRows, budget, lp, lo, hi, target);
   }
 
   public RobustOptions withLp(boolean on) {
-    return new RobustOptions(sigma, sigmaRows, k, on, lo, hi);
+    return new RobustOptions(sigma, sigmaRows, k, on, lo, hi, target);
   }
 
   public RobustOptions withClip(double low, double high) {
-    return new RobustOptions(sigma, sigmaRows, k, lp, low, high);
+    return new RobustOptions(sigma, sigmaRows, k, lp, low, high, target);
+  }
+
+  public RobustOptions withTarget(Integer t) {
+    return new RobustOptions(sigma, sigmaRows, k, lp, lo, hi, t);
   }
 }

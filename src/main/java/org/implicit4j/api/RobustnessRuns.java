@@ -1,16 +1,13 @@
 package org.implicit4j.api;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.implicit4j.analysis.Attacks;
 import org.implicit4j.analysis.LpRelaxation;
 import org.implicit4j.analysis.Robustness;
@@ -81,7 +78,7 @@ final class RobustnessRuns {
       Certificate c = Robustness.certify(m, i, sol.output(i), sx, sigma[i]);
       if (lp != null) {
         c = withLp(c, lp, new LpRelaxation.Box(inputs[i], sigma[i], o.lo(), o.hi()), sol.state(i), sx,
-            o.k() == null ? m.p() : o.k());
+            o.k() == null ? m.p() : o.k(), o.target());
       }
       out.add(c);
     }
@@ -89,10 +86,10 @@ final class RobustnessRuns {
   }
 
   private static Certificate withLp(Certificate c, LpRelaxation lp, LpRelaxation.Box box, double[] x0, double[] sx,
-      int k) {
+      int k, Integer target) {
     List<Certificate.LpBound> bounds = new ArrayList<>();
     for (int t = 0; t < c.nominal().length; t++) {
-      if (t == c.predicted()) {
+      if (t == c.predicted() || target != null && t != target) {
         continue;
       }
       LpRelaxation.Result r = lp.solve(new LpRelaxation.Query(box, x0, sx, k, c.predicted(), t),
@@ -104,9 +101,17 @@ final class RobustnessRuns {
 
   static AttackResult attack(ImplicitModel m, Path data, AttackOptions o) throws IOException {
     Datasets.Labelled d = Datasets.read(data, m.p());
-    int n = o.limit() == 0 ? d.size() : Math.min(o.limit(), d.size());
-    double[][] x = Arrays.copyOf(d.x(), n);
-    int[] labels = Arrays.copyOf(d.labels(), n);
+    if (o.skip() >= d.size()) {
+      throw new IllegalArgumentException("--skip " + o.skip() + " leaves none of the " + d.size() + " samples of " + data);
+    }
+    int n = o.limit() == 0 ? d.size() - o.skip() : Math.min(o.limit(), d.size() - o.skip());
+    double[][] x = Arrays.copyOfRange(d.x(), o.skip(), o.skip() + n);
+    int[] labels = Arrays.copyOfRange(d.labels(), o.skip(), o.skip() + n);
+    for (double[] row : x) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] *= o.scale();
+      }
+    }
     for (int i = 0; i < n; i++) {
       if (labels[i] >= m.q()) {
         throw new ModelFormatException(data + ": sample " + i + " has label " + labels[i] + ", the model has "
@@ -118,7 +123,7 @@ final class RobustnessRuns {
     Attacks.Settings s = new Attacks.Settings(Attacks.Method.valueOf(o.method().name()), o.ks(), sigma, o.lo(),
         o.hi(), o.seed(), o.target());
     List<Path> written = new ArrayList<>();
-    Map<Integer, Npy.RowWriter> writers = new HashMap<>();
+    Map<Integer, Npy.RowWriter> writers = new TreeMap<>();
     try {
       if (o.out() != null) {
         Files.createDirectories(o.out());
@@ -165,29 +170,10 @@ final class RobustnessRuns {
     Path png = o.out().resolve(base + ".png");
     Path lab = o.out().resolve("labels.npy");
     AtomicFiles.writeString(csv, rep.csv());
-    AtomicFiles.writeString(json, json(rep));
+    AtomicFiles.writeString(json, rep.json());
     AtomicFiles.write(lab, out -> Npy.writeInts(out, labels, labels.length));
     Pictures.accuracyPlot(List.of(rep), rep.method() + " attack", png);
     return List.of(csv, json, png, lab);
   }
 
-  static String json(AttackReport rep) {
-    JsonObject o = new JsonObject();
-    o.addProperty("method", rep.method());
-    o.addProperty("sigma", rep.sigma());
-    o.addProperty("samples", rep.samples());
-    o.addProperty("cleanAccuracy", rep.cleanAccuracy());
-    JsonArray rows = new JsonArray();
-    for (AttackReport.Row r : rep.rows()) {
-      JsonObject j = new JsonObject();
-      j.addProperty("k", r.k());
-      j.addProperty("accuracy", r.accuracy());
-      j.addProperty("successRate", r.successRate());
-      j.addProperty("flipped", r.flipped());
-      j.addProperty("correctBefore", r.correct());
-      rows.add(j);
-    }
-    o.add("rows", rows);
-    return new GsonBuilder().disableHtmlEscaping().create().toJson(o);
-  }
 }

@@ -19,11 +19,13 @@ import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.tree.TerminalNode;
 import org.implicit4j.Implicit4jException;
+import org.implicit4j.api.AttackOptions;
 import org.implicit4j.api.DataFiles;
 import org.implicit4j.api.Defaults;
 import org.implicit4j.api.Implicit;
 import org.implicit4j.api.LoadOptions;
 import org.implicit4j.api.Prediction;
+import org.implicit4j.api.RobustOptions;
 import org.implicit4j.api.SolveOptions;
 import org.implicit4j.api.VerifyOptions;
 import org.implicit4j.dsl.parser.ImplicitBaseVisitor;
@@ -111,14 +113,18 @@ public final class ScriptRunner {
     return error(at.getStart(), reason);
   }
 
-  private static String unquote(Token t) {
+  static String unquote(Token t) {
     String s = t.getText();
     return s.substring(1, s.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
   }
 
   /** A path string resolved against the script's folder. */
   private Path path(Token t) {
-    Path p = Path.of(unquote(t));
+    return resolve(unquote(t));
+  }
+
+  private Path resolve(String path) {
+    Path p = Path.of(path);
     Path dir = file.toAbsolutePath().getParent();
     return p.isAbsolute() || dir == null ? p : dir.resolve(p);
   }
@@ -307,6 +313,58 @@ public final class ScriptRunner {
     public Void visitAssign(ImplicitParser.AssignContext c) {
       names.put(c.name.getText(), eval.visit(c.expr()));
       return null;
+    }
+
+    @Override
+    public Void visitRobust(ImplicitParser.RobustContext c) {
+      Implicit v = eval.visit(c.expr());
+      StatementOptions o = options(c.option(), "robust", "sigma", "k", "lp", "inputs", "clip");
+      if (!o.has("sigma")) {
+        throw error(c, "robust needs a box: add sigma \u03c3");
+      }
+      String text = at(c, () -> {
+        RobustOptions ro = RobustOptions.sigma(o.number("sigma", 0)).withLp(o.flag("lp"))
+            .withK(o.has("k") ? o.integer("k", 1) : null);
+        if (o.has("clip")) {
+          double[] clip = o.numbers("clip", 2, 2);
+          ro = ro.withClip(clip[0], clip[1]);
+        }
+        Path in = o.path("inputs");
+        double[][] x = in == null ? new double[0][] : DataFiles.readRows(in, v.model().p());
+        return v.robustness(x, ro).text();
+      });
+      out.print(text);
+      return null;
+    }
+
+    @Override
+    public Void visitAttack(ImplicitParser.AttackContext c) {
+      Implicit v = eval.visit(c.expr());
+      Path data = existing(c.data);
+      StatementOptions o = options(c.option(), "attack", "sigma", "method", "k", "clip", "seed", "target", "skip",
+          "limit", "scale", "out");
+      if (!o.has("sigma")) {
+        throw error(c, "attack needs a box: add sigma \u03c3");
+      }
+      String text = at(c, () -> {
+        AttackOptions ao = AttackOptions.of(AttackOptions.Method.parse(o.string("method", "sensitivity")),
+            o.number("sigma", 0));
+        ao = ao.withKs(o.integers("k", ao.ks())).withSeed(o.integer("seed", (int) Defaults.SEED))
+            .withTarget(o.integer("target", -1)).withRows(o.integer("skip", 0), o.integer("limit", 0))
+            .withScale(o.number("scale", 1)).withOut(o.path("out"));
+        if (o.has("clip")) {
+          double[] clip = o.numbers("clip", 2, 2);
+          ao = ao.withClip(clip[0], clip[1]);
+        }
+        return v.attack(data, ao).report().text();
+      });
+      out.print(text);
+      return null;
+    }
+
+    private StatementOptions options(List<ImplicitParser.OptionContext> given, String statement, String... known) {
+      return new StatementOptions(given, new java.util.LinkedHashSet<>(List.of(known)), statement,
+          ScriptRunner.this::error, ScriptRunner.this::resolve);
     }
 
     @Override

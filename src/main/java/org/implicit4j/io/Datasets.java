@@ -46,7 +46,7 @@ public final class Datasets {
     return csv(file, width);
   }
 
-  /** CSV rows "label,u_1,…,u_width"; blank lines and '#' comments skipped. */
+  /** CSV rows "label,u_1,…,u_width"; blank lines, '#' comments and a header line (not numeric) skipped. */
   public static Labelled csv(Path file, int width) throws IOException {
     List<double[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
@@ -60,6 +60,10 @@ public final class Datasets {
           continue;
         }
         String[] parts = t.split(",", -1);
+        if (rows.isEmpty() && labels.isEmpty() && !numeric(parts[0].strip().replace("\uFEFF", ""))) {
+          continue; // a header row
+        }
+        parts[0] = parts[0].replace("\uFEFF", "");
         if (parts.length != width + 1) {
           throw new ModelFormatException(file + " line " + no + ": " + parts.length + " values, expected the label and "
               + width + " inputs");
@@ -76,6 +80,15 @@ public final class Datasets {
       throw new ModelFormatException(file + ": no data rows");
     }
     return new Labelled(rows.toArray(new double[0][]), labels.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  private static boolean numeric(String s) {
+    try {
+      Double.parseDouble(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static int label(String s, Path file, int line) {

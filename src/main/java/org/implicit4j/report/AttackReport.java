@@ -28,6 +28,20 @@ public record AttackReport(String method, double sigma, int samples, double clea
     return sb.toString();
   }
 
+  /** One JSON object: method, sigma, samples, cleanAccuracy and one row per k. */
+  public String json() {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "{\"method\":\"%s\",\"sigma\":%s,\"samples\":%d,\"cleanAccuracy\":%s,\"rows\":[", method, sigma, samples,
+        cleanAccuracy));
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+          "{\"k\":%d,\"accuracy\":%s,\"successRate\":%s,\"flipped\":%d,\"correctBefore\":%d}", r.k(),
+          r.accuracy(), r.successRate(), r.flipped(), r.correct()));
+    }
+    return sb.append("]}").toString();
+  }
+
   /** A table for the terminal. */
   public String text() {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
