@@ -278,4 +278,34 @@ class ScriptTest {
       }
     }
   }
+
+  /** robust.i4s: every input certified at σ = 0.05 (the LP agrees: every bound negative), attacks lower accuracy. */
+  @Test
+  void robustnessStatementsCertifyAndAttack() throws IOException {
+    String out = run("robust.i4s");
+    assertTrue(out.contains("certified           3/3 (1.0000) at \u03c3 = 0.05000"), out);
+    java.util.regex.Matcher lp = java.util.regex.Pattern.compile("lp (-?[0-9.e+-]+)").matcher(out);
+    int bounds = 0;
+    while (lp.find()) {
+      assertTrue(Double.parseDouble(lp.group(1)) < 0, out);
+      bounds++;
+    }
+    assertEquals(6, bounds, out);
+    assertTrue(out.contains("gradient attack, sigma 0.5, 6 samples, clean accuracy 1.0000"), out);
+    assertTrue(out.contains("       4     0.3333         0.6667"), out);
+  }
+
+  @Test
+  void robustnessOptionsAreCheckedWhereTheyAre() {
+    ScriptException e = fails("m = onnx(\"../iris-mlp.onnx\")\nrobust m sigma 0.1 depth 3\n");
+    assertEquals(2, e.line());
+    assertEquals(20, e.column());
+    assertTrue(e.reason().contains("unknown option 'depth' of robust"), e.reason());
+    ScriptException twice = fails("m = onnx(\"../iris-mlp.onnx\")\nattack m on \"iris-labelled.csv\" sigma 1 sigma 2\n");
+    assertTrue(twice.reason().contains("option 'sigma' given twice"), twice.reason());
+    ScriptException none = fails("m = onnx(\"../iris-mlp.onnx\")\nrobust m k 2\n");
+    assertTrue(none.reason().contains("robust needs a box"), none.reason());
+    ScriptException method = fails("m = onnx(\"../iris-mlp.onnx\")\nattack m on \"iris-labelled.csv\" sigma 1 method \"fgsm\"\n");
+    assertTrue(method.reason().contains("unknown attack method 'fgsm'"), method.reason());
+  }
 }
