@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.implicit4j.analysis.PerronRoot;
+import org.implicit4j.analysis.Rescaler;
 import org.implicit4j.compose.Compose;
 import org.implicit4j.compose.Gain;
 import org.implicit4j.linalg.DenseMatrix;
@@ -115,7 +116,7 @@ public final class BenchSummary {
       System.gc();
       heap = used() - before;
       long t2 = System.nanoTime();
-      m.rescaled(0.95);
+      Rescaler.rescale(m, 0.95);
       long t3 = System.nanoTime();
       if (i > 0) {
         imp = Math.min(imp, (t1 - t0) / 1_000_000);
@@ -165,7 +166,7 @@ public final class BenchSummary {
         lo = g;
       }
     }
-    ImplicitModel scaled = fb.rescaled(0.951);
+    ImplicitModel scaled = Rescaler.rescale(fb, 0.951).model();
     double norm = org.implicit4j.analysis.WellPosednessAnalysis.of(scaled).normInf();
     double[] u = new double[16 * p];
     for (int i = 0; i < u.length; i++) {
@@ -196,7 +197,7 @@ public final class BenchSummary {
     OnnxMl.ModelProto proto = OnnxImporter.read(f);
     ImportResult r = OnnxImporter.importModel(proto, f.toString(), f.getParent(), ImportOptions.defaults());
     long t1 = System.nanoTime();
-    ImplicitModel scaled = r.model().rescaled(0.95);
+    ImplicitModel scaled = Rescaler.rescale(r.model(), 0.95).model();
     long t2 = System.nanoTime();
     VerificationReport rep;
     try (OrtVerifier v = new OrtVerifier(proto, r, f.toString())) {

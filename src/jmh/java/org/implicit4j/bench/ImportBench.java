@@ -2,6 +2,7 @@ package org.implicit4j.bench;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.implicit4j.analysis.Rescaler;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
@@ -42,6 +43,6 @@ public class ImportBench {
   /** Perron–Frobenius rescaling to κ = 0.95 (issue target for ResNet-20: under 2 s). */
   @Benchmark
   public ImplicitModel rescale() {
-    return imported.rescaled(0.95);
+    return Rescaler.rescale(imported, 0.95).model();
   }
 }

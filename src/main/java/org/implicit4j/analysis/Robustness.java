@@ -130,7 +130,8 @@ public final class Robustness {
     return s;
   }
 
-  static int argmax(double[] v) {
+  /** The index of the largest entry (the first on ties): the predicted class. */
+  public static int argmax(double[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {

@@ -33,6 +33,7 @@ import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.plot.Pictures;
+import org.implicit4j.report.AttackReport;
 import org.implicit4j.report.RobustnessReport;
 import org.implicit4j.report.SensitivityMatrix;
 import org.implicit4j.report.VerificationReport;
@@ -325,6 +326,16 @@ public final class Implicit {
   public Path drawSparsity(Path png, int size) {
     try {
       Pictures.sparsity(model.a(), size, png);
+      return png;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Accuracy against k for several attack runs in one chart (PNG). */
+  public static Path drawAccuracy(List<AttackReport> reports, String title, Path png) {
+    try {
+      Pictures.accuracyPlot(reports, title, png);
       return png;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
