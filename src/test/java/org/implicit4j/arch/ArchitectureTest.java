@@ -40,6 +40,7 @@ class ArchitectureTest {
         .layer("verify").definedBy("org.implicit4j.verify..")
         .layer("export").definedBy("org.implicit4j.export..")
         .layer("plot").definedBy("org.implicit4j.plot..")
+        .layer("train").definedBy("org.implicit4j.train..")
         .layer("api").definedBy("org.implicit4j.api..")
         .layer("dsl").definedBy("org.implicit4j.dsl..")
         .layer("cli").definedBy("org.implicit4j.cli..")
@@ -48,18 +49,19 @@ class ArchitectureTest {
         .whereLayer("api").mayOnlyBeAccessedByLayers("dsl", "cli")
         .whereLayer("export").mayOnlyBeAccessedByLayers("api")
         .whereLayer("plot").mayOnlyBeAccessedByLayers("api")
+        .whereLayer("train").mayOnlyBeAccessedByLayers("api")
         .whereLayer("verify").mayOnlyBeAccessedByLayers("api")
         .whereLayer("onnx").mayOnlyBeAccessedByLayers("verify", "export", "api")
         .whereLayer("compose").mayOnlyBeAccessedByLayers("api")
         .whereLayer("io").mayOnlyBeAccessedByLayers("verify", "export", "plot", "api")
-        .whereLayer("analysis").mayOnlyBeAccessedByLayers("export", "api")
-        .whereLayer("solve").mayOnlyBeAccessedByLayers("analysis", "verify", "api")
-        .whereLayer("report").mayOnlyBeAccessedByLayers("solve", "analysis", "verify", "export", "plot", "api", "dsl",
-            "cli")
+        .whereLayer("analysis").mayOnlyBeAccessedByLayers("export", "train", "api")
+        .whereLayer("solve").mayOnlyBeAccessedByLayers("analysis", "verify", "train", "api")
+        .whereLayer("report").mayOnlyBeAccessedByLayers("solve", "analysis", "verify", "export", "plot", "train", "api",
+            "dsl", "cli")
         .whereLayer("model").mayOnlyBeAccessedByLayers("solve", "analysis", "io", "compose", "onnx", "verify", "export",
-            "plot", "api", "dsl", "cli")
+            "plot", "train", "api", "dsl", "cli")
         .whereLayer("linalg").mayOnlyBeAccessedByLayers("model", "solve", "analysis", "io", "compose", "onnx", "verify",
-            "export", "plot", "api");
+            "export", "plot", "train", "api");
   }
 
   /** cli and dsl depend on api, the value types it returns, and their own libraries — nothing else of ours. */
