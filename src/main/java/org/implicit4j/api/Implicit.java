@@ -332,6 +332,32 @@ public final class Implicit {
     }
   }
 
+  /**
+   * A fresh model trained on a labelled data set (CSV with the label first, or IDX): the general
+   * implicit model with {@code states} states and dense A, or the strictly triangular {@code layers}
+   * shape; gradients by the implicit function theorem, ‖A‖∞ ≤ κ kept by projection (El Ghaoui et al. §6).
+   */
+  public static Trained train(Path data, TrainOptions o) {
+    try {
+      return TrainRuns.fresh(data, o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * This model fine-tuned on a labelled data set, its structure kept (sparsity patterns, convolution
+   * geometries; blocks named in {@code freeze} and lazy blocks stay fixed). The κ projection applies
+   * when A is not strictly triangular, or when {@code kappaGiven}.
+   */
+  public Trained fineTune(Path data, TrainOptions o, boolean kappaGiven) {
+    try {
+      return TrainRuns.fineTune(model, data, o, kappaGiven);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Accuracy against k for several attack runs in one chart (PNG). */
   public static Path drawAccuracy(List<AttackReport> reports, String title, Path png) {
     try {

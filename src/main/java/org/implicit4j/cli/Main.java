@@ -13,7 +13,7 @@ import picocli.CommandLine;
 @Command(name = "implicit4j", mixinStandardHelpOptions = true, version = "implicit4j 0.1.0",
     description = "Implicit deep learning on the JVM: x = \u03c6(Ax + Bu + b), \u0177 = Cx + Du + c.",
     subcommands = {ImportCommand.class, VerifyCommand.class, InfoCommand.class, PredictCommand.class,
-        RescaleCommand.class, ExportCommand.class, RobustCommand.class, AttackCommand.class, RunCommand.class,
+        RescaleCommand.class, ExportCommand.class, RobustCommand.class, AttackCommand.class, TrainCommand.class, RunCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,

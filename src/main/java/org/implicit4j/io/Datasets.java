@@ -29,8 +29,11 @@ public final class Datasets {
     }
   }
 
+  /** A width not known in advance: taken from the file (the first CSV data row, or the IDX image size). */
+  public static final int ANY_WIDTH = -1;
+
   /**
-   * Reads {@code file}: IDX when its name contains "idx" (the labels file is found beside it by
+   * Reads {@code file} ({@code width} inputs a sample, or {@link #ANY_WIDTH}): IDX when its name contains "idx" (the labels file is found beside it by
    * replacing "images-idx3" with "labels-idx1"), CSV otherwise.
    */
   public static Labelled read(Path file, int width) throws IOException {
@@ -47,7 +50,8 @@ public final class Datasets {
   }
 
   /** CSV rows "label,u_1,…,u_width"; blank lines, '#' comments and a header line (not numeric) skipped. */
-  public static Labelled csv(Path file, int width) throws IOException {
+  public static Labelled csv(Path file, int expected) throws IOException {
+    int width = expected;
     List<double[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -64,6 +68,9 @@ public final class Datasets {
           continue; // a header row
         }
         parts[0] = parts[0].replace("\uFEFF", "");
+        if (width == ANY_WIDTH) {
+          width = parts.length - 1;
+        }
         if (parts.length != width + 1) {
           throw new ModelFormatException(file + " line " + no + ": " + parts.length + " values, expected the label and "
               + width + " inputs");
@@ -118,7 +125,7 @@ public final class Datasets {
   }
 
   /** IDX: big-endian magic (0, 0, type 0x08 = unsigned byte, rank), dims, then the bytes. */
-  static Labelled idx(Path images, Path labels, int width) throws IOException {
+  static Labelled idx(Path images, Path labels, int expected) throws IOException {
     try (DataInputStream im = open(images); DataInputStream lb = open(labels)) {
       int[] idims = header(im, images);
       int[] ldims = header(lb, labels);
@@ -126,6 +133,7 @@ public final class Datasets {
       for (int d = 1; d < idims.length; d++) {
         per *= idims[d];
       }
+      int width = expected == ANY_WIDTH ? (int) Math.min(per, Integer.MAX_VALUE) : expected;
       if (per != width) {
         throw new ModelFormatException(images + ": images of " + per + " pixels, the model takes " + width + " inputs");
       }

@@ -15,6 +15,7 @@ import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.model.Shape;
 import org.implicit4j.report.AttackReport;
 import org.implicit4j.report.SensitivityMatrix;
+import org.implicit4j.report.TrainReport;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -140,6 +141,26 @@ public final class Pictures {
       chart.addSeries(r.method() + " (\u03c3 = " + r.sigma() + ")", k, acc).setMarker(SeriesMarkers.CIRCLE);
     }
     AtomicFiles.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+  }
+
+  /** Loss (left axis) and train/test accuracy per epoch, two charts side by side in one PNG. */
+  public static void trainingCurves(TrainReport r, Path png) throws IOException {
+    double[] ep = r.epochs().stream().mapToDouble(TrainReport.Epoch::epoch).toArray();
+    XYChart loss = new XYChartBuilder().width(480).height(360).title("loss (" + r.loss() + ")").xAxisTitle("epoch")
+        .build();
+    loss.addSeries("train loss", ep, r.epochs().stream().mapToDouble(TrainReport.Epoch::loss).toArray());
+    XYChart acc = new XYChartBuilder().width(480).height(360).title("accuracy").xAxisTitle("epoch").build();
+    acc.addSeries("train", ep, r.epochs().stream().mapToDouble(TrainReport.Epoch::trainAccuracy).toArray());
+    if (!Double.isNaN(r.last().testAccuracy())) {
+      acc.addSeries("test", ep, r.epochs().stream().mapToDouble(TrainReport.Epoch::testAccuracy).toArray());
+    }
+    BufferedImage img = new BufferedImage(960, 360, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    loss.paint(g, 480, 360);
+    g.translate(480, 0);
+    acc.paint(g, 480, 360);
+    g.dispose();
+    write(img, png);
   }
 
   private static Graphics2D canvas(BufferedImage img) {
