@@ -11,6 +11,7 @@
  *   save net to "net.i4j"
  *   robust net sigma 0.01 k 10 inputs "x.csv"
  *   attack net on "test.csv" method "gradient" sigma 0.1 k 1, 5, 20 clip 0, 1
+ *   train small on "train.csv" layers 32, 16 epochs 5 test "test.csv"
  */
 grammar Implicit;
 
@@ -38,6 +39,7 @@ statement
     | 'print' expr                                                        #print
     | 'robust' expr option*                                               #robust
     | 'attack' expr 'on' data=STRING option*                              #attack
+    | 'train' name=ID ('from' expr)? 'on' data=STRING option*             #train
     ;
 
 // Statement options: a name, then numbers (e.g. "k 1, 2, 5", "clip 0, 1") or a string; flags have no value.

@@ -27,6 +27,8 @@ import org.implicit4j.api.LoadOptions;
 import org.implicit4j.api.Prediction;
 import org.implicit4j.api.RobustOptions;
 import org.implicit4j.api.SolveOptions;
+import org.implicit4j.api.TrainOptions;
+import org.implicit4j.api.Trained;
 import org.implicit4j.api.VerifyOptions;
 import org.implicit4j.dsl.parser.ImplicitBaseVisitor;
 import org.implicit4j.dsl.parser.ImplicitLexer;
@@ -34,6 +36,7 @@ import org.implicit4j.dsl.parser.ImplicitParser;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.Shape;
+import org.implicit4j.report.TrainReport;
 import org.implicit4j.report.VerificationReport;
 import org.implicit4j.report.WellPosedness;
 
@@ -359,6 +362,34 @@ public final class ScriptRunner {
         return v.attack(data, ao).report().text();
       });
       out.print(text);
+      return null;
+    }
+
+    @Override
+    public Void visitTrain(ImplicitParser.TrainContext c) {
+      Implicit from = c.expr() == null ? null : eval.visit(c.expr());
+      Path data = existing(c.data);
+      StatementOptions o = options(c.option(), "train", "states", "layers", "epochs", "batch", "lr", "optimizer",
+          "momentum", "kappa", "seed", "loss", "l1", "robust", "freeze", "test", "rows", "testrows", "scale", "curves");
+      Trained t = at(c, () -> {
+        TrainOptions to = TrainOptions.defaults().withSchedule(o.integer("epochs", 10), o.integer("batch", 100),
+            o.number("lr", 1e-3)).withOptimizer(o.string("optimizer", "adam"), o.number("momentum", 0.9))
+            .withSeed(o.integer("seed", (int) Defaults.SEED)).withLoss(o.string("loss", "cross-entropy"))
+            .withPenalties(o.number("l1", 0), o.number("robust", 0))
+            .withData(o.integers("rows", new int[] {0, 0}), o.path("test"), o.integers("testrows", new int[] {0, 0}),
+                o.number("scale", 1)).withCurves(o.path("curves"))
+            .withFreeze(new java.util.HashSet<>(List.of(o.string("freeze", "").split("\\s*;\\s*"))));
+        if (o.has("kappa")) {
+          to = to.withKappa(o.number("kappa", Defaults.KAPPA));
+        }
+        to = o.has("layers") ? to.withLayers(o.integers("layers", null)) : to.withStates(o.integer("states", 0));
+        return from == null ? Implicit.train(data, to) : from.fineTune(data, to, o.has("kappa"));
+      });
+      names.put(c.name.getText(), t.model());
+      TrainReport.Epoch e = t.report().last();
+      out.printf(Locale.ROOT, "train %s: %d epochs, loss %.4f, train accuracy %.4f%s, \u2016A\u2016\u221e %.4f%n",
+          c.name.getText(), e.epoch(), e.loss(), e.trainAccuracy(), Double.isNaN(e.testAccuracy()) ? ""
+              : String.format(Locale.ROOT, ", test accuracy %.4f", e.testAccuracy()), e.normInf());
       return null;
     }
 

@@ -308,4 +308,15 @@ class ScriptTest {
     ScriptException method = fails("m = onnx(\"../iris-mlp.onnx\")\nattack m on \"iris-labelled.csv\" sigma 1 method \"fgsm\"\n");
     assertTrue(method.reason().contains("unknown attack method 'fgsm'"), method.reason());
   }
+
+  /** train.i4s: a converted MLP fine-tuned and a fresh loop-shaped model trained, bound to names, checked, saved. */
+  @Test
+  void trainStatementsBindTrainedModels() throws IOException {
+    String out = run("train.i4s");
+    assertTrue(out.contains("train tuned: 30 epochs") && out.contains("train fresh: 200 epochs"), out);
+    assertTrue(out.contains("\u2016A\u2016\u221e 0.9000"), out);
+    assertTrue(out.contains("check fresh: well-posed"), out);
+    assertTrue(out.contains("certified           3/3"), out);
+    assertTrue(Files.size(scripts.resolve("fresh.i4j")) > 0);
+  }
 }

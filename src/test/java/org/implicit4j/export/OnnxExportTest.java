@@ -27,13 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Export round trips through ONNX Runtime, and a cascade of two real ONNX networks checked by running both in ORT. */
-class OnnxExportTest {
+public class OnnxExportTest {
   static final Path MNIST = Path.of("samples", "mnist8.onnx");
 
   @TempDir Path dir;
 
   /** ORT on a model file: one input of the given shape, first output flattened. */
-  static float[] ort(Path model, float[] x, long... shape) throws Exception {
+  public static float[] ort(Path model, float[] x, long... shape) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);

@@ -1,0 +1,113 @@
+package org.implicit4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import org.implicit4j.cli.CliTest;
+import org.implicit4j.export.OnnxExporter;
+import org.implicit4j.io.ModelFiles;
+import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.onnx.ImportOptions;
+import org.implicit4j.onnx.OnnxImporter;
+import org.implicit4j.solve.Solvers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `train` from the command line: fresh shapes, and fine-tuning the digits CNN, which still exports to ONNX. */
+class TrainCliTest {
+  static final Path CNN = Path.of("src/test/resources/fixtures/digits-cnn-opset13.onnx");
+
+  @TempDir Path dir;
+
+  /** n rows "label,64 pixels in 0..16" labelled by the CNN itself (so fine-tuning has something to keep). */
+  private Path digitsLike(int n, long seed) throws Exception {
+    ImplicitModel cnn = OnnxImporter.importFile(CNN, ImportOptions.defaults()).model();
+    Random r = new Random(seed);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      double[] u = new double[64];
+      StringBuilder row = new StringBuilder();
+      for (int j = 0; j < 64; j++) {
+        int v = r.nextInt(17);
+        u[j] = v / 16.0;
+        row.append(',').append(v);
+      }
+      double[] y = Solvers.solve(cnn, u, 1).output(0);
+      int best = 0;
+      for (int t = 1; t < 10; t++) {
+        best = y[t] > y[best] ? t : best;
+      }
+      sb.append(best).append(row).append('\n');
+    }
+    Path f = dir.resolve("digits-like.csv");
+    Files.writeString(f, sb);
+    return f;
+  }
+
+  @Test
+  void freshLayeredModelTrainsAndIsAModelFileOthersAccept() throws Exception {
+    Path data = digitsLike(300, 1);
+    Path out = dir.resolve("mlp.i4j");
+    Path curves = dir.resolve("curves.png");
+    CliTest.Run r = CliTest.run("train", "--data", data.toString(), "--scale", "0.0625", "--layers", "16",
+        "--epochs", "3", "--batch-size", "30", "--lr", "0.01", "-o", out.toString(), "--curves", curves.toString(),
+        "--json", "-q");
+    assertEquals(0, r.code(), r.err());
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(3, o.get("epochs").getAsInt());
+    assertTrue(o.get("normInf").getAsDouble() <= 0.95 + 1e-12, r.out());
+    assertTrue(javax.imageio.ImageIO.read(curves.toFile()).getWidth() == 960);
+    ImplicitModel m = ModelFiles.load(out);
+    assertEquals(64, m.p());
+    assertEquals(10, m.q());
+    CliTest.Run info = CliTest.run("info", out.toString());
+    assertEquals(0, info.code(), info.err());
+    assertTrue(info.out().contains("strictly upper"), info.out());
+  }
+
+  @Test
+  void fineTunedCnnStillExportsAndOnnxRuntimeAgrees() throws Exception {
+    Path data = digitsLike(200, 2);
+    Path out = dir.resolve("cnn-tuned.i4j");
+    CliTest.Run r = CliTest.run("train", "--from", CNN.toString(), "--data", data.toString(), "--scale", "0.0625",
+        "--epochs", "1", "--batch-size", "50", "--lr", "1e-3", "-o", out.toString(), "-q");
+    assertEquals(0, r.code(), r.err());
+    ImplicitModel before = OnnxImporter.importFile(CNN, ImportOptions.defaults()).model();
+    ImplicitModel tuned = ModelFiles.load(out);
+    assertEquals(before.n(), tuned.n());
+    double[] u = new double[5 * 64];
+    Random rnd = new Random(3);
+    float[] x = new float[u.length];
+    for (int i = 0; i < u.length; i++) {
+      x[i] = rnd.nextInt(17) / 16f;
+      u[i] = x[i];
+    }
+    double[] y0 = Solvers.solve(before, u, 5).outputs();
+    double[] y1 = Solvers.solve(tuned, u, 5).outputs();
+    double change = 0;
+    for (int i = 0; i < y0.length; i++) {
+      change = Math.max(change, Math.abs(y0[i] - y1[i]));
+    }
+    assertTrue(change > 1e-6, "fine-tuning changed nothing");
+    Path onnx = dir.resolve("cnn-tuned.onnx");
+    OnnxExporter.export(tuned, onnx);
+    float[] ref = org.implicit4j.export.OnnxExportTest.ort(onnx, x, 5, 64);
+    for (int i = 0; i < y1.length; i++) {
+      assertTrue(Math.abs(y1[i] - ref[i]) <= 1e-4 + 1e-4 * Math.abs(y1[i]),
+          String.format(Locale.ROOT, "output %d: predict %.6f, ONNX Runtime %.6f", i, y1[i], ref[i]));
+    }
+  }
+
+  @Test
+  void badRowRangesAreRefused() {
+    CliTest.Run r = CliTest.run("train", "--data", "x.csv", "--data-rows", "5:2", "--layers", "4", "-o", "o.i4j");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("rows '5:2'"), r.err());
+  }
+}
