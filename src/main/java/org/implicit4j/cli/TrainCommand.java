@@ -2,7 +2,6 @@ package org.implicit4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.implicit4j.api.Defaults;
@@ -104,18 +103,13 @@ final class TrainCommand implements Callable<Integer> {
     o = layers != null ? o.withLayers(layers) : o.withStates(states);
     PrintWriter err = spec.commandLine().getErr();
     Trained t;
-    try (Progress bar = new Progress("train", epochs, onnxOptions.quiet)) {
+    try (Progress bar = new Progress("train", epochs, onnxOptions.quiet, err)) {
       TrainOptions run = o.withProgress(bar);
       t = from == null ? Implicit.train(data, run) : Implicit.load(from, onnxOptions.load()).fineTune(data, run,
           kappa != null);
     }
     t.model().save(output);
     TrainReport r = t.report();
-    for (TrainReport.Epoch e : r.epochs()) {
-      err.printf(Locale.ROOT, "epoch %2d  loss %.4f  train %.4f  test %s  \u2016A\u2016\u221e %.4f  %.1f s%n", e.epoch(),
-          e.loss(), e.trainAccuracy(), Double.isNaN(e.testAccuracy()) ? "-" : String.format(Locale.ROOT, "%.4f",
-              e.testAccuracy()), e.normInf(), e.seconds());
-    }
     PrintWriter out = spec.commandLine().getOut();
     out.println(json ? r.json() : "wrote " + output + " (" + r.trainableValues() + " trained values"
         + (r.frozen().isEmpty() ? "" : "; fixed: " + r.frozen()) + ")");

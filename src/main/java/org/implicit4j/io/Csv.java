@@ -15,42 +15,102 @@ import java.util.List;
 public final class Csv {
   private Csv() {}
 
-  /** Reads rows of exactly {@code width} numbers into one batch × width array (sample-major). */
+  /**
+   * Reads rows of exactly {@code width} numbers into one batch × width array (sample-major). A
+   * UTF-8 byte-order mark and a header line (a first line that is not numeric) are skipped; values
+   * must be finite. Errors name the file, line and column.
+   */
   public static double[][] read(Path file, int width) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new ModelFormatException(file + ": no such file");
-    }
     List<double[]> rows = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int no = 0;
-      while ((line = r.readLine()) != null) {
-        no++;
-        String t = line.strip();
-        if (t.isEmpty() || t.startsWith("#")) {
-          continue;
-        }
-        String[] parts = t.split(",", -1);
-        if (parts.length != width) {
-          throw new ModelFormatException(file + " line " + no + ": " + parts.length + " values, expected " + width
-              + " (the model's input size, flattened in C order)");
-        }
-        double[] v = new double[width];
-        for (int k = 0; k < width; k++) {
-          try {
-            v[k] = Double.parseDouble(parts[k].strip());
-          } catch (NumberFormatException e) {
-            throw new ModelFormatException(file + " line " + no + " value " + (k + 1) + ": '" + parts[k].strip()
-                + "' is not a number");
-          }
-        }
-        rows.add(v);
+    forEachRow(file, (parts, no) -> {
+      if (parts.length != width) {
+        throw new ModelFormatException(file + " line " + no + ": " + parts.length + " values, expected " + width
+            + " (the model's input size, flattened in C order)");
       }
-    }
+      rows.add(numbers(parts, 0, width, file, no));
+    });
     if (rows.isEmpty()) {
       throw new ModelFormatException(file + ": no data rows");
     }
     return rows.toArray(new double[0][]);
+  }
+
+  /** Receives one data line's comma-separated fields and its 1-based line number. */
+  @FunctionalInterface
+  public interface RowConsumer {
+    void accept(String[] fields, int line);
+  }
+
+  /**
+   * Calls {@code each} for every data line: blank lines, '#' comments and a header line skipped,
+   * a byte-order mark removed; bytes that are not UTF-8 are refused naming the line.
+   */
+  public static void forEachRow(Path file, RowConsumer each) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelFormatException(file + (Files.isDirectory(file) ? ": is a directory" : ": no such file"));
+    }
+    int no = 0;
+    boolean first = true;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        no++;
+        String t = (no == 1 ? line.replace("\uFEFF", "") : line).strip();
+        if (t.isEmpty() || t.startsWith("#")) {
+          continue;
+        }
+        String[] parts = t.split(",", -1);
+        if (first && !numeric(parts[0])) {
+          first = false;
+          continue; // a header row
+        }
+        first = false;
+        each.accept(parts, no);
+      }
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ModelFormatException(file + " line " + (no + 1) + ": not UTF-8 text (save the file as UTF-8)");
+    }
+  }
+
+  private static boolean numeric(String s) {
+    try {
+      Double.parseDouble(s.strip());
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** {@code count} finite numbers from {@code parts[from…]}; errors name the file, line and column. */
+  public static double[] numbers(String[] parts, int from, int count, Path file, int line) {
+    double[] v = new double[count];
+    for (int k = 0; k < count; k++) {
+      String f = parts[from + k].strip();
+      try {
+        v[k] = Double.parseDouble(f);
+      } catch (NumberFormatException e) {
+        throw new ModelFormatException(file + " line " + line + " column " + (from + k + 1) + ": '" + visible(f)
+            + "' is not a number");
+      }
+      if (!Double.isFinite(v[k])) {
+        throw new ModelFormatException(file + " line " + line + " column " + (from + k + 1) + ": " + f
+            + " is not a finite number; inputs must be finite");
+      }
+    }
+    return v;
+  }
+
+  /** The text with invisible characters shown as \\uXXXX, so an error names what is really there. */
+  static String visible(String s) {
+    StringBuilder b = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == '\uFEFF') {
+        b.append(String.format("\\u%04X", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** Formats rows of a sample-major batch, shortest round-trip decimal form. */

@@ -1,11 +1,9 @@
 package org.implicit4j.io;
 
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,53 +47,26 @@ public final class Datasets {
     return csv(file, width);
   }
 
-  /** CSV rows "label,u_1,…,u_width"; blank lines, '#' comments and a header line (not numeric) skipped. */
+  /** CSV rows "label,u_1,…,u_width" (read as {@link Csv#forEachRow} does: header, BOM and comments skipped). */
   public static Labelled csv(Path file, int expected) throws IOException {
-    int width = expected;
+    int[] width = {expected};
     List<double[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int no = 0;
-      while ((line = r.readLine()) != null) {
-        no++;
-        String t = line.strip();
-        if (t.isEmpty() || t.startsWith("#")) {
-          continue;
-        }
-        String[] parts = t.split(",", -1);
-        if (rows.isEmpty() && labels.isEmpty() && !numeric(parts[0].strip().replace("\uFEFF", ""))) {
-          continue; // a header row
-        }
-        parts[0] = parts[0].replace("\uFEFF", "");
-        if (width == ANY_WIDTH) {
-          width = parts.length - 1;
-        }
-        if (parts.length != width + 1) {
-          throw new ModelFormatException(file + " line " + no + ": " + parts.length + " values, expected the label and "
-              + width + " inputs");
-        }
-        labels.add(label(parts[0].strip(), file, no));
-        double[] v = new double[width];
-        for (int k = 0; k < width; k++) {
-          v[k] = number(parts[k + 1].strip(), file, no, k + 2);
-        }
-        rows.add(v);
+    Csv.forEachRow(file, (parts, no) -> {
+      if (width[0] == ANY_WIDTH) {
+        width[0] = parts.length - 1;
       }
-    }
+      if (parts.length != width[0] + 1) {
+        throw new ModelFormatException(file + " line " + no + ": " + parts.length + " values, expected the label and "
+            + width[0] + " inputs");
+      }
+      labels.add(label(parts[0].strip(), file, no));
+      rows.add(Csv.numbers(parts, 1, width[0], file, no));
+    });
     if (rows.isEmpty()) {
       throw new ModelFormatException(file + ": no data rows");
     }
     return new Labelled(rows.toArray(new double[0][]), labels.stream().mapToInt(Integer::intValue).toArray());
-  }
-
-  private static boolean numeric(String s) {
-    try {
-      Double.parseDouble(s);
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 
   private static int label(String s, Path file, int line) {
@@ -111,18 +82,6 @@ public final class Datasets {
     }
   }
 
-  private static double number(String s, Path file, int line, int col) {
-    double d;
-    try {
-      d = Double.parseDouble(s);
-    } catch (NumberFormatException e) {
-      throw new ModelFormatException(file + " line " + line + " column " + col + ": '" + s + "' is not a number");
-    }
-    if (!Double.isFinite(d)) {
-      throw new ModelFormatException(file + " line " + line + " column " + col + ": " + s + " is not finite");
-    }
-    return d;
-  }
 
   /** IDX: big-endian magic (0, 0, type 0x08 = unsigned byte, rank), dims, then the bytes. */
   static Labelled idx(Path images, Path labels, int expected) throws IOException {

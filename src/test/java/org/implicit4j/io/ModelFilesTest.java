@@ -137,9 +137,28 @@ class ModelFilesTest {
     Path x = dir.resolve("x.csv");
     Files.writeString(x, "# header\n1,2,3\n1,zwei,3\n");
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> Csv.read(x, 3));
-    assertTrue(e.getMessage().contains("x.csv line 3 value 2: 'zwei'"), e.getMessage());
+    assertTrue(e.getMessage().contains("x.csv line 3 column 2: 'zwei'"), e.getMessage());
     Files.writeString(x, "1,2\n");
     e = assertThrows(ModelFormatException.class, () -> Csv.read(x, 3));
     assertTrue(e.getMessage().contains("2 values, expected 3"), e.getMessage());
+  }
+
+  /** NaN, Infinity and 1e400 are refused naming row and column; a BOM and a header row are accepted. */
+  @Test
+  void csvRefusesNonFiniteValuesAndAcceptsBomAndHeader() throws IOException {
+    Path x = dir.resolve("x.csv");
+    for (String bad : List.of("NaN", "Infinity", "-Infinity", "1e400")) {
+      Files.writeString(x, "1,2,3\n4," + bad + ",6\n");
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> Csv.read(x, 3));
+      assertTrue(e.getMessage().contains("x.csv line 2 column 2: " + bad + " is not a finite number"), e.getMessage());
+    }
+    Files.writeString(x, "\uFEFFa,b,c\r\n1,2,3\r\n");
+    assertEquals(List.of(1.0, 2.0, 3.0), java.util.Arrays.stream(Csv.read(x, 3)[0]).boxed().toList());
+    Files.write(x, new byte[] {'1', ',', (byte) 0xff, ',', '3', '\n'});
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> Csv.read(x, 3));
+    assertTrue(e.getMessage().contains("x.csv line 1: not UTF-8 text"), e.getMessage());
+    Files.writeString(x, "1,2\u200B,3\n");
+    e = assertThrows(ModelFormatException.class, () -> Csv.read(x, 3));
+    assertTrue(e.getMessage().contains("'2\\u200B'"), e.getMessage());
   }
 }
