@@ -13,18 +13,28 @@ import picocli.CommandLine;
 @Command(name = "implicit4j", mixinStandardHelpOptions = true, version = "implicit4j 0.1.0",
     description = "Implicit deep learning on the JVM: x = \u03c6(Ax + Bu + b), \u0177 = Cx + Du + c.",
     subcommands = {ImportCommand.class, VerifyCommand.class, InfoCommand.class, PredictCommand.class,
-        RescaleCommand.class, ExportCommand.class, RobustCommand.class, AttackCommand.class, TrainCommand.class, RunCommand.class,
-        CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+        RescaleCommand.class, ExportCommand.class, RobustCommand.class, AttackCommand.class, TrainCommand.class,
+        RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
       description = "Print stack traces of errors (normally one line each).")
   boolean debug;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Run bare: the usage on stderr, exit 2 (a command is required). */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().getErr().println("error: no command given");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.BAD_INPUT;
+  }
+
+  /** A JVM error (heap or stack exhausted) carried to the exception handler, which picocli gives only exceptions. */
+  static final class ResourceExhausted extends RuntimeException {
+    ResourceExhausted(Error cause) {
+      super(cause);
+    }
   }
 
   public static void main(String[] args) {
@@ -35,6 +45,14 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(Main::handle);
+    cl.setExecutionStrategy(parse -> {
+      try {
+        return new CommandLine.RunLast().execute(parse);
+      } catch (OutOfMemoryError | StackOverflowError e) {
+        CommandLine sub = parse.subcommand() != null ? parse.subcommand().commandSpec().commandLine() : cl;
+        throw new CommandLine.ExecutionException(sub, e.toString(), new ResourceExhausted(e));
+      }
+    });
     cl.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
       err.println("error: " + ex.getMessage());
@@ -59,9 +77,13 @@ public final class Main implements Runnable {
     } else if (t instanceof IOException || t instanceof IllegalArgumentException) {
       code = ExitCodes.BAD_INPUT;
       err.println("error: " + t.getMessage());
-    } else if (t instanceof OutOfMemoryError) {
+    } else if (t instanceof ResourceExhausted r && r.getCause() instanceof OutOfMemoryError) {
       code = ExitCodes.BAD_INPUT;
-      err.println("error: out of memory; raise the heap with java -Xmx");
+      err.println("error: out of memory; the input is too large for this heap (raise it with java -Xmx, or use "
+          + "smaller batches)");
+    } else if (t instanceof ResourceExhausted) {
+      code = ExitCodes.BAD_INPUT;
+      err.println("error: the input nests too deeply to process (stack exhausted)");
     } else {
       code = ExitCodes.INTERNAL;
       err.println("internal error: " + t + " (please report it; rerun with --debug for the stack trace)");

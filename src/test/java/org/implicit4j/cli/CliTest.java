@@ -1,7 +1,6 @@
 package org.implicit4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -126,7 +125,12 @@ public class CliTest {
       assertEquals(0, r.code(), name);
       assertTrue(r.out().contains("Usage: implicit4j " + name), name + ": " + r.out());
     }
-    Run bare = run();
-    assertFalse(bare.out().isEmpty());
+  }
+
+  @Test
+  void noCommandIsAUsageErrorWithExitTwo() {
+    Run r = run();
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("no command given") && r.err().contains("Usage: implicit4j"), r.err());
   }
 }
