@@ -31,6 +31,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Outputs.notAnInput(output, model);
     Implicit m = Implicit.load(model, onnxOptions.load());
     spec.commandLine().getOut().println(m.exportOnnx(output, iterations));
     return ExitCodes.OK;

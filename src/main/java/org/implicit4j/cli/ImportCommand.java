@@ -38,6 +38,7 @@ final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Outputs.notAnInput(output, onnx);
     Implicit m;
     if (noVerify) {
       m = Implicit.load(onnx, onnxOptions.load());

@@ -30,4 +30,28 @@ final class Outputs {
       throw new IllegalArgumentException(option + " " + dir + ": exists and is not a directory");
     }
   }
+
+  /** Refuses an output that is one of the inputs (it would be overwritten before, or while, it is read). */
+  static void notAnInput(Path out, Path... inputs) {
+    if (out == null) {
+      return;
+    }
+    for (Path in : inputs) {
+      if (in != null && same(out, in)) {
+        throw new IllegalArgumentException("-o " + out + " is the input " + in + "; writing it would overwrite the "
+            + "source. Choose another output file");
+      }
+    }
+  }
+
+  private static boolean same(Path a, Path b) {
+    try {
+      if (Files.exists(a) && Files.exists(b)) {
+        return Files.isSameFile(a, b);
+      }
+    } catch (java.io.IOException e) {
+      // fall back to comparing the paths
+    }
+    return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+  }
 }

@@ -52,6 +52,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Outputs.notAnInput(output, model, inputs);
     SolveOptions opts = SolveOptions.defaults().withSolver(SolveOptions.Solver.parse(solver)).withTolerance(tol)
         .withMaxIterations(maxIterations).withFloat32(float32);
     Implicit m = Implicit.load(model, onnxOptions.load());

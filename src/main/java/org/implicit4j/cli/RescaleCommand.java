@@ -33,6 +33,7 @@ final class RescaleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Outputs.notAnInput(output, model);
     Rescaled r = Implicit.load(model, onnxOptions.load()).rescale(kappa);
     r.model().save(output);
     spec.commandLine().getOut().println(r.report());

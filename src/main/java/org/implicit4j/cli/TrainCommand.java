@@ -93,6 +93,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Outputs.notAnInput(output, data, test, from);
     TrainOptions o = TrainOptions.defaults().withSchedule(epochs, batchSize, lr).withOptimizer(optimizer, momentum)
         .withSeed(seed).withLoss(loss).withPenalties(l1, robust).withTolerance(tol)
         .withData(range(dataRows), test, range(testRows), scale).withCurves(curves)

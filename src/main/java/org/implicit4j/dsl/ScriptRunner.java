@@ -51,6 +51,8 @@ public final class ScriptRunner {
   private final String[] lines;
   private final PrintWriter out;
   private final Map<String, Implicit> names = new HashMap<>();
+  /** Every file the script has read so far, so that no statement writes over one. */
+  private final java.util.Set<Path> inputs = new java.util.HashSet<>();
   private int failedChecks;
 
   private ScriptRunner(Path file, String text, PrintWriter out) {
@@ -136,6 +138,17 @@ public final class ScriptRunner {
     Path p = path(t);
     if (!Files.isRegularFile(p)) {
       throw error(t, "file \"" + unquote(t) + "\" not found (looked for " + p + ")");
+    }
+    inputs.add(p.toAbsolutePath().normalize());
+    return p;
+  }
+
+  /** A file the script writes: never one it reads. */
+  private Path output(Token t) {
+    Path p = path(t);
+    if (inputs.contains(p.toAbsolutePath().normalize())) {
+      throw error(t, "\"" + unquote(t) + "\" is read by this script; writing it would overwrite the source. "
+          + "Choose another file");
     }
     return p;
   }
@@ -461,7 +474,7 @@ public final class ScriptRunner {
         if (c.output == null) {
           out.print(text);
         } else {
-          DataFiles.writeText(path(c.output), text);
+          DataFiles.writeText(output(c.output), text);
           out.printf(Locale.ROOT, "predict %s: %d rows to %s%n", c.expr().getText(), x.length, unquote(c.output));
         }
         out.println("predict " + c.expr().getText() + ": " + s.report());
@@ -473,7 +486,8 @@ public final class ScriptRunner {
     @Override
     public Void visitSave(ImplicitParser.SaveContext c) {
       Implicit v = eval.visit(c.expr());
-      at(c, () -> v.save(path(c.path)));
+      Path target = output(c.path);
+      at(c, () -> v.save(target));
       out.printf(Locale.ROOT, "saved %s to %s%n", c.expr().getText(), unquote(c.path));
       return null;
     }
@@ -481,9 +495,8 @@ public final class ScriptRunner {
     @Override
     public Void visitExport(ImplicitParser.ExportContext c) {
       Implicit v = eval.visit(c.expr());
-      at(c, () -> {
-        return v.exportOnnx(path(c.path));
-      });
+      Path target = output(c.path);
+      at(c, () -> v.exportOnnx(target));
       out.printf(Locale.ROOT, "exported %s to %s%n", c.expr().getText(), unquote(c.path));
       return null;
     }

@@ -133,4 +133,20 @@ public class CliTest {
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("no command given") && r.err().contains("Usage: implicit4j"), r.err());
   }
+
+  /** -o equal to the input is refused before anything is written, and the source is left as it was. */
+  @Test
+  void outputOverTheInputIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path m = dir.resolve("m.onnx");
+    java.nio.file.Files.copy(java.nio.file.Path.of("samples/iris-mlp.onnx"), m);
+    byte[] before = java.nio.file.Files.readAllBytes(m);
+    for (String[] args : new String[][] {{"import", m.toString(), "-o", m.toString()},
+        {"rescale", m.toString(), "-o", dir.resolve(".").resolve("m.onnx").toString()},
+        {"export", m.toString(), "-o", m.toString()}}) {
+      Run r = run(args);
+      assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+      assertTrue(r.err().contains("would overwrite the source"), r.err());
+    }
+    assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(m)), "the source changed");
+  }
 }

@@ -319,4 +319,11 @@ class ScriptTest {
     assertTrue(out.contains("certified           3/3"), out);
     assertTrue(Files.size(scripts.resolve("fresh.i4j")) > 0);
   }
+
+  @Test
+  void scriptsDoNotWriteOverWhatTheyRead() {
+    ScriptException e = fails("m = onnx(\"../iris-mlp.onnx\")\nexport m to \"../iris-mlp.onnx\"\n");
+    assertEquals(2, e.line());
+    assertTrue(e.reason().contains("is read by this script"), e.reason());
+  }
 }
