@@ -73,6 +73,7 @@ public final class ScriptRunner {
   public static int run(Path script, String text, PrintWriter out) {
     ScriptRunner r = new ScriptRunner(script, text, out);
     ImplicitParser.ScriptContext tree = r.parse(text);
+    r.check(tree);
     Executor ex = r.new Executor();
     for (ImplicitParser.StatementContext st : tree.statement()) {
       ex.visit(st);
@@ -103,6 +104,35 @@ public final class ScriptRunner {
     parser.removeErrorListeners();
     parser.addErrorListener(thrower);
     return parser.script();
+  }
+
+  /**
+   * Before anything runs: every name is defined before it is used, and every number literal is
+   * finite, so a mistake late in a script stops it before its first statement writes a file.
+   */
+  private void check(ImplicitParser.ScriptContext tree) {
+    java.util.Set<String> defined = new java.util.HashSet<>();
+    for (ImplicitParser.StatementContext st : tree.statement()) {
+      checkNode(st, defined);
+      if (st instanceof ImplicitParser.AssignContext a) {
+        defined.add(a.name.getText());
+      } else if (st instanceof ImplicitParser.TrainContext t) {
+        defined.add(t.name.getText());
+      }
+    }
+  }
+
+  private void checkNode(org.antlr.v4.runtime.tree.ParseTree node, java.util.Set<String> defined) {
+    if (node instanceof ImplicitParser.ReferenceContext ref && !defined.contains(ref.ID().getText())) {
+      throw error(ref, "unknown model '" + ref.ID().getText() + "'" + (defined.isEmpty() ? ""
+          : "; defined so far: " + String.join(", ", new java.util.TreeSet<>(defined))));
+    }
+    if (node instanceof ImplicitParser.NumberContext n) {
+      number(n);
+    }
+    for (int i = 0; i < node.getChildCount(); i++) {
+      checkNode(node.getChild(i), defined);
+    }
   }
 
   private ScriptException error(Implicit4jException.Category c, int line, int col, String reason) {
@@ -153,8 +183,30 @@ public final class ScriptRunner {
     return p;
   }
 
-  private static double number(ImplicitParser.NumberContext n) {
-    return Double.parseDouble(n.getText());
+  /** Sizes a script may ask for (identity, zeros, scalar): larger ones are refused before allocating. */
+  static final long MAX_SIZE = 1L << 24;
+
+  /** A numeric literal; one that is not finite (1e999) is an error at its place. */
+  private double number(ImplicitParser.NumberContext n) {
+    double v = Double.parseDouble(n.getText());
+    if (!Double.isFinite(v)) {
+      throw error(n, "the number " + n.getText() + " is not finite (beyond \u00b11.8e308)");
+    }
+    return v;
+  }
+
+  /** An integer literal that is a size: 1 to {@link #MAX_SIZE}, an error at its place otherwise. */
+  private int size(Token t) {
+    long v;
+    try {
+      v = Long.parseLong(t.getText());
+    } catch (NumberFormatException e) {
+      v = Long.MAX_VALUE;
+    }
+    if (v < 1 || v > MAX_SIZE) {
+      throw error(t, "size " + t.getText() + " is out of range: sizes run from 1 to " + MAX_SIZE);
+    }
+    return (int) v;
   }
 
   /** Runs {@code body}; library errors become script errors at {@code at}, keeping their category. */
@@ -243,19 +295,23 @@ public final class ScriptRunner {
 
     @Override
     public Implicit visitIdentity(ImplicitParser.IdentityContext c) {
-      return at(c, () -> Implicit.identity(Integer.parseInt(c.INT().getText())));
+      int n = size(c.INT().getSymbol());
+      return at(c, () -> Implicit.identity(n));
     }
 
     @Override
     public Implicit visitZeros(ImplicitParser.ZerosContext c) {
-      int r = Integer.parseInt(c.rows.getText());
-      int k = Integer.parseInt(c.cols.getText());
+      int r = size(c.rows);
+      int k = size(c.cols);
+      if ((long) r * k > MAX_SIZE) {
+        throw error(c, "zeros(" + r + ", " + k + ") holds " + (long) r * k + " values; at most " + MAX_SIZE);
+      }
       return at(c, () -> Implicit.zeros(r, k));
     }
 
     @Override
     public Implicit visitScalar(ImplicitParser.ScalarContext c) {
-      int n = Integer.parseInt(c.INT().getText());
+      int n = size(c.INT().getSymbol());
       double k = number(c.number());
       return at(c, () -> Implicit.scalar(n, k));
     }
@@ -451,7 +507,7 @@ public final class ScriptRunner {
       for (TerminalNode s : c.STRING()) {
         files.add(existing(s.getSymbol()));
       }
-      int samples = c.samplesClause() == null ? Defaults.SAMPLES : Integer.parseInt(c.samplesClause().INT().getText());
+      int samples = c.samplesClause() == null ? Defaults.SAMPLES : size(c.samplesClause().INT().getSymbol());
       VerificationReport rep = at(c, () -> v.verifyAgainst(files, VerifyOptions.defaults().withSamples(samples)));
       String summary = rep.summary() + String.format(Locale.ROOT, " (%d file%s in sequence)", files.size(),
           files.size() == 1 ? "" : "s");

@@ -326,4 +326,20 @@ class ScriptTest {
     assertEquals(2, e.line());
     assertTrue(e.reason().contains("is read by this script"), e.reason());
   }
+
+  /** Names and literals are checked before the first statement runs: nothing is written. */
+  @Test
+  void mistakesLateInAScriptStopItBeforeAnythingIsWritten() {
+    ScriptException e = fails("m = onnx(\"../iris-mlp.onnx\")\nsave m to \"early.i4j\"\nsave mm to \"late.i4j\"\n");
+    assertEquals(3, e.line());
+    assertTrue(e.reason().contains("unknown model 'mm'"), e.reason());
+    assertFalse(Files.exists(scripts.resolve("early.i4j")), "a statement ran before the check");
+    ScriptException inf = fails("m = onnx(\"../iris-mlp.onnx\")\nsave m to \"early.i4j\"\nk = 1e999 * m\n");
+    assertTrue(inf.reason().contains("1e999 is not finite"), inf.reason());
+    assertFalse(Files.exists(scripts.resolve("early.i4j")));
+    ScriptException big = fails("z = zeros(46341, 46341)\n");
+    assertTrue(big.reason().contains("at most 16777216"), big.reason());
+    ScriptException huge = fails("i = identity(99999999999)\n");
+    assertTrue(huge.reason().contains("size 99999999999 is out of range"), huge.reason());
+  }
 }
