@@ -347,12 +347,11 @@ public final class Implicit {
 
   /**
    * This model fine-tuned on a labelled data set, its structure kept (sparsity patterns, convolution
-   * geometries; blocks named in {@code freeze} and lazy blocks stay fixed). The κ projection applies
-   * when A is not strictly triangular, or when {@code kappaGiven}.
+   * geometries; blocks named in {@code freeze} and lazy blocks stay fixed).
    */
-  public Trained fineTune(Path data, TrainOptions o, boolean kappaGiven) {
+  public Trained fineTune(Path data, TrainOptions o) {
     try {
-      return TrainRuns.fineTune(model, data, o, kappaGiven);
+      return TrainRuns.fineTune(model, data, o);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

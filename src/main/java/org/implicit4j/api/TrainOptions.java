@@ -8,8 +8,9 @@ import java.util.Set;
  *
  * @param states with a fresh model: n states of the general implicit model (dense A); 0 when {@code layers} is used
  * @param layers with a fresh model: hidden layer sizes of the strictly triangular "layers" shape (e.g. 60, 40)
- * @param kappa the ‖A‖∞ bound kept by projection after every step; null: none (default for fine-tuning a
- *     strictly triangular model, which is well-posed anyway)
+ * @param kappa the ‖A‖∞ bound kept by projection after every step; null: automatic — {@link
+ *     Defaults#KAPPA} when A is not strictly triangular (the well-posedness the projection keeps), none
+ *     when it is (a strictly triangular model is well-posed whatever its weights)
  * @param optimizer "adam" or "sgd" (with {@code momentum})
  * @param loss "cross-entropy" or "mse"
  * @param l1 λ of an L1 penalty on the weights (sparse models)
@@ -43,9 +44,9 @@ public record TrainOptions(int states, int[] layers, int epochs, int batchSize, 
     }
   }
 
-  /** The paper's recipe: 10 epochs, Adam lr 1e-3, batch 100, κ = {@link Defaults#KAPPA}, cross-entropy. */
+  /** The paper's recipe: 10 epochs, Adam lr 1e-3, batch 100, κ automatic, cross-entropy. */
   public static TrainOptions defaults() {
-    return new TrainOptions(0, null, 10, 100, 1e-3, "adam", 0.9, Defaults.KAPPA, Defaults.SEED, "cross-entropy", 0, 0,
+    return new TrainOptions(0, null, 10, 100, 1e-3, "adam", 0.9, null, Defaults.SEED, "cross-entropy", 0, 0,
         null, 1e-6, null, null, null, 1, null, null);
   }
 

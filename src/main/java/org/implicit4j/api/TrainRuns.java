@@ -22,17 +22,21 @@ final class TrainRuns {
     int q = Arrays.stream(d.labels()).max().orElse(0) + 1;
     ImplicitModel init = o.layers().length > 0 ? ModelShapes.layers(p, o.layers(), q, o.seed())
         : ModelShapes.dense(p, o.states() > 0 ? o.states() : 100, q, o.seed());
-    return run(init, d, o, o.kappa());
+    return run(init, d, o);
   }
 
-  /** {@code m} fine-tuned: its structure kept, κ projection only when asked or when A is not triangular. */
-  static Trained fineTune(ImplicitModel m, Path data, TrainOptions o, boolean kappaGiven) throws IOException {
-    Datasets.Labelled d = rows(Datasets.read(data, m.p()), o.dataRows(), o.scale(), data);
-    Double kappa = kappaGiven || !m.isStrictlyUpperTriangular() ? o.kappa() : null;
-    return run(m, d, o, kappa);
+  /** {@code m} fine-tuned, its structure kept. */
+  static Trained fineTune(ImplicitModel m, Path data, TrainOptions o) throws IOException {
+    return run(m, rows(Datasets.read(data, m.p()), o.dataRows(), o.scale(), data), o);
   }
 
-  private static Trained run(ImplicitModel init, Datasets.Labelled d, TrainOptions o, Double kappa) throws IOException {
+  /** κ as asked, else {@link Defaults#KAPPA} when A is not strictly triangular, else none. */
+  static Double kappa(ImplicitModel m, TrainOptions o) {
+    return o.kappa() != null ? o.kappa() : m.isStrictlyUpperTriangular() ? null : Defaults.KAPPA;
+  }
+
+  private static Trained run(ImplicitModel init, Datasets.Labelled d, TrainOptions o) throws IOException {
+    Double kappa = kappa(init, o);
     for (int label : d.labels()) {
       if (label >= init.q()) {
         throw new IllegalArgumentException("label " + label + " but the model has " + init.q() + " outputs");

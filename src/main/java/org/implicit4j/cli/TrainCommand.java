@@ -51,8 +51,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Blocks (A(0,1), C, \u2026) or state blocks to keep fixed when fine-tuning.")
   Set<String> freeze;
 
-  @Option(names = "--kappa", description = "Bound on \u2016A\u2016\u221e kept by projection (default " + Defaults.KAPPA
-      + "; when fine-tuning a strictly triangular model, none unless given).")
+  @Option(names = "--kappa", description = "Bound on \u2016A\u2016\u221e kept by projection after every step "
+      + "(default " + Defaults.KAPPA + " when A is not strictly triangular; none for a strictly triangular model, "
+      + "which is well-posed whatever its weights).")
   Double kappa;
 
   @Option(names = "--epochs", defaultValue = "10") int epochs;
@@ -106,8 +107,7 @@ final class TrainCommand implements Callable<Integer> {
     Trained t;
     try (Progress bar = new Progress("train", epochs, onnxOptions.quiet, err)) {
       TrainOptions run = o.withProgress(bar);
-      t = from == null ? Implicit.train(data, run) : Implicit.load(from, onnxOptions.load()).fineTune(data, run,
-          kappa != null);
+      t = from == null ? Implicit.train(data, run) : Implicit.load(from, onnxOptions.load()).fineTune(data, run);
     }
     t.model().save(output);
     TrainReport r = t.report();

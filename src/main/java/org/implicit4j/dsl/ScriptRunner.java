@@ -452,7 +452,7 @@ public final class ScriptRunner {
           to = to.withKappa(o.number("kappa", Defaults.KAPPA));
         }
         to = o.has("layers") ? to.withLayers(o.integers("layers", null)) : to.withStates(o.integer("states", 0));
-        return from == null ? Implicit.train(data, to) : from.fineTune(data, to, o.has("kappa"));
+        return from == null ? Implicit.train(data, to) : from.fineTune(data, to);
       });
       names.put(c.name.getText(), t.model());
       TrainReport.Epoch e = t.report().last();

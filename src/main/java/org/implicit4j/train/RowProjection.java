@@ -35,7 +35,8 @@ final class RowProjection {
         }
       }
       for (int k = 0; k < fixed.length; k++) {
-        norm = Math.max(norm, projectRow(row, k, kappa - fixed[k], i) + fixed[k]);
+        // A hair inside κ, so that the row sum as computed (rounded) is ≤ κ too.
+        norm = Math.max(norm, projectRow(row, k, kappa * (1 - 1e-12) - fixed[k], i) + fixed[k]);
       }
     }
     return norm;

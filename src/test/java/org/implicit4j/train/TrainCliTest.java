@@ -56,12 +56,12 @@ class TrainCliTest {
     Path out = dir.resolve("mlp.i4j");
     Path curves = dir.resolve("curves.png");
     CliTest.Run r = CliTest.run("train", "--data", data.toString(), "--scale", "0.0625", "--layers", "16",
-        "--epochs", "3", "--batch-size", "30", "--lr", "0.01", "-o", out.toString(), "--curves", curves.toString(),
+        "--epochs", "3", "--batch-size", "30", "--lr", "0.01", "--kappa", "0.9", "-o", out.toString(), "--curves", curves.toString(),
         "--json", "-q");
     assertEquals(0, r.code(), r.err());
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
     assertEquals(3, o.get("epochs").getAsInt());
-    assertTrue(o.get("normInf").getAsDouble() <= 0.95 + 1e-12, r.out());
+    assertTrue(o.get("normInf").getAsDouble() <= 0.9, r.out());
     assertTrue(javax.imageio.ImageIO.read(curves.toFile()).getWidth() == 960);
     ImplicitModel m = ModelFiles.load(out);
     assertEquals(64, m.p());
