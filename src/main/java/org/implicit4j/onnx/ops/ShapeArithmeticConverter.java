@@ -3,6 +3,7 @@ package org.implicit4j.onnx.ops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.Shapes;
@@ -33,12 +34,12 @@ public final class ShapeArithmeticConverter {
     return (int) Math.max(0, Math.min(rank, a < 0 ? a + rank : a));
   }
 
-  /** Gather on constant data: out[o, idx…, i] = data[o, idx[…], i] along {@code axis}. */
+  /**
+   * Gather with constant indices: out[o, idx…, i] = data[o, idx[…], i] along {@code axis}. On constant
+   * data the values are gathered; on input-dependent data it is a selection, exact and affine.
+   */
   public static List<Affine> gather(OnnxNodeView n) {
     Affine data = n.input(0);
-    if (!data.isConstant()) {
-      throw n.unsupported("Gather on data that depends on the input");
-    }
     Tensor idx = n.constant(1, "indices");
     int axis = Shapes.axis(n.intOr("axis", 0), data.rank(), n);
     int[] ds = data.shape();
@@ -48,7 +49,7 @@ public final class ShapeArithmeticConverter {
     System.arraycopy(ds, axis + 1, out, axis + idx.shape().length, ds.length - axis - 1);
     int outer = Tensor.sizeOf(Arrays.copyOfRange(ds, 0, axis));
     int inner = Tensor.sizeOf(Arrays.copyOfRange(ds, axis + 1, ds.length));
-    double[] v = new double[Tensor.sizeOf(out)];
+    int[] src = new int[Tensor.sizeOf(out)];
     int k = 0;
     for (int o = 0; o < outer; o++) {
       for (double id : idx.data()) {
@@ -57,9 +58,16 @@ public final class ShapeArithmeticConverter {
           throw n.error("index " + (long) id + " out of range for axis of size " + ds[axis]);
         }
         for (int i = 0; i < inner; i++) {
-          v[k++] = data.bias()[(o * ds[axis] + j) * inner + i];
+          src[k++] = (o * ds[axis] + j) * inner + i;
         }
       }
+    }
+    if (!data.isConstant()) {
+      return List.of(data.map(CsrMatrix.selection(src, data.size()), out));
+    }
+    double[] v = new double[src.length];
+    for (int q = 0; q < v.length; q++) {
+      v[q] = data.bias()[src[q]];
     }
     return List.of(new Affine(out, Map.of(), v, data.integer()));
   }

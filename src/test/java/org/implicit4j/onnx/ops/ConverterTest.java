@@ -146,6 +146,7 @@ class ConverterTest {
             node("Gather", List.of("S", "zero"), "N", i("axis", 0)),
             node("Concat", List.of("N", "minus1"), "T", i("axis", 0)),
             node("Reshape", List.of("X", "T"), "Y")), List.of(longs("zero", 0), longs("minus1", -1))),
+        one("Gather on the input", "Gather", 17, dims(1, 6), List.of(longs("idx", 4, 0, 0, 5)), i("axis", 1)),
         new Case("Cast", Set.of("Cast"), 17, v6, List.of(node("Cast", List.of("X"), "Y", i("to", 1))), List.of()),
         new Case("ConstantOfShape", Set.of("ConstantOfShape", "Add"), 17, v6, List.of(
             node("ConstantOfShape", List.of("shape"), "K", t("value", scalar("v", 0.5f).toBuilder().addDims(1).build())),
