@@ -24,11 +24,12 @@ public final class AtomicFiles {
     if (dir != null && !Files.isDirectory(dir)) {
       throw new ModelFormatException("cannot write " + target + ": folder " + dir + " does not exist");
     }
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    Path tmp = temporaryBeside(abs);
     try {
       try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
         writer.write(out);
       }
+      keepPermissions(abs, tmp);
       try {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
@@ -36,6 +37,32 @@ public final class AtomicFiles {
       }
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * A new empty file beside {@code target}, created as any new file is (so with the process's
+   * umask, not createTempFile's 0600).
+   */
+  public static Path temporaryBeside(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    java.util.Random r = new java.util.Random();
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(r.nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (attempt > 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** An existing target keeps its permissions when replaced. */
+  public static void keepPermissions(Path target, Path replacement) throws IOException {
+    if (Files.exists(target) && Files.getFileStore(replacement).supportsFileAttributeView("posix")) {
+      Files.setPosixFilePermissions(replacement, Files.getPosixFilePermissions(target));
     }
   }
 

@@ -75,7 +75,7 @@ public final class Npy {
 
     public RowWriter(Path target, int rows, int cols) throws IOException {
       this.target = target.toAbsolutePath();
-      this.tmp = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName() + ".", ".tmp");
+      this.tmp = AtomicFiles.temporaryBeside(this.target);
       this.out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
       this.rows = rows;
       this.cols = cols;
@@ -102,6 +102,7 @@ public final class Npy {
         throw new IllegalStateException(target + ": " + written + " of " + rows + " rows written");
       }
       out.close();
+      AtomicFiles.keepPermissions(target, tmp);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -161,4 +161,19 @@ class ModelFilesTest {
     e = assertThrows(ModelFormatException.class, () -> Csv.read(x, 3));
     assertTrue(e.getMessage().contains("'2\\u200B'"), e.getMessage());
   }
+
+  /** Written files get the permissions any new file gets (the umask), and a replaced file keeps its own. */
+  @Test
+  void writtenFilesRespectTheUmaskAndKeepPermissions() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path probe = Files.createFile(dir.resolve("probe"));
+    Path out = dir.resolve("out.txt");
+    AtomicFiles.writeString(out, "a");
+    assertEquals(Files.getPosixFilePermissions(probe), Files.getPosixFilePermissions(out));
+    var mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+    Files.setPosixFilePermissions(out, mode);
+    AtomicFiles.writeString(out, "b");
+    assertEquals(mode, Files.getPosixFilePermissions(out));
+    assertEquals("b", Files.readString(out));
+  }
 }
