@@ -110,10 +110,15 @@ class MixedOps(nn.Module):
         return torch.sigmoid(self.fc(y)) * 2 - 1
 
 
-def digits_mlp():
+def digits_data():
     data = np.loadtxt(DIGITS, delimiter=",", skiprows=0 if open(DIGITS).read(1).isdigit() else 1)
-    x = torch.tensor(data[:1500, 1:] / 16.0, dtype=torch.float32)
-    y = torch.tensor(data[:1500, 0], dtype=torch.long)
+    return data[:, 1:] / 16.0, data[:, 0].astype(np.int64)
+
+
+def digits_mlp():
+    xs, ys = digits_data()
+    x = torch.tensor(xs[:1500], dtype=torch.float32)
+    y = torch.tensor(ys[:1500])
     model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 10),
                           nn.LogSoftmax(dim=1))
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
@@ -122,15 +127,12 @@ def digits_mlp():
         loss = F.nll_loss(model(x), y)
         loss.backward()
         opt.step()
-    test = torch.tensor(data[1500:, 1:] / 16.0, dtype=torch.float32)
-    acc = (model(test).argmax(1).numpy() == data[1500:, 0]).mean()
+    test = torch.tensor(xs[1500:], dtype=torch.float32)
+    acc = (model(test).argmax(1).numpy() == ys[1500:]).mean()
     print("digits MLP test accuracy (last 297 rows): %.3f" % acc)
     return model
 
 
-def digits_data():
-    data = np.loadtxt(DIGITS, delimiter=",", skiprows=0 if open(DIGITS).read(1).isdigit() else 1)
-    return data[:, 1:] / 16.0, data[:, 0].astype(np.int64)
 
 
 def digits_cnn():

@@ -13,6 +13,19 @@ import org.implicit4j.model.Shape;
 public final class TestModels {
   private TestModels() {}
 
+  /** a·b for plain matrices: the independent reference several tests compare operators with. */
+  public static double[][] times(double[][] a, double[][] b) {
+    double[][] c = new double[a.length][b[0].length];
+    for (int i = 0; i < a.length; i++) {
+      for (int k = 0; k < b.length; k++) {
+        for (int j = 0; j < b[0].length; j++) {
+          c[i][j] += a[i][k] * b[k][j];
+        }
+      }
+    }
+    return c;
+  }
+
   public static double[] randn(Random r, int n, double scale) {
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {

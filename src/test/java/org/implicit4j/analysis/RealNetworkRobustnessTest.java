@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.implicit4j.TestModels;
 import org.implicit4j.io.Datasets;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
@@ -49,22 +50,11 @@ class RealNetworkRobustnessTest {
     return w;
   }
 
-  private static double[][] times(double[][] a, double[][] b) {
-    double[][] c = new double[a.length][b[0].length];
-    for (int i = 0; i < a.length; i++) {
-      for (int k = 0; k < b.length; k++) {
-        for (int j = 0; j < b[0].length; j++) {
-          c[i][j] += a[i][k] * b[k][j];
-        }
-      }
-    }
-    return c;
-  }
 
   @Test
   void sensitivityOfTheFashionMlpIsTheProductOfItsAbsoluteWeights() throws Exception {
     Map<String, double[][]> w = absWeights();
-    double[][] want = times(w.get("4.weight"), times(w.get("2.weight"), w.get("0.weight")));
+    double[][] want = TestModels.times(w.get("4.weight"), TestModels.times(w.get("2.weight"), w.get("0.weight")));
     SensitivityMatrix s = Robustness.sensitivity(OnnxImporter.importFile(MLP, ImportOptions.defaults()).model());
     assertEquals(10, s.q());
     assertEquals(784, s.p());

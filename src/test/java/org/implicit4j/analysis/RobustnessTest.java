@@ -33,23 +33,12 @@ class RobustnessTest {
     return m;
   }
 
-  private static double[][] times(double[][] a, double[][] b) {
-    double[][] c = new double[a.length][b[0].length];
-    for (int i = 0; i < a.length; i++) {
-      for (int k = 0; k < b.length; k++) {
-        for (int j = 0; j < b[0].length; j++) {
-          c[i][j] += a[i][k] * b[k][j];
-        }
-      }
-    }
-    return c;
-  }
 
   @Test
   void mlpSensitivityIsTheProductOfAbsoluteWeights() {
     TestModels.Mlp mlp = TestModels.Mlp.random(new Random(1), 7, 6, 5, 3);
     SensitivityMatrix s = Robustness.sensitivity(mlp.implicit());
-    double[][] want = times(abs(mlp.w2(), 3, 5), times(abs(mlp.w1(), 5, 6), abs(mlp.w0(), 6, 7)));
+    double[][] want = TestModels.times(abs(mlp.w2(), 3, 5), TestModels.times(abs(mlp.w1(), 5, 6), abs(mlp.w0(), 6, 7)));
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 7; j++) {
         assertEquals(want[i][j], s.get(i, j), 1e-12, "S[" + i + "][" + j + "]");

@@ -57,17 +57,6 @@ class LinearOperatorTest {
     return m;
   }
 
-  static double[][] times(double[][] a, double[][] b) {
-    double[][] c = new double[a.length][b[0].length];
-    for (int i = 0; i < a.length; i++) {
-      for (int k = 0; k < b.length; k++) {
-        for (int j = 0; j < b[0].length; j++) {
-          c[i][j] += a[i][k] * b[k][j];
-        }
-      }
-    }
-    return c;
-  }
 
   static double[][] plus(double[][] a, double[][] b) {
     double[][] c = new double[a.length][a[0].length];
@@ -129,7 +118,7 @@ class LinearOperatorTest {
         Arguments.of("scaled conv", conv.scaled(left, right), scaled(left, kM, right)),
         Arguments.of("sum", SumOperator.of(List.of(dense, dense.scaled(null, sumRight))),
             plus(dM, scaled(null, dM, sumRight))),
-        Arguments.of("product", ProductOperator.of(dense, csr), times(dM, cM)),
+        Arguments.of("product", ProductOperator.of(dense, csr), TestModels.times(dM, cM)),
         Arguments.of("block", new BlockMatrix(new int[] {6, 9}, new int[] {9, 6},
             List.of(new BlockMatrix.Block(0, 0, dense), new BlockMatrix.Block(1, 1, csr))), block));
   }
