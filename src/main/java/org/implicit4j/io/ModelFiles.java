@@ -277,73 +277,105 @@ public final class ModelFiles {
       return new Reader(path, zip).model(m);
     } catch (java.util.zip.ZipException e) {
       throw new ModelFormatException(path + ": not a readable zip file (" + e.getMessage() + ")", e);
-    } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException
-        | ClassCastException e) {
-      throw new ModelFormatException(path + ": malformed manifest (" + e + ")", e);
+    } catch (JsonParseException | IllegalStateException e) {
+      throw new ModelFormatException(path + ": malformed manifest (" + e.getMessage() + ")", e);
+    } catch (org.implicit4j.linalg.DimensionMismatchException | IllegalArgumentException e) {
+      throw new ModelFormatException(path + ": inconsistent model (" + e.getMessage() + ")", e);
     }
   }
+
+  /**
+   * The most values one array of a model file may declare, and the states a model file may hold:
+   * larger declarations are refused before anything is allocated (raise with
+   * -Dimplicit4j.maxArrayValues=N).
+   */
+  static final long MAX_ARRAY_VALUES = Long.getLong("implicit4j.maxArrayValues", 1L << 27);
 
   private static final class Reader {
     private final Path path;
     private final ZipFile zip;
+    private final Manifest mf;
 
     Reader(Path path, ZipFile zip) {
       this.path = path;
       this.zip = zip;
+      this.mf = new Manifest(path);
     }
 
     ImplicitModel model(JsonObject m) throws IOException {
-      if (!FORMAT.equals(m.get("format").getAsString())) {
-        throw new ModelFormatException(path + ": format '" + m.get("format").getAsString() + "' is not " + FORMAT);
+      String format = mf.string(m, "format", "top level");
+      if (!FORMAT.equals(format)) {
+        throw new ModelFormatException(path + ": format '" + format + "' is not " + FORMAT);
       }
-      if (m.get("version").getAsInt() > VERSION) {
-        throw new ModelFormatException(path + ": file version " + m.get("version").getAsInt()
+      int version = mf.integer(m, "version", "top level", 1, Integer.MAX_VALUE);
+      if (version > VERSION) {
+        throw new ModelFormatException(path + ": file version " + version
             + " is newer than this implicit4j reads (" + VERSION + "); upgrade implicit4j");
       }
-      Shape in = Shape.of(intsOf(m.getAsJsonArray("inputShape")));
-      Shape out = Shape.of(intsOf(m.getAsJsonArray("outputShape")));
+      Shape in = Shape.of(mf.shape(m, "inputShape", "top level", MAX_ARRAY_VALUES));
+      Shape out = Shape.of(mf.shape(m, "outputShape", "top level", MAX_ARRAY_VALUES));
+      int n = mf.integer(m, "n", "top level", 0, MAX_ARRAY_VALUES);
       ImplicitModel.Builder b = ImplicitModel.builder(in, out);
-      Map<Integer, Integer> index = new HashMap<>();
-      int k = 0;
-      for (JsonElement e : m.getAsJsonArray("states")) {
-        JsonObject s = e.getAsJsonObject();
-        Activation act;
-        try {
-          act = Activation.parse(s.get("activation").getAsString());
-        } catch (IllegalArgumentException ex) {
-          throw new ModelFormatException(path + ": state block '" + s.get("name").getAsString() + "': " + ex.getMessage());
-        }
-        index.put(k, b.addState(s.get("name").getAsString(), Shape.of(intsOf(s.getAsJsonArray("shape"))), act));
-        k++;
-      }
-      int n = m.get("n").getAsInt();
-      for (JsonElement e : m.getAsJsonArray("A")) {
-        JsonObject o = e.getAsJsonObject();
-        b.addA(o.get("row").getAsInt(), o.get("col").getAsInt(), op(o.getAsJsonObject("op")));
-      }
-      for (JsonElement e : m.getAsJsonArray("B")) {
-        JsonObject o = e.getAsJsonObject();
-        b.addB(o.get("row").getAsInt(), op(o.getAsJsonObject("op")));
-      }
-      for (JsonElement e : m.getAsJsonArray("C")) {
-        JsonObject o = e.getAsJsonObject();
-        b.addC(o.get("col").getAsInt(), op(o.getAsJsonObject("op")));
-      }
-      for (JsonElement e : m.getAsJsonArray("D")) {
-        b.addD(op(e.getAsJsonObject().getAsJsonObject("op")));
-      }
-      double[] sb = doubles(m.get("stateBias").getAsString(), n);
+      addStates(b, mf.array(m, "states", "top level"), n);
+      addBlocks(b, m, in, out);
+      double[] sb = doubles(mf.string(m, "stateBias", "top level"), n);
       for (int i = 0; i < b.stateCount(); i++) {
         StateBlock s = b.state(i);
         b.addStateBias(i, java.util.Arrays.copyOfRange(sb, s.offset(), s.end()));
       }
-      b.addOutputBias(doubles(m.get("outputBias").getAsString(), out.size()));
-      b.provenance(provenance(m.getAsJsonObject("metadata")));
-      ImplicitModel model = b.build();
-      if (model.n() != n) {
-        throw new ModelFormatException(path + ": manifest says n = " + n + " but the state blocks hold " + model.n());
+      b.addOutputBias(doubles(mf.string(m, "outputBias", "top level"), out.size()));
+      b.provenance(provenance(m.has("metadata") ? mf.object(m, "metadata", "top level") : null));
+      return b.build();
+    }
+
+    private void addStates(ImplicitModel.Builder b, JsonArray states, int n) {
+      long total = 0;
+      for (int k = 0; k < states.size(); k++) {
+        JsonObject s = mf.object(states, k, "states");
+        String where = "state " + k;
+        String name = mf.string(s, "name", where);
+        Activation act;
+        try {
+          act = Activation.parse(mf.string(s, "activation", where));
+        } catch (IllegalArgumentException ex) {
+          throw new ModelFormatException(path + ": state block '" + name + "': " + ex.getMessage());
+        }
+        Shape shape = Shape.of(mf.shape(s, "shape", where, MAX_ARRAY_VALUES));
+        total += shape.size();
+        if (total > n) {
+          throw new ModelFormatException(path + ": manifest says n = " + n + " but the state blocks hold more");
+        }
+        b.addState(name, shape, act);
       }
-      return model;
+      if (total != n) {
+        throw new ModelFormatException(path + ": manifest says n = " + n + " but the state blocks hold " + total);
+      }
+    }
+
+    private void addBlocks(ImplicitModel.Builder b, JsonObject m, Shape in, Shape out) throws IOException {
+      int k = b.stateCount();
+      for (String matrix : List.of("A", "B", "C", "D")) {
+        JsonArray blocks = mf.array(m, matrix, "top level");
+        for (int i = 0; i < blocks.size(); i++) {
+          JsonObject o = mf.object(blocks, i, matrix);
+          String where = matrix + " block " + i;
+          int row = matrix.equals("A") || matrix.equals("B") ? mf.integer(o, "row", where, 0, k - 1L) : 0;
+          int col = matrix.equals("A") || matrix.equals("C") ? mf.integer(o, "col", where, 0, k - 1L) : 0;
+          int rows = matrix.equals("A") || matrix.equals("B") ? b.state(row).size() : out.size();
+          int cols = matrix.equals("A") || matrix.equals("C") ? b.state(col).size() : in.size();
+          LinearOperator op = op(mf.object(o, "op", where), where);
+          if (op.rows() != rows || op.cols() != cols) {
+            throw new ModelFormatException(path + ": " + where + " is " + op.rows() + " x " + op.cols()
+                + " but its place in " + matrix + " is " + rows + " x " + cols);
+          }
+          switch (matrix) {
+            case "A" -> b.addA(row, col, op);
+            case "B" -> b.addB(row, op);
+            case "C" -> b.addC(col, op);
+            default -> b.addD(op);
+          }
+        }
+      }
     }
 
     private Npy.Array read(String entry, long maxValues) throws IOException {
@@ -353,18 +385,47 @@ public final class ModelFiles {
       }
       try (InputStream in = zip.getInputStream(e)) {
         return Npy.read(in, path + "!" + entry, maxValues);
+      } catch (java.io.EOFException | java.util.zip.ZipException ex) {
+        throw new ModelFormatException(path + "!" + entry + ": damaged compressed data (" + ex.getMessage() + ")");
       }
     }
 
-    double[] doubles(String entry, long expected) throws IOException {
-      Npy.Array a = read(entry, expected);
-      if (a.doubles() == null || a.doubles().length != expected) {
-        throw new ModelFormatException(path + "!" + entry + ": expected " + expected + " floating-point values");
+    /** Floating-point values of exactly the given shape (a vector: one dimension). */
+    double[] doubles(String entry, long... shape) throws IOException {
+      long count = 1;
+      for (long d : shape) {
+        count *= d;
+      }
+      if (count > MAX_ARRAY_VALUES) {
+        throw new ModelFormatException(path + "!" + entry + ": declares " + count + " values, more than the "
+            + MAX_ARRAY_VALUES + " an array may hold here (-Dimplicit4j.maxArrayValues raises it)");
+      }
+      Npy.Array a = read(entry, count);
+      if (a.doubles() == null || !sameShape(a.shape(), shape)) {
+        throw new ModelFormatException(path + "!" + entry + ": expected " + (a.doubles() == null ? "floating-point "
+            : "") + "shape " + java.util.Arrays.toString(shape) + ", found " + java.util.Arrays.toString(a.shape())
+            + " " + a.dtype());
       }
       return a.doubles();
     }
 
+    private static boolean sameShape(int[] got, long[] want) {
+      if (got.length != want.length) {
+        return false;
+      }
+      for (int i = 0; i < got.length; i++) {
+        if (got[i] != want[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     int[] ints(String entry, long expected) throws IOException {
+      if (expected > MAX_ARRAY_VALUES) {
+        throw new ModelFormatException(path + "!" + entry + ": declares " + expected + " values, more than "
+            + MAX_ARRAY_VALUES);
+      }
       Npy.Array a = read(entry, expected);
       if (a.ints() == null || a.ints().length != expected) {
         throw new ModelFormatException(path + "!" + entry + ": expected " + expected + " int32 values");
@@ -372,60 +433,96 @@ public final class ModelFiles {
       return a.ints();
     }
 
-    LinearOperator op(JsonObject o) throws IOException {
-      int rows = o.get("rows").getAsInt();
-      int cols = o.get("cols").getAsInt();
-      String kind = o.get("kind").getAsString();
-      switch (kind) {
-        case "dense":
-          return new DenseMatrix(rows, cols, doubles(o.get("data").getAsString(), (long) rows * cols));
-        case "csr": {
-          int[] ptr = ints(o.get("indptr").getAsString(), rows + 1L);
-          int nnz = ptr[rows];
-          if (nnz < 0) {
-            throw new ModelFormatException(path + ": csr block with negative nnz");
+    LinearOperator op(JsonObject o, String where) throws IOException {
+      int rows = mf.integer(o, "rows", where, 0, Integer.MAX_VALUE);
+      int cols = mf.integer(o, "cols", where, 0, Integer.MAX_VALUE);
+      String kind = mf.string(o, "kind", where);
+      return switch (kind) {
+        case "dense" -> new DenseMatrix(rows, cols, doubles(mf.string(o, "data", where), rows, cols));
+        case "csr" -> csr(o, where, rows, cols);
+        case "diagonal" -> {
+          if (rows != cols) {
+            throw new ModelFormatException(path + ": " + where + " is a diagonal block of " + rows + " x " + cols);
           }
-          int[] idx = ints(o.get("indices").getAsString(), nnz);
-          for (int c : idx) {
-            if (c < 0 || c >= cols) {
-              throw new ModelFormatException(path + ": csr column index " + c + " outside [0, " + cols + ")");
-            }
-          }
-          return new CsrMatrix(rows, cols, ptr, idx, doubles(o.get("data").getAsString(), nnz));
+          yield new DiagonalMatrix(doubles(mf.string(o, "data", where), rows));
         }
-        case "diagonal":
-          return new DiagonalMatrix(doubles(o.get("data").getAsString(), rows));
-        case "conv2d": {
-          ConvGeometry g = GSON.fromJson(o.get("geometry"), ConvGeometry.class);
-          g = new ConvGeometry(g.cin(), g.h(), g.w(), g.cout(), g.oh(), g.ow(), g.kh(), g.kw(), g.strideH(),
-              g.strideW(), g.padTop(), g.padLeft(), g.dilH(), g.dilW(), g.groups()); // re-validate
-          return new Conv2d(g, doubles(o.get("kernel").getAsString(), g.kernelSize()));
+        case "conv2d" -> conv(o, where, rows, cols);
+        case "scaled" -> {
+          LinearOperator inner = op(mf.object(o, "inner", where), where + " inner");
+          double[] l = o.has("left") ? doubles(mf.string(o, "left", where), rows) : null;
+          double[] r = o.has("right") ? doubles(mf.string(o, "right", where), cols) : null;
+          yield ScaledOperator.of(l, inner, r);
         }
-        case "scaled": {
-          LinearOperator inner = op(o.getAsJsonObject("inner"));
-          double[] l = o.has("left") ? doubles(o.get("left").getAsString(), rows) : null;
-          double[] r = o.has("right") ? doubles(o.get("right").getAsString(), cols) : null;
-          return ScaledOperator.of(l, inner, r);
+        case "sum", "product" -> combination(o, where, kind);
+        default -> throw new ModelFormatException(path + ": " + where + ": unknown operator kind '" + kind
+            + "' (expected dense, csr, diagonal, conv2d, scaled, sum, product)");
+      };
+    }
+
+    private LinearOperator csr(JsonObject o, String where, int rows, int cols) throws IOException {
+      int[] ptr = ints(mf.string(o, "indptr", where), rows + 1L);
+      for (int i = 0; i < rows; i++) {
+        if (ptr[0] != 0 || ptr[i + 1] < ptr[i]) {
+          throw new ModelFormatException(path + ": " + where + ": csr indptr is not non-decreasing from 0");
         }
-        case "sum": {
-          List<LinearOperator> t = new ArrayList<>();
-          for (JsonElement e : o.getAsJsonArray("terms")) {
-            t.add(op(e.getAsJsonObject()));
-          }
-          return SumOperator.of(t);
-        }
-        case "product": {
-          JsonArray f = o.getAsJsonArray("factors");
-          LinearOperator acc = op(f.get(f.size() - 1).getAsJsonObject());
-          for (int k = f.size() - 2; k >= 0; k--) {
-            acc = ProductOperator.of(op(f.get(k).getAsJsonObject()), acc);
-          }
-          return acc;
-        }
-        default:
-          throw new ModelFormatException(path + ": unknown operator kind '" + kind
-              + "' (expected dense, csr, diagonal, conv2d, scaled, sum, product)");
       }
+      int nnz = ptr[rows];
+      int[] idx = ints(mf.string(o, "indices", where), nnz);
+      for (int c : idx) {
+        if (c < 0 || c >= cols) {
+          throw new ModelFormatException(path + ": " + where + ": csr column index " + c + " outside [0, " + cols + ")");
+        }
+      }
+      return new CsrMatrix(rows, cols, ptr, idx, doubles(mf.string(o, "data", where), nnz));
+    }
+
+    private LinearOperator conv(JsonObject o, String where, int rows, int cols) throws IOException {
+      JsonObject g = mf.object(o, "geometry", where);
+      String gw = where + " geometry";
+      int[] v = new int[15];
+      String[] keys = {"cin", "h", "w", "cout", "oh", "ow", "kh", "kw", "strideH", "strideW", "padTop", "padLeft",
+          "dilH", "dilW", "groups"};
+      for (int i = 0; i < keys.length; i++) {
+        v[i] = mf.integer(g, keys[i], gw, keys[i].startsWith("pad") ? 0 : 1, 1 << 20);
+      }
+      ConvGeometry geo;
+      try {
+        geo = new ConvGeometry(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13],
+            v[14]);
+      } catch (org.implicit4j.linalg.DimensionMismatchException e) {
+        throw new ModelFormatException(path + ": " + gw + ": " + e.getMessage());
+      }
+      // Every window must reach the input: at most as many outputs as with (k − 1)·dilation padding at the end.
+      if (geo.oh() > ConvGeometry.outputSize(geo.h(), geo.kh(), geo.strideH(), geo.padTop(), (geo.kh() - 1) * geo.dilH(),
+          geo.dilH()) || geo.ow() > ConvGeometry.outputSize(geo.w(), geo.kw(), geo.strideW(), geo.padLeft(),
+          (geo.kw() - 1) * geo.dilW(), geo.dilW())) {
+        throw new ModelFormatException(path + ": " + gw + ": output " + geo.oh() + " x " + geo.ow()
+            + " is larger than the padded input allows");
+      }
+      if ((long) geo.inputSize() != cols || (long) geo.outputSize() != rows) {
+        throw new ModelFormatException(path + ": " + gw + " maps " + geo.inputSize() + " to " + geo.outputSize()
+            + " values, the block is " + rows + " x " + cols);
+      }
+      return new Conv2d(geo, doubles(mf.string(o, "kernel", where), geo.cout(), geo.cinPerGroup(), geo.kh(), geo.kw()));
+    }
+
+    private LinearOperator combination(JsonObject o, String where, String kind) throws IOException {
+      JsonArray parts = mf.array(o, kind.equals("sum") ? "terms" : "factors", where);
+      if (parts.isEmpty()) {
+        throw new ModelFormatException(path + ": " + where + ": a " + kind + " needs at least one operand");
+      }
+      List<LinearOperator> ops = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        ops.add(op(mf.object(parts, i, where), where + " " + kind + " " + i));
+      }
+      if (kind.equals("sum")) {
+        return SumOperator.of(ops);
+      }
+      LinearOperator acc = ops.get(ops.size() - 1);
+      for (int i = ops.size() - 2; i >= 0; i--) {
+        acc = ProductOperator.of(ops.get(i), acc);
+      }
+      return acc;
     }
   }
 
