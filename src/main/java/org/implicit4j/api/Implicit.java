@@ -249,6 +249,15 @@ public final class Implicit {
     return analysis;
   }
 
+  /** Returns this model, or throws (a failed check, exit 1) when its well-posedness is not shown. */
+  public Implicit requireWellPosed() {
+    if (!wellPosedness().wellPosed()) {
+      throw new org.implicit4j.analysis.AnalysisException("well-posedness is required but not shown: "
+          + wellPosedness().verdict() + "; the equilibrium may not be unique. Rescale the model or reduce its gains");
+    }
+    return this;
+  }
+
   /** Sizes, blocks, verdict and rescale preview, as `info` prints them. */
   public ModelDescription describe() {
     List<ModelDescription.State> states = new ArrayList<>();

@@ -48,6 +48,10 @@ final class PredictCommand implements Callable<Integer> {
           + "Runtime has on a float32 network). Default: double precision.")
   boolean float32;
 
+  @Option(names = "--require-well-posed",
+      description = "Refuse (exit 1) a model whose well-posedness is not shown, instead of warning.")
+  boolean requireWellPosed;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -56,6 +60,12 @@ final class PredictCommand implements Callable<Integer> {
     SolveOptions opts = SolveOptions.defaults().withSolver(SolveOptions.Solver.parse(solver)).withTolerance(tol)
         .withMaxIterations(maxIterations).withFloat32(float32);
     Implicit m = Implicit.load(model, onnxOptions.load());
+    if (requireWellPosed) {
+      m.requireWellPosed();
+    } else if (!m.wellPosedness().wellPosed()) {
+      spec.commandLine().getErr().println("warning: well-posedness is not shown (" + m.wellPosedness().verdict()
+          + "); the equilibrium found may not be unique (--require-well-posed makes this an error)");
+    }
     Prediction p = m.predict(DataFiles.readRows(inputs, m.model().p()), opts);
     String text = DataFiles.format(p.outputs());
     if (output == null) {

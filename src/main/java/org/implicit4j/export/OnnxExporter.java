@@ -47,8 +47,15 @@ public final class OnnxExporter {
     AtomicFiles.write(out, proto::writeTo);
   }
 
-  /** The number of unrolled Picard steps the Loop runs for {@code m}. */
+  /**
+   * The number of unrolled Picard steps the Loop runs for {@code m}: {@code requested} when positive;
+   * else enough for 1e-7 relative error when ‖A‖∞ &lt; 1 with non-expansive activations; else the
+   * Loop may not converge at all, and the export is refused unless the caller chooses the count.
+   */
   public static int loopIterations(ImplicitModel m, int requested) {
+    if (requested < 0) {
+      throw new IllegalArgumentException("--iterations must be \u2265 0 (0: choose), got " + requested);
+    }
     if (requested > 0) {
       return requested;
     }
@@ -56,10 +63,15 @@ public final class OnnxExporter {
     if (w.nonExpansive() && w.normInf() < 1) {
       return (int) Math.min(100_000, Math.max(1, Math.ceil(Math.log(1e-7) / Math.log(Math.max(w.normInf(), 1e-12)))));
     }
-    return 500;
+    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "cannot choose the Loop's Picard "
+        + "iterations: \u2016A\u2016\u221e = %.4g (%s), so the Picard iteration may not converge and the exported "
+        + "graph could output NaN. Rescale the model first (rescale), or give --iterations T", w.normInf(), w.verdict()));
   }
 
   public static OnnxMl.ModelProto toOnnx(ImplicitModel m, int iterations) {
+    if (!m.isStrictlyUpperTriangular()) {
+      iterations = loopIterations(m, iterations);
+    }
     OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("implicit4j");
     AtomicInteger names = new AtomicInteger();
     GraphWriter w = new GraphWriter(g, g, names, "");

@@ -8,8 +8,10 @@ public final class ConvergenceException extends Implicit4jException {
   private final SolveReport report;
 
   public ConvergenceException(SolveReport report) {
-    super(Category.CHECK_FAILED, "solver did not converge: " + report
-        + "; the model may not be well-posed (see `info`): rescale it, or raise --max-iterations");
+    super(Category.CHECK_FAILED, "solver did not converge: " + report + (Double.isFinite(report.absResidual())
+        ? "; the model may not be well-posed (see `info`): rescale it, or raise --max-iterations"
+        : "; the iteration diverged, so the model is not well-posed for these inputs (see `info`): reduce the "
+            + "feedback gain or the weights, or rescale it"));
     this.report = report;
   }
 
