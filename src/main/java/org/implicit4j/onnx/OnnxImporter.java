@@ -132,6 +132,7 @@ public final class OnnxImporter {
         bound.put(vi.getName(), fixed);
         continue;
       }
+      requireRealTensor(vi, cx.source());
       inputs.add(new ImportResult.GraphInput(vi.getName(), inputShape(vi, options, cx.source(), g.getInputCount()),
           vi.getType().getTensorType().getElemType()));
     }
@@ -191,6 +192,22 @@ public final class OnnxImporter {
     return new Lowered(dropped, renamed);
   }
 
+  /** u is real-valued: float, double, float16 or bfloat16 tensors only (not integers, strings, sequences). */
+  private static void requireRealTensor(OnnxMl.ValueInfoProto vi, String source) {
+    if (!vi.getType().hasTensorType()) {
+      throw new ImportException(source + ": graph input '" + vi.getName() + "' is a " + vi.getType().getValueCase()
+          .name().toLowerCase(java.util.Locale.ROOT).replace("_type", "") + ", not a tensor; implicit models take "
+          + "real-valued tensors");
+    }
+    int t = vi.getType().getTensorType().getElemType();
+    if (t != 1 && t != 10 && t != 11 && t != 16) {
+      String name = OnnxMl.TensorProto.DataType.forNumber(t) == null ? "type " + t
+          : OnnxMl.TensorProto.DataType.forNumber(t).name();
+      throw new ImportException(source + ": graph input '" + vi.getName() + "' holds " + name + " values; implicit "
+          + "models take real-valued inputs (float, double, float16, bfloat16)");
+    }
+  }
+
   private static int[] inputShape(OnnxMl.ValueInfoProto vi, ImportOptions options, String source, int inputCount) {
     int[] given = options.inputShapes().get(vi.getName());
     if (given == null && inputCount >= 1) {
@@ -214,7 +231,10 @@ public final class OnnxImporter {
     int[] s = new int[rank];
     for (int d = 0; d < rank; d++) {
       OnnxMl.TensorShapeProto.Dimension dim = sp.getDim(d);
-      if (dim.hasDimValue() && dim.getDimValue() > 0) {
+      if (dim.hasDimValue() && dim.getDimValue() > Integer.MAX_VALUE) {
+        throw new ImportException(source + ": input '" + vi.getName() + "' declares dimension " + dim.getDimValue()
+            + " at axis " + d + "; too large to hold");
+      } else if (dim.hasDimValue() && dim.getDimValue() > 0) {
         s[d] = (int) dim.getDimValue();
       } else if (d == 0) {
         s[d] = 1; // the batch dimension: implicit4j models are per sample

@@ -187,7 +187,7 @@ public final class OrtVerifier implements AutoCloseable {
 
   private static void appendFlat(OnnxTensor t, List<Double> out) {
     switch (t.getInfo().type) {
-      case FLOAT -> {
+      case FLOAT, FLOAT16, BFLOAT16 -> { // half precisions widened: compared as floats
         FloatBuffer f = t.getFloatBuffer();
         while (f.hasRemaining()) {
           out.add((double) f.get());

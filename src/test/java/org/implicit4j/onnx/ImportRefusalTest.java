@@ -170,4 +170,19 @@ class ImportRefusalTest {
         ImportOptions.defaults().withMaxStates(1000)));
     assertTrue(e.getMessage().contains("more than 1000 states") && e.getMessage().contains("too large"), e.getMessage());
   }
+
+  /** Inputs that are not real-valued tensors, and dimensions beyond 2³¹, are refused at import naming the input. */
+  @Test
+  void nonRealAndHugeInputsAreRefusedByName() throws Exception {
+    OnnxMl.GraphProto.Builder g = gemmThen("Relu", weight("W", W, 2, 2));
+    g.setInput(0, g.getInput(0).toBuilder().setType(g.getInput(0).getType().toBuilder().setTensorType(
+        g.getInput(0).getType().getTensorType().toBuilder().setElemType(2))));
+    assertRefused(write("uint8.onnx", model(13, g)), "graph input 'x' holds UINT8 values", "real-valued");
+    OnnxMl.GraphProto.Builder big = gemmThen("Relu", weight("W", W, 2, 2));
+    big.setInput(0, input("x", "N", 2).toBuilder().setType(input("x", "N", 2).getType().toBuilder().setTensorType(
+        input("x", "N", 2).getType().getTensorType().toBuilder().setShape(OnnxMl.TensorShapeProto.newBuilder()
+            .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
+            .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(1_000_000_000_000L))))).build());
+    assertRefused(write("huge.onnx", model(13, big)), "input 'x' declares dimension 1000000000000");
+  }
 }
