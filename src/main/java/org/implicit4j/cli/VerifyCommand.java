@@ -21,8 +21,14 @@ import picocli.CommandLine.Spec;
     description = "Import an ONNX network and check that the implicit model predicts what ONNX Runtime does, "
         + "on seeded random inputs (uniform [0,1)) plus any given ones. Exit 0 on pass, 1 on mismatch.")
 final class VerifyCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "The ONNX network.")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The ONNX network; with --against, any model (a model "
+      + "file, or a network) to check against the networks given there.")
   Path onnx;
+
+  @Option(names = "--against", split = ",", paramLabel = "NET.onnx",
+      description = "Check MODEL against these ONNX networks run in sequence in ONNX Runtime (e.g. a model file "
+          + "against the network it came from).")
+  java.util.List<Path> against;
 
   @Option(names = "--samples", defaultValue = "" + Defaults.SAMPLES,
       description = "Random inputs to check. Default: ${DEFAULT-VALUE}.")
@@ -58,6 +64,16 @@ final class VerifyCommand implements Callable<Integer> {
     VerifyOptions o = VerifyOptions.defaults().withSamples(samples).withSeed(seed).withTolerances(atol, rtol)
         .withPerLayer(perLayer).withFloat32(float32).withLoad(onnxOptions.load())
         .withExtraInputs(inputs);
+    if (against != null) {
+      if (perLayer || float32 || inputs != null) {
+        throw new IllegalArgumentException("--against checks seeded random inputs only; --per-layer, --float32 and "
+            + "--inputs apply to verifying an ONNX network itself");
+      }
+      org.implicit4j.report.VerificationReport rep = Implicit.load(onnx, o.load()).verifyAgainst(against, o);
+      spec.commandLine().getErr().println(rep.solveReport());
+      spec.commandLine().getOut().println(rep.summary());
+      return rep.passed() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
     Verification v;
     try (Progress bar = new Progress("verify", samples, onnxOptions.quiet)) {
       v = Implicit.verify(onnx, o.withProgress(bar));

@@ -149,4 +149,16 @@ public class CliTest {
     }
     assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(m)), "the source changed");
   }
+
+  /** A model file checked against the network it came from; a different network fails with exit 1. */
+  @Test
+  void verifyAModelFileAgainstItsNetwork(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path file = dir.resolve("iris.i4j");
+    assertEquals(0, run("import", "samples/iris-mlp.onnx", "-o", file.toString(), "-q").code());
+    Run ok = run("verify", file.toString(), "--against", "samples/iris-mlp.onnx", "--samples", "20");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().startsWith("PASS: 20/20"), ok.out());
+    Run wrong = run("verify", file.toString(), "--against", "src/test/resources/fixtures/digits-mlp-opset9.onnx");
+    assertEquals(2, wrong.code(), wrong.err());
+  }
 }
