@@ -81,6 +81,10 @@ public final class Implicit {
         throw new ModelFormatException(path + (Files.isDirectory(path) ? ": is a directory" : ": no such file"));
       }
       if (ModelFiles.isModelFile(path)) {
+        if (!options.inputShapes().isEmpty()) {
+          throw new IllegalArgumentException(path + " is a model file, whose shapes are fixed; --input-shape applies "
+              + "to ONNX networks only");
+        }
         return new Implicit(ModelFiles.load(path));
       }
       return new Implicit(importOnnx(readOnnx(path), path, options).model());

@@ -16,6 +16,14 @@ public record VerifyOptions(int samples, long seed, Path extraInputs, double ato
     if (samples < 0) {
       throw new IllegalArgumentException("--samples must be \u2265 0, got " + samples);
     }
+    if (!(atol >= 0) || !(rtol >= 0) || Double.isInfinite(atol) || Double.isInfinite(rtol)) {
+      throw new IllegalArgumentException("--atol and --rtol must be finite numbers \u2265 0, got " + atol + " and "
+          + rtol);
+    }
+    if (samples > 10_000_000) {
+      throw new IllegalArgumentException("--samples " + samples + " is more than this verifier holds at once "
+          + "(10,000,000); verify in several runs with different --seed");
+    }
     load = load == null ? LoadOptions.defaults() : load;
     progress = progress == null ? ProgressListener.none() : progress;
   }

@@ -31,11 +31,32 @@ final class Outputs {
     }
   }
 
+  /** An output file that can be written: not a directory, its folder existing and writable. */
+  static void writable(Path out, String option) {
+    if (out == null) {
+      return;
+    }
+    if (out.toString().isEmpty()) {
+      throw new IllegalArgumentException(option + " is empty; give a file name");
+    }
+    if (Files.isDirectory(out)) {
+      throw new IllegalArgumentException(option + " " + out + " is a directory; give a file name");
+    }
+    Path dir = out.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(option + " " + out + ": folder " + dir + " does not exist");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IllegalArgumentException(option + " " + out + ": folder " + dir + " is not writable");
+    }
+  }
+
   /** Refuses an output that is one of the inputs (it would be overwritten before, or while, it is read). */
   static void notAnInput(Path out, Path... inputs) {
     if (out == null) {
       return;
     }
+    writable(out, "-o");
     for (Path in : inputs) {
       if (in != null && same(out, in)) {
         throw new IllegalArgumentException("-o " + out + " is the input " + in + "; writing it would overwrite the "

@@ -139,6 +139,12 @@ public final class OnnxImporter {
     if (inputs.isEmpty()) {
       throw new ImportException(cx.source() + ": the graph has no non-constant input");
     }
+    for (String named : options.inputShapes().keySet()) {
+      if (!named.isEmpty() && inputs.stream().noneMatch(in -> in.name().equals(named))) {
+        throw new ImportException(cx.source() + ": --input-shape names '" + named + "', which is not an input of the "
+            + "graph; its inputs are " + inputs.stream().map(ImportResult.GraphInput::name).toList());
+      }
+    }
     return inputs;
   }
 

@@ -161,4 +161,28 @@ public class CliTest {
     Run wrong = run("verify", file.toString(), "--against", "src/test/resources/fixtures/digits-mlp-opset9.onnx");
     assertEquals(2, wrong.code(), wrong.err());
   }
+
+  /** Option values and outputs are checked before any work. */
+  @Test
+  void badOptionValuesAndOutputsAreRefusedFirst(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    String[][] cases = {
+        {"verify", "samples/iris-mlp.onnx", "--atol", "-1"},
+        {"verify", "samples/iris-mlp.onnx", "--rtol", "NaN"},
+        {"import", "samples/iris-mlp.onnx", "-o", dir.toString()},
+        {"import", "samples/iris-mlp.onnx", "-o", dir.resolve("no/such/folder/x.i4j").toString()},
+        {"import", "samples/iris-mlp.onnx", "-o", dir.resolve("x.i4j").toString(), "--input-shape", "nope=4"},
+        {"predict", "samples/mnist8.onnx", "--inputs", dir.toString()}};
+    String[] expect = {"--atol and --rtol must be finite", "--atol and --rtol must be finite", "is a directory",
+        "does not exist", "--input-shape names 'nope'", "is a directory"};
+    for (int i = 0; i < cases.length; i++) {
+      Run r = run(cases[i]);
+      assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
+      assertTrue(r.err().contains(expect[i]), String.join(" ", cases[i]) + ": " + r.err());
+    }
+    java.nio.file.Path file = dir.resolve("iris.i4j");
+    assertEquals(0, run("import", "samples/iris-mlp.onnx", "-o", file.toString(), "-q").code());
+    Run shaped = run("info", file.toString(), "--input-shape", "4");
+    assertEquals(2, shaped.code(), shaped.err());
+    assertTrue(shaped.err().contains("--input-shape applies to ONNX networks only"), shaped.err());
+  }
 }
