@@ -8,6 +8,7 @@ import java.util.List;
 import org.implicit4j.io.AtomicFiles;
 import org.implicit4j.io.Csv;
 import org.implicit4j.io.ModelFormatException;
+import org.implicit4j.io.Npy;
 
 /**
  * Data in and out: CSV files of one sample a row (values flattened in C order of the input
@@ -16,9 +17,63 @@ import org.implicit4j.io.ModelFormatException;
 public final class DataFiles {
   private DataFiles() {}
 
-  /** Rows of exactly {@code width} numbers; errors name the file, line and value. */
+  /** Rows of exactly {@code width} numbers, from CSV or (by extension) .npy; errors name the file, line and value. */
   public static double[][] readRows(Path file, int width) throws IOException {
+    if (isNpy(file)) {
+      List<double[]> rows = new java.util.ArrayList<>();
+      forEachRow(file, width, rows::add);
+      return rows.toArray(new double[0][]);
+    }
     return Csv.read(file, width);
+  }
+
+  /** Each row of a CSV file (streamed) or a .npy file (rows of its first axis), checked finite. */
+  public static void forEachRow(Path file, int width, java.util.function.Consumer<double[]> each) throws IOException {
+    if (!isNpy(file)) {
+      Csv.forEachRow(file, (parts, line) -> {
+        if (parts.length != width) {
+          throw new ModelFormatException(file + " line " + line + ": " + parts.length + " values, expected " + width
+              + " (the model's input size, flattened in C order)");
+        }
+        each.accept(Csv.numbers(parts, 0, width, file, line));
+      });
+      return;
+    }
+    Npy.Array a;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      a = Npy.read(in, file.toString(), Long.getLong("implicit4j.maxArrayValues", 1L << 27));
+    }
+    long per = 1;
+    for (int d = 1; d < a.shape().length; d++) {
+      per *= a.shape()[d];
+    }
+    if (a.shape().length < 1 || per != width || a.doubles() == null) {
+      throw new ModelFormatException(file + ": a .npy of shape " + java.util.Arrays.toString(a.shape()) + " " + a.dtype()
+          + "; expected floating-point rows of " + width + " values (shape (N, " + width + ") or (N, …))");
+    }
+    for (int r = 0; r < a.shape()[0]; r++) {
+      double[] row = java.util.Arrays.copyOfRange(a.doubles(), r * width, (r + 1) * width);
+      for (int j = 0; j < width; j++) {
+        if (!Double.isFinite(row[j])) {
+          throw new ModelFormatException(file + " row " + r + " column " + (j + 1) + ": " + row[j] + " is not finite");
+        }
+      }
+      each.accept(row);
+    }
+  }
+
+  private static boolean isNpy(Path file) {
+    return file.getFileName() != null && file.getFileName().toString().endsWith(".npy");
+  }
+
+  /** Rows written as CSV, or as a float64 .npy of shape (rows, width) when the name ends in .npy (atomically). */
+  public static void writeRows(Path file, double[][] rows) throws IOException {
+    if (isNpy(file)) {
+      double[] flat = Csv.flatten(rows);
+      AtomicFiles.write(file, out -> Npy.writeDoubles(out, flat, rows.length, rows.length == 0 ? 0 : rows[0].length));
+    } else {
+      writeText(file, format(rows));
+    }
   }
 
   /** A matrix as CSV rows, its width taken from the first data row. */

@@ -36,6 +36,7 @@ import org.implicit4j.plot.Pictures;
 import org.implicit4j.report.AttackReport;
 import org.implicit4j.report.RobustnessReport;
 import org.implicit4j.report.SensitivityMatrix;
+import org.implicit4j.report.SolveReport;
 import org.implicit4j.report.VerificationReport;
 import org.implicit4j.report.WellPosedness;
 import org.implicit4j.solve.Solution;
@@ -391,6 +392,53 @@ public final class Implicit {
     SolverOptions so = SolverOptions.defaults().withTolerance(o.tolerance()).withMaxIterations(o.maxIterations());
     Solution sol = Solvers.named(o.solver().cliName(), so).solve(m, flatten(inputs), inputs.length);
     return new Prediction(rows(sol.outputs(), inputs.length, model.q()), sol.report());
+  }
+
+  /**
+   * Predictions for every row of a CSV (or .npy) file, read and solved {@code batchSize} rows at a
+   * time, so memory does not grow with the number of rows; the report combines the batches (largest
+   * residuals and iteration count, converged only if every batch did).
+   */
+  public Prediction predictFile(Path inputs, SolveOptions o, int batchSize, ProgressListener progress) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be \u2265 1, got " + batchSize);
+    }
+    try {
+      List<double[]> out = new ArrayList<>();
+      SolveReport[] total = {null};
+      List<double[]> pending = new ArrayList<>();
+      java.util.function.Consumer<List<double[]>> flush = rows -> {
+        Prediction p = predict(rows.toArray(new double[0][]), o);
+        out.addAll(Arrays.asList(p.outputs()));
+        total[0] = combine(total[0], p.report());
+        progress.step(out.size(), out.size());
+        rows.clear();
+      };
+      DataFiles.forEachRow(inputs, model.p(), row -> {
+        pending.add(row);
+        if (pending.size() == batchSize) {
+          flush.accept(pending);
+        }
+      });
+      if (!pending.isEmpty()) {
+        flush.accept(pending);
+      }
+      if (out.isEmpty()) {
+        throw new ModelFormatException(inputs + ": no data rows");
+      }
+      return new Prediction(out.toArray(new double[0][]), total[0]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static SolveReport combine(SolveReport a, SolveReport b) {
+    if (a == null) {
+      return b;
+    }
+    return new SolveReport(b.method(), Math.max(a.iterations(), b.iterations()), Math.max(a.absResidual(),
+        b.absResidual()), Math.max(a.relResidual(), b.relResidual()), a.converged() && b.converged(),
+        a.batch() + b.batch());
   }
 
   /** The full solution (states too) with its report. */

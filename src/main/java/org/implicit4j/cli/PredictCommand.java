@@ -21,11 +21,11 @@ final class PredictCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--inputs", required = true, paramLabel = "X.csv",
-      description = "One sample a row, values flattened in C order of the input shape.")
+      description = "One sample a row, values flattened in C order of the input shape (CSV, or .npy of shape (N, p)).")
   Path inputs;
 
   @Option(names = {"-o", "--output"}, paramLabel = "Y.csv",
-      description = "Where to write predictions (atomically); stdout when absent.")
+      description = "Where to write predictions (atomically; .npy by extension, else CSV); stdout when absent.")
   Path output;
 
   @Option(names = "--solver", defaultValue = "auto",
@@ -48,6 +48,11 @@ final class PredictCommand implements Callable<Integer> {
           + "Runtime has on a float32 network). Default: double precision.")
   boolean float32;
 
+  @Option(names = "--batch-size", defaultValue = "256",
+      description = "Rows read and solved at a time (memory stays constant in the number of rows). Default: "
+          + "${DEFAULT-VALUE}.")
+  int batchSize;
+
   @Option(names = "--require-well-posed",
       description = "Refuse (exit 1) a model whose well-posedness is not shown, instead of warning.")
   boolean requireWellPosed;
@@ -66,13 +71,15 @@ final class PredictCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("warning: well-posedness is not shown (" + m.wellPosedness().verdict()
           + "); the equilibrium found may not be unique (--require-well-posed makes this an error)");
     }
-    Prediction p = m.predict(DataFiles.readRows(inputs, m.model().p()), opts);
-    String text = DataFiles.format(p.outputs());
+    Prediction p;
+    try (Progress bar = new Progress("predict", 0, onnxOptions.quiet)) {
+      p = m.predictFile(inputs, opts, batchSize, bar);
+    }
     if (output == null) {
-      spec.commandLine().getOut().print(text);
+      spec.commandLine().getOut().print(DataFiles.format(p.outputs()));
       spec.commandLine().getOut().flush();
     } else {
-      DataFiles.writeText(output, text);
+      DataFiles.writeRows(output, p.outputs());
     }
     spec.commandLine().getErr().println(p.report());
     return ExitCodes.OK;

@@ -185,4 +185,37 @@ public class CliTest {
     assertEquals(2, shaped.code(), shaped.err());
     assertTrue(shaped.err().contains("--input-shape applies to ONNX networks only"), shaped.err());
   }
+
+  /** Streamed prediction in small batches gives what one batch gives; .npy in and out by extension. */
+  @Test
+  void predictStreamsBatchesAndReadsAndWritesNpy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.util.Random r = new java.util.Random(9);
+    double[][] x = new double[50][4];
+    StringBuilder csv = new StringBuilder();
+    for (double[] row : x) {
+      for (int j = 0; j < 4; j++) {
+        row[j] = r.nextDouble() * 8;
+      }
+      csv.append(row[0]).append(',').append(row[1]).append(',').append(row[2]).append(',').append(row[3]).append('\n');
+    }
+    java.nio.file.Path in = dir.resolve("x.csv");
+    java.nio.file.Files.writeString(in, csv);
+    java.nio.file.Path npyIn = dir.resolve("x.npy");
+    java.nio.file.Files.write(npyIn, org.implicit4j.io.Npy.toBytes(org.implicit4j.io.Csv.flatten(x), 50, 4));
+    Run all = run("predict", "samples/iris-mlp.onnx", "--inputs", in.toString(), "--batch-size", "1000", "-q");
+    Run small = run("predict", "samples/iris-mlp.onnx", "--inputs", npyIn.toString(), "--batch-size", "7", "-q");
+    assertEquals(0, small.code(), small.err());
+    assertEquals(all.out(), small.out());
+    assertTrue(small.err().contains("batch 50"), small.err());
+    java.nio.file.Path out = dir.resolve("y.npy");
+    assertEquals(0, run("predict", "samples/iris-mlp.onnx", "--inputs", in.toString(), "-o", out.toString(), "-q")
+        .code());
+    org.implicit4j.io.Npy.Array a;
+    try (java.io.InputStream s = java.nio.file.Files.newInputStream(out)) {
+      a = org.implicit4j.io.Npy.read(s, "y", 1000);
+    }
+    assertEquals(java.util.List.of(50, 3), java.util.Arrays.stream(a.shape()).boxed().toList());
+    assertEquals(Double.parseDouble(all.out().lines().findFirst().orElseThrow().split(",")[2]), a.doubles()[2], 0);
+  }
 }
