@@ -25,7 +25,8 @@ import org.implicit4j.model.StateBlock;
 import org.implicit4j.report.WellPosedness;
 
 /**
- * Writes an implicit model as an ONNX graph (opset 17, float32, input "u" [N, p], output "y" [N, q])
+ * Writes an implicit model as an ONNX graph (opset 17, float32; the source network's input and output
+ * names and shapes when it came from one, else input "u" [N, p] and output "y" [N, q])
  * that ONNX Runtime runs. A strictly triangular model becomes a plain feed-forward graph (state
  * blocks in forward order; convolutions as Conv, dense blocks as MatMul, sparse blocks as Gathers).
  * Any other model becomes a Loop running a fixed number T of Picard iterations x ← φ(Ax + Bu + b)
@@ -75,28 +76,66 @@ public final class OnnxExporter {
     OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("implicit4j");
     AtomicInteger names = new AtomicInteger();
     GraphWriter w = new GraphWriter(g, g, names, "");
-    g.addInput(GraphWriter.floatInfo("u", "N", m.p()));
+    String u = input(g, w, m);
     String[] x = new String[m.states().size()];
     if (m.isStrictlyUpperTriangular()) {
       for (int i = m.states().size() - 1; i >= 0; i--) {
-        x[i] = activate(w, m.states().get(i), preactivation(w, m, i, x, "u"));
+        x[i] = activate(w, m.states().get(i), preactivation(w, m, i, x, u));
       }
     } else {
-      x = loop(w, m, loopIterations(m, iterations));
+      x = loop(w, m, loopIterations(m, iterations), u);
     }
     List<String> terms = new ArrayList<>();
     for (BlockMatrix.Block c : m.c().blocks()) {
       terms.add(emit(w, c.op(), x[c.col()]));
     }
     for (BlockMatrix.Block d : m.d().blocks()) {
-      terms.add(emit(w, d.op(), "u"));
+      terms.add(emit(w, d.op(), u));
     }
     terms.add(w.floats("c", m.outputBias(), m.q()));
-    String y = sum(w, terms);
-    g.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(y).addOutput("y"));
-    g.addOutput(GraphWriter.floatInfo("y", "N", m.q()));
+    output(g, w, m, sum(w, terms));
     return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("implicit4j").setProducerVersion("0.1.0")
         .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(OPSET)).setGraph(g).build();
+  }
+
+  /**
+   * The graph input: the source network's input name and per-sample shape when the model came from
+   * one ONNX input ("u" otherwise), [N, shape…]; returns the [N, p] tensor the blocks read.
+   */
+  private static String input(OnnxMl.GraphProto.Builder g, GraphWriter w, ImplicitModel m) {
+    List<String> names = m.provenance().onnxInputs();
+    String name = names != null && names.size() == 1 ? names.get(0) : "u";
+    int[] dims = m.inputShape().dims();
+    g.addInput(GraphWriter.floatInfo(name, batched(dims)));
+    return dims.length <= 1 ? name : w.node("Reshape", new String[] {name, w.longs("flat", new long[] {-1, m.p()}, 2)});
+  }
+
+  /** The graph output, named and shaped as the source network's output when it had one ("y" otherwise). */
+  private static void output(OnnxMl.GraphProto.Builder g, GraphWriter w, ImplicitModel m, String flat) {
+    List<String> names = m.provenance().onnxOutputs();
+    String name = names != null && names.size() == 1 ? names.get(0) : "y";
+    int[] dims = m.outputShape().dims();
+    String shaped = flat;
+    if (dims.length > 1) {
+      long[] target = new long[dims.length + 1];
+      target[0] = -1;
+      for (int i = 0; i < dims.length; i++) {
+        target[i + 1] = dims[i];
+      }
+      shaped = w.node("Reshape", new String[] {flat, w.longs("shape", target, target.length)});
+    }
+    g.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(shaped).addOutput(name));
+    g.addOutput(GraphWriter.floatInfo(name, batched(dims)));
+  }
+
+  /** {"N", d₀, d₁, …} for a per-sample shape. */
+  private static Object[] batched(int[] dims) {
+    Object[] b = new Object[dims.length + 1];
+    b[0] = "N";
+    for (int i = 0; i < dims.length; i++) {
+      b[i + 1] = dims[i];
+    }
+    return b;
   }
 
   /** z_i = Σ_j A_ij x_j + B_i u + b_i. */
@@ -278,9 +317,9 @@ public final class OnnxExporter {
   }
 
   /** x after T Picard steps, as a Loop whose carried value is the whole state [N, n]. */
-  private static String[] loop(GraphWriter w, ImplicitModel m, int iterations) {
+  private static String[] loop(GraphWriter w, ImplicitModel m, int iterations, String u) {
     int k = m.states().size();
-    String kAll = constantTerm(w, m);
+    String kAll = constantTerm(w, m, u);
     String x0 = w.node("Mul", new String[] {kAll, w.floats("zero", new double[] {0}, 1)});
     OnnxMl.GraphProto body = picardStep(w, m, kAll);
     String trip = w.longs("trip_count", new long[] {iterations});
@@ -294,13 +333,13 @@ public final class OnnxExporter {
   }
 
   /** K = Bu + b per block, concatenated to [N, n]: computed once, outside the loop. */
-  private static String constantTerm(GraphWriter w, ImplicitModel m) {
+  private static String constantTerm(GraphWriter w, ImplicitModel m, String u) {
     List<String> kParts = new ArrayList<>();
     for (int i = 0; i < m.states().size(); i++) {
       StateBlock s = m.states().get(i);
       List<String> terms = new ArrayList<>();
       LinearOperator b = m.b().get(i, 0);
-      terms.add(emit(w, b != null ? b : new CsrMatrix(s.size(), m.p(), new int[s.size() + 1], new int[0], new double[0]), "u"));
+      terms.add(emit(w, b != null ? b : new CsrMatrix(s.size(), m.p(), new int[s.size() + 1], new int[0], new double[0]), u));
       terms.add(w.floats("b", java.util.Arrays.copyOfRange(m.stateBias(), s.offset(), s.end()), s.size()));
       kParts.add(sum(w, terms));
     }

@@ -75,8 +75,9 @@ public final class OnnxImporter {
     }
     Path file = Path.of(source).getFileName();
     Provenance prov = new Provenance(file == null ? source : file.toString(), opset, proto.getProducerName().isEmpty()
-        ? null : proto.getProducerName() + " " + proto.getProducerVersion(), reproduced, lowered.droppedSoftmax(), null,
-        null, null);
+        ? null : proto.getProducerName() + " " + proto.getProducerVersion(),
+        inputs.stream().map(ImportResult.GraphInput::name).toList(), reproduced, lowered.droppedSoftmax(), null, null,
+        null);
     ImplicitModel model = ModelAssembly.assemble(cx.states(), inputs, p, outValues, prov);
     return new ImportResult(model, inputs, reproduced, lowered.droppedSoftmax(), ModelAssembly.stateTensors(cx.states()),
         bound, opset);

@@ -71,7 +71,7 @@ class RescaleExportCliTest {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = env.createSession(out.toString(), new OrtSession.SessionOptions());
         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 4});
-        OrtSession.Result res = s.run(Map.of("u", in))) {
+        OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
       FloatBuffer got = ((OnnxTensor) res.get(0)).getFloatBuffer();
       for (double v : y) {
         float g = got.get();

@@ -33,11 +33,24 @@ public class OnnxExportTest {
   @TempDir Path dir;
 
   /** ORT on a model file: one input of the given shape, first output flattened. */
+  /**
+   * ONNX Runtime's flattened output for {@code x}, given as [batch, p]: reshaped to the graph's own
+   * input shape (the exporter keeps the source network's, e.g. [N, 1, 28, 28]).
+   */
   public static float[] ort(Path model, float[] x, long... shape) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
-        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-        OrtSession.Result r = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
+    try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
+      String name = s.getInputNames().iterator().next();
+      long[] declared = ((ai.onnxruntime.TensorInfo) s.getInputInfo().get(name).getInfo()).getShape();
+      long[] full = declared.clone();
+      full[0] = shape[0];
+      return run(env, s, name, x, declared.length == 2 ? shape : full);
+    }
+  }
+
+  private static float[] run(OrtEnvironment env, OrtSession s, String name, float[] x, long[] shape) throws Exception {
+    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+        OrtSession.Result r = s.run(Map.of(name, in))) {
       FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
       float[] out = new float[b.remaining()];
       b.get(out);
@@ -79,6 +92,33 @@ public class OnnxExportTest {
     ImplicitModel m = OnnxImporter.importFile(MNIST, ImportOptions.defaults()).model();
     assertExportMatches(m, 5, 1);
     assertExportMatches(Rescaler.rescale(m, 0.95).model(), 3, 2);
+  }
+
+  /** A drop-in replacement: the exported mnist8 keeps input "Input3" [N,1,28,28] and its output's name. */
+  @Test
+  void exportKeepsTheSourceInterface() throws Exception {
+    OnnxMl.ModelProto source = OnnxImporter.read(MNIST);
+    ImplicitModel m = OnnxImporter.importFile(MNIST, ImportOptions.defaults()).model();
+    Path out = dir.resolve("mnist8-exported.onnx");
+    OnnxExporter.export(m, out);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(out.toString(), new OrtSession.SessionOptions())) {
+      assertEquals(source.getGraph().getInput(0).getName(), s.getInputNames().iterator().next());
+      assertEquals("Input3", s.getInputNames().iterator().next());
+      assertEquals(source.getGraph().getOutput(0).getName(), s.getOutputNames().iterator().next());
+      long[] in = ((ai.onnxruntime.TensorInfo) s.getInputInfo().get("Input3").getInfo()).getShape();
+      assertEquals(java.util.List.of(-1L, 1L, 28L, 28L), java.util.Arrays.stream(in).boxed().toList());
+      float[] x = randomImage(new Random(4), 784);
+      try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 1, 28, 28});
+          OrtSession.Result r = s.run(Map.of("Input3", t))) {
+        FloatBuffer got = ((OnnxTensor) r.get(0)).getFloatBuffer();
+        double[] want = Solvers.solve(m, toDouble(x), 1).outputs();
+        for (double v : want) {
+          float g = got.get();
+          assertTrue(Math.abs(g - v) <= 1e-4 + 1e-4 * Math.abs(v), g + " vs " + v);
+        }
+      }
+    }
   }
 
   @Test
