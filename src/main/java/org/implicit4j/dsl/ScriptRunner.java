@@ -64,9 +64,17 @@ public final class ScriptRunner {
   /** Runs a script file; returns the number of failed checks/verifications that did not stop it. */
   public static int run(Path script, PrintWriter out) throws IOException {
     if (!Files.isRegularFile(script)) {
-      throw new java.nio.file.NoSuchFileException(script.toString(), null, Files.isDirectory(script) ? "is a directory" : "no such script");
+      throw new java.nio.file.NoSuchFileException(script.toString(), null,
+          Files.isDirectory(script) ? "is a directory" : "no such script");
     }
-    return run(script, Files.readString(script, StandardCharsets.UTF_8), out);
+    String text;
+    try {
+      text = Files.readString(script, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ScriptException(Implicit4jException.Category.BAD_INPUT, script.toString(), 1, 0,
+          "the script is not UTF-8 text; save it as UTF-8", null);
+    }
+    return run(script, text, out);
   }
 
   /** Runs script text as if read from {@code script} (paths resolve against its folder). */
@@ -87,9 +95,14 @@ public final class ScriptRunner {
     return new ScriptRunner(script, text, new PrintWriter(java.io.Writer.nullWriter())).parse(text);
   }
 
+  /** Deepest parenthesis nesting and most operators in one statement a script may have. */
+  static final int MAX_NESTING = 200;
+  static final int MAX_OPERATORS = 1000;
+
   private ImplicitParser.ScriptContext parse(String text) {
     ImplicitLexer lexer = new ImplicitLexer(CharStreams.fromString(text));
-    ImplicitParser parser = new ImplicitParser(new CommonTokenStream(lexer));
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    ImplicitParser parser = new ImplicitParser(tokens);
     BaseErrorListener thrower = new BaseErrorListener() {
       @Override
       public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col, String msg,
@@ -103,7 +116,34 @@ public final class ScriptRunner {
     lexer.addErrorListener(thrower);
     parser.removeErrorListeners();
     parser.addErrorListener(thrower);
+    tokens.fill();
+    checkSize(tokens.getTokens());
     return parser.script();
+  }
+
+  /**
+   * Refuses, at the culprit, expressions nested or chained so deeply that parsing them would
+   * exhaust the stack: more than {@link #MAX_NESTING} open parentheses, or more than {@link
+   * #MAX_OPERATORS} operators in one statement.
+   */
+  private void checkSize(List<Token> tokens) {
+    int depth = 0;
+    int operators = 0;
+    for (Token t : tokens) {
+      switch (t.getText()) {
+        case "(" -> depth++;
+        case ")" -> depth--;
+        case ">>", "+", "-", "*", "," -> operators++;
+        case ";" -> operators = 0;
+        default -> operators = t.getType() == ImplicitLexer.NEWLINE ? 0 : operators;
+      }
+      if (depth > MAX_NESTING) {
+        throw error(t, "expression nested deeper than " + MAX_NESTING + " parentheses; name its parts in steps");
+      }
+      if (operators > MAX_OPERATORS) {
+        throw error(t, "statement with more than " + MAX_OPERATORS + " operators; name its parts in steps");
+      }
+    }
   }
 
   /**

@@ -342,4 +342,15 @@ class ScriptTest {
     ScriptException huge = fails("i = identity(99999999999)\n");
     assertTrue(huge.reason().contains("size 99999999999 is out of range"), huge.reason());
   }
+
+  /** Deep nesting and long chains are refused at the culprit, not by a stack overflow. */
+  @Test
+  void deepNestingAndLongChainsAreScriptErrors() {
+    ScriptException nest = fails("a = " + "(".repeat(2000) + "identity(2)" + ")".repeat(2000) + "\n");
+    assertTrue(nest.reason().contains("nested deeper than 200"), nest.reason());
+    assertEquals(1, nest.line());
+    ScriptException chain = fails("a = identity(2)\nb = a" + " >> a".repeat(3000) + "\n");
+    assertTrue(chain.reason().contains("more than 1000 operators"), chain.reason());
+    assertEquals(2, chain.line());
+  }
 }
