@@ -275,7 +275,7 @@ public final class ModelFiles {
         m = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
       }
       return new Reader(path, zip).model(m);
-    } catch (java.util.zip.ZipException e) {
+    } catch (java.util.zip.ZipException | java.io.EOFException e) {
       throw new ModelFormatException(path + ": not a readable zip file (" + e.getMessage() + ")", e);
     } catch (JsonParseException | IllegalStateException e) {
       throw new ModelFormatException(path + ": malformed manifest (" + e.getMessage() + ")", e);

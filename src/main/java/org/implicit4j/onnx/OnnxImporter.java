@@ -169,6 +169,22 @@ public final class OnnxImporter {
     return (int) p;
   }
 
+  /**
+   * The node's converter on the node; an attribute or input the converter did not anticipate
+   * (sizes that overflow, indices out of range) is refused naming the node, never escaping as a
+   * bare runtime exception.
+   */
+  private static List<Affine> lower(OnnxNodeView view) {
+    try {
+      return ConverterRegistry.lookup(view).lower(view);
+    } catch (org.implicit4j.Implicit4jException e) {
+      throw e;
+    } catch (ArithmeticException | IndexOutOfBoundsException | NegativeArraySizeException | IllegalArgumentException
+        | IllegalStateException | NullPointerException e) {
+      throw view.error("its attributes or inputs are inconsistent (" + e.getMessage() + ")");
+    }
+  }
+
   /** What lowering left for the outputs: a dropped trailing (Log)Softmax and the outputs it renamed. */
   private record Lowered(String droppedSoftmax, Map<String, String> renamed) {}
 
@@ -189,7 +205,7 @@ public final class OnnxImporter {
         dropped = op;
         continue;
       }
-      List<Affine> out = ConverterRegistry.lookup(view).lower(view);
+      List<Affine> out = lower(view);
       for (int i = 0; i < out.size() && i < node.getOutputCount(); i++) {
         if (!node.getOutput(i).isEmpty()) {
           cx.bind(node.getOutput(i), out.get(i));

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 /** Decodes ONNX TensorProtos (inline, raw or external data) into {@link Tensor}s. */
 public final class OnnxTensors {
   /** Upper bound on the values of one tensor we agree to allocate. */
-  public static final long MAX_TENSOR_VALUES = 1L << 28;
+  public static final long MAX_TENSOR_VALUES = 1L << 25;
 
   private OnnxTensors() {}
 

@@ -5,12 +5,20 @@ package org.implicit4j.onnx;
  * element type is an integer (shape arithmetic divides and casts differently).
  */
 public record Tensor(int[] shape, double[] data, boolean integer) {
+  /** The number of values of {@code shape}; refused (ImportException) beyond what a tensor may hold. */
   public static int sizeOf(int[] shape) {
     long s = 1;
     for (int d : shape) {
+      if (d < 0) {
+        throw new ImportException("a tensor of shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
+      }
       s *= d;
+      if (s > OnnxTensors.MAX_TENSOR_VALUES) {
+        throw new ImportException("a tensor of shape " + java.util.Arrays.toString(shape) + " holds more than "
+            + OnnxTensors.MAX_TENSOR_VALUES + " values; too large to hold");
+      }
     }
-    return Math.toIntExact(s);
+    return (int) s;
   }
 
   public int size() {
