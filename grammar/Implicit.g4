@@ -89,8 +89,9 @@ gain
     | STRING                                                              #matrixGain
     ;
 
+// relu, identity, tanh, sigmoid, leaky_relu or leaky_relu(0.1)
 activation
-    : ID
+    : (ID | 'identity') ('(' number ')')?
     ;
 
 number

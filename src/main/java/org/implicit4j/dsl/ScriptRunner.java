@@ -195,7 +195,11 @@ public final class ScriptRunner {
 
   /** A path string resolved against the script's folder. */
   private Path path(Token t) {
-    return resolve(unquote(t));
+    try {
+      return resolve(unquote(t));
+    } catch (java.nio.file.InvalidPathException e) {
+      throw error(t, "\"" + unquote(t).replace("\0", "\\0") + "\" is not a valid path (" + e.getReason() + ")");
+    }
   }
 
   private Path resolve(String path) {

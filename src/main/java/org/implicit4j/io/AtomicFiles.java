@@ -19,7 +19,8 @@ public final class AtomicFiles {
 
   /** Writes to a temporary file beside {@code target}, then renames it over the target. */
   public static void write(Path target, Writer writer) throws IOException {
-    Path abs = target.toAbsolutePath();
+    // Through a symbolic link: the file it points to is replaced, the link stays.
+    Path abs = Files.isSymbolicLink(target) ? target.toRealPath() : target.toAbsolutePath();
     Path dir = abs.getParent();
     if (dir != null && !Files.isDirectory(dir)) {
       throw new ModelFormatException("cannot write " + target + ": folder " + dir + " does not exist");

@@ -169,6 +169,7 @@ public sealed interface Activation {
       case "identity": return IDENTITY;
       case "tanh": return TANH;
       case "sigmoid": return SIGMOID;
+      case "leaky_relu": return leakyRelu(0.01); // ONNX's default slope
       default:
         if (s.startsWith("gated_product(") && s.endsWith(")")) {
           String[] parts = s.substring(14, s.length() - 1).split(",", 2);

@@ -131,6 +131,9 @@ public final class ImplicitModel {
   }
 
   /** Builds a model block by block; adding to an occupied block adds the operators. */
+  /** The most states, inputs or outputs a model may have: 2²⁶ (an imported ResNet-20 has 188,416 states). */
+  public static final long MAX_SIZE = 1L << 26;
+
   public static final class Builder {
     private final Shape inputShape;
     private Shape outputShape;
@@ -145,6 +148,8 @@ public final class ImplicitModel {
     private int n;
 
     private Builder(Shape input, Shape output) {
+      checkSize("inputs p", input.size());
+      checkSize("outputs q", output.size());
       this.inputShape = input;
       this.outputShape = output;
       this.outputBias = new double[output.size()];
@@ -156,10 +161,19 @@ public final class ImplicitModel {
     }
 
     public int addState(String name, Shape shape, Activation activation) {
+      checkSize("states n", (long) n + shape.size());
       states.add(new StateBlock(name, n, shape.size(), activation, shape));
       biases.add(new double[shape.size()]);
       n = Math.addExact(n, shape.size());
       return states.size() - 1;
+    }
+
+    /** Refuses sizes no model here holds (beyond {@link #MAX_SIZE}) before anything of that size is allocated. */
+    private static void checkSize(String what, long size) {
+      if (size > MAX_SIZE) {
+        throw new DimensionMismatchException("a model with " + size + " " + what + " is too large to hold (at most "
+            + MAX_SIZE + ")");
+      }
     }
 
     public int stateCount() { return states.size(); }

@@ -353,4 +353,33 @@ class ScriptTest {
     assertTrue(chain.reason().contains("more than 1000 operators"), chain.reason());
     assertEquals(2, chain.line());
   }
+
+  @Test
+  void gateTakesAnyActivationAndTheCaretFindsWideCharacters() throws IOException {
+    String out = run("gate-any.i4s", "a = identity(2)\nb = gate(a, a, identity, leaky_relu(0.2))\nprint b\n");
+    assertTrue(out.contains("b: n=4 p=2 q=2"), out);
+    ScriptException e = fails("# \u6a21\u578b\n\u6a21\u578b = identity(2)\n");
+    String[] lines = e.getMessage().split("\n");
+    int caret = lines[2].indexOf('^');
+    assertEquals(2, caret, e.getMessage()); // under the first wide character, after the two-space indent
+    ScriptException nul = fails("m = model(\"a\u0000b.i4j\")\n");
+    assertTrue(nul.reason().contains("is not a valid path"), nul.reason());
+  }
+
+  private String run(String name, String text) throws IOException {
+    java.io.StringWriter w = new java.io.StringWriter();
+    ScriptRunner.run(scripts.resolve(name), text, new java.io.PrintWriter(w));
+    return w.toString();
+  }
+
+  /** Doubling a model until it cannot be held is refused by size, not by running out of memory. */
+  @Test
+  void compositionsBeyondTheSizeLimitAreRefused() {
+    StringBuilder text = new StringBuilder("a0 = identity(1000)\n");
+    for (int i = 1; i <= 25; i++) {
+      text.append("a").append(i).append(" = parallel(a").append(i - 1).append(", a").append(i - 1).append(")\n");
+    }
+    ScriptException e = fails(text.toString());
+    assertTrue(e.reason().contains("too large to hold"), e.reason());
+  }
 }

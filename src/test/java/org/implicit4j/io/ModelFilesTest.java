@@ -176,4 +176,15 @@ class ModelFilesTest {
     assertEquals(mode, Files.getPosixFilePermissions(out));
     assertEquals("b", Files.readString(out));
   }
+
+  /** Writing to a symbolic link replaces the file it points to and keeps the link. */
+  @Test
+  void writesGoThroughSymbolicLinks() throws IOException {
+    Path real = dir.resolve("real.txt");
+    Files.writeString(real, "old");
+    Path link = Files.createSymbolicLink(dir.resolve("link.txt"), real);
+    AtomicFiles.writeString(link, "new");
+    assertTrue(Files.isSymbolicLink(link));
+    assertEquals("new", Files.readString(real));
+  }
 }
