@@ -54,6 +54,17 @@ public final class LowerContext {
   List<PendingState> states() { return states; }
 
   /**
+   * Refuses, before any work, a lowering that will need {@code count} more states than the budget
+   * allows (e.g. a max-pool tree over a huge window).
+   */
+  public void reserveStates(long count, String name) {
+    if (stateCount + count > maxStates) {
+      throw new ImportException(source + ": '" + name + "' needs " + count + " states, more than the " + maxStates
+          + " allowed; the network is too large to hold");
+    }
+  }
+
+  /**
    * Creates the state block x = φ(preactivation) and returns its value (the state itself).
    *
    * @param tensor the ONNX tensor this block reproduces exactly, or null for internal blocks

@@ -31,6 +31,8 @@ public final class MaxPoolConverter implements OpConverter {
     Affine x = n.input(0);
     PoolWindows pw = PoolWindows.of(n, x, n.intsOr("kernel_shape", null), global);
     int[][] taps = pw.taps();
+    // The tree holds (taps − 1)·out ReLU states: refuse a window too large before building any of it.
+    n.context().reserveStates((long) (taps.length - 1) * pw.outSize(), n.outputName(0));
     fillPaddingTaps(n, taps, pw.outSize());
     if (x.isConstant()) {
       return List.of(Affine.constant(pw.outShape(), constantMax(x.bias(), taps, pw.outSize())));
