@@ -131,8 +131,8 @@ public final class ImplicitModel {
   }
 
   /** Builds a model block by block; adding to an occupied block adds the operators. */
-  /** The most states, inputs or outputs a model may have: 2²⁶ (an imported ResNet-20 has 188,416 states). */
-  public static final long MAX_SIZE = 1L << 26;
+  /** The most states, inputs or outputs a model may have: 2²⁴ (an imported ResNet-20 has 188,416 states). */
+  public static final long MAX_SIZE = 1L << 24;
 
   public static final class Builder {
     private final Shape inputShape;

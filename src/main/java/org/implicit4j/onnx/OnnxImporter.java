@@ -155,7 +155,7 @@ public final class OnnxImporter {
     for (ImportResult.GraphInput in : inputs) {
       p += Arrays.stream(in.shape()).asLongStream().reduce(1, (a, b) -> a * b);
     }
-    if (p > OnnxTensors.MAX_TENSOR_VALUES) {
+    if (p > OnnxTensors.MAX_ACTIVATION_VALUES) {
       throw new ImportException(source + ": inputs declare " + p + " values; too large to hold");
     }
     int off = 0;
@@ -177,6 +177,9 @@ public final class OnnxImporter {
   private static List<Affine> lower(OnnxNodeView view) {
     try {
       return ConverterRegistry.lookup(view).lower(view);
+    } catch (ImportException e) {
+      // Errors raised below the converter (e.g. a tensor too large) get the node's name too.
+      throw e.getMessage().contains("node '") ? e : view.error(e.getMessage());
     } catch (org.implicit4j.Implicit4jException e) {
       throw e;
     } catch (ArithmeticException | IndexOutOfBoundsException | NegativeArraySizeException | IllegalArgumentException

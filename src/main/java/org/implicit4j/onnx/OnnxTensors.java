@@ -12,8 +12,14 @@ import java.nio.file.Path;
 
 /** Decodes ONNX TensorProtos (inline, raw or external data) into {@link Tensor}s. */
 public final class OnnxTensors {
-  /** Upper bound on the values of one tensor we agree to allocate. */
-  public static final long MAX_TENSOR_VALUES = 1L << 25;
+  /** Upper bound on the values of one initializer we agree to allocate (weights). */
+  public static final long MAX_TENSOR_VALUES = 1L << 26;
+
+  /**
+   * Upper bound on the values of one computed tensor (an activation, a padded or pooled value): 2²²,
+   * ten times YOLO's largest, so that a graph of such tensors stays within a 1 GB heap.
+   */
+  public static final long MAX_ACTIVATION_VALUES = 1L << 22;
 
   private OnnxTensors() {}
 
@@ -23,7 +29,7 @@ public final class OnnxTensors {
    */
   public static Tensor decode(OnnxMl.TensorProto t, Path modelDir, String what) throws IOException {
     int[] shape = shape(t, what);
-    int n = Tensor.sizeOf(shape);
+    int n = (int) java.util.Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
     int type = t.getDataType();
     boolean integer = switch (type) {
       case 1, 10, 11, 16 -> false; // float, float16, double, bfloat16

@@ -13,9 +13,9 @@ public record Tensor(int[] shape, double[] data, boolean integer) {
         throw new ImportException("a tensor of shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
       }
       s *= d;
-      if (s > OnnxTensors.MAX_TENSOR_VALUES) {
+      if (s > OnnxTensors.MAX_ACTIVATION_VALUES) {
         throw new ImportException("a tensor of shape " + java.util.Arrays.toString(shape) + " holds more than "
-            + OnnxTensors.MAX_TENSOR_VALUES + " values; too large to hold");
+            + OnnxTensors.MAX_ACTIVATION_VALUES + " values; too large to hold");
       }
     }
     return (int) s;

@@ -29,10 +29,10 @@ public final class MaxPoolConverter implements OpConverter {
       throw n.unsupported("the Indices output of MaxPool");
     }
     Affine x = n.input(0);
-    PoolWindows pw = PoolWindows.of(n, x, n.intsOr("kernel_shape", null), global);
+    // The tree holds about one ReLU state per (tap, output) pair: refuse a window too large before building it.
+    PoolWindows pw = PoolWindows.of(n, x, n.intsOr("kernel_shape", null), global,
+        pairs -> n.context().reserveStates(pairs / 2, n.outputName(0)));
     int[][] taps = pw.taps();
-    // The tree holds (taps − 1)·out ReLU states: refuse a window too large before building any of it.
-    n.context().reserveStates((long) (taps.length - 1) * pw.outSize(), n.outputName(0));
     fillPaddingTaps(n, taps, pw.outSize());
     if (x.isConstant()) {
       return List.of(Affine.constant(pw.outShape(), constantMax(x.bias(), taps, pw.outSize())));

@@ -2,6 +2,7 @@ package org.implicit4j.onnx.ops;
 
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.OnnxTensors;
 import org.implicit4j.onnx.SpatialAttrs;
 
 /**
@@ -11,6 +12,15 @@ import org.implicit4j.onnx.SpatialAttrs;
 record PoolWindows(int[] outShape, int[][] taps, int[] paddedCount, int inSize) {
 
   static PoolWindows of(OnnxNodeView n, Affine x, int[] kernel, boolean global) {
+    return of(n, x, kernel, global, taps -> { });
+  }
+
+  /**
+   * @param reserve told the number of (tap, output) pairs before they are built, to refuse windows
+   *     too large for what the caller will make of them
+   */
+  static PoolWindows of(OnnxNodeView n, Affine x, int[] kernel, boolean global,
+      java.util.function.LongConsumer reserve) {
     int rank = x.rank();
     if (rank != 3 && rank != 4) {
       throw n.unsupported(n.op() + " on a rank-" + rank + " input (only 1-D and 2-D pools)");
@@ -31,6 +41,12 @@ record PoolWindows(int[] outShape, int[][] taps, int[] paddedCount, int inSize) 
     int outPlane = s.oh() * s.ow();
     int outSize = batch * c * outPlane;
     int k = s.kh() * s.kw();
+    long pairs = (long) k * outSize;
+    if (pairs > OnnxTensors.MAX_ACTIVATION_VALUES) {
+      throw n.error("a " + s.kh() + "x" + s.kw() + " window over " + outSize + " outputs reads " + pairs
+          + " values; too large to hold");
+    }
+    reserve.accept(pairs);
     int[][] taps = new int[k][outSize];
     int[] padded = new int[outSize];
     for (int plane = 0; plane < batch * c; plane++) {
