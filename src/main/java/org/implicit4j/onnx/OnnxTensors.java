@@ -145,6 +145,19 @@ public final class OnnxTensors {
   }
 
   /** Reads external data, refusing any location that leaves the model's own folder. */
+  /** An external-data offset or length: a non-negative decimal integer, else refused naming the field. */
+  private static long externalNumber(String v, String field, String what) {
+    try {
+      long n = Long.parseLong(v);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new ImportException(what + ": external data " + field + " '" + v + "' is not a non-negative integer");
+  }
+
   private static ByteString external(OnnxMl.TensorProto t, Path modelDir, String what, long expected)
       throws IOException {
     String location = null;
@@ -153,8 +166,8 @@ public final class OnnxTensors {
     for (OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
       switch (e.getKey()) {
         case "location" -> location = e.getValue();
-        case "offset" -> offset = Long.parseLong(e.getValue());
-        case "length" -> length = Long.parseLong(e.getValue());
+        case "offset" -> offset = externalNumber(e.getValue(), "offset", what);
+        case "length" -> length = externalNumber(e.getValue(), "length", what);
         default -> { }
       }
     }
@@ -164,7 +177,13 @@ public final class OnnxTensors {
     if (modelDir == null) {
       throw new ImportException(what + ": external data '" + location + "' but the model was not read from a file");
     }
-    Path rel = Path.of(location);
+    Path rel;
+    try {
+      rel = Path.of(location);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ImportException(what + ": external data location '" + location.replace("\0", "\\0")
+          + "' is not a valid path (" + e.getReason() + ")");
+    }
     if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\") || location.contains("..")) {
       throw new ImportException(what + ": external data location '" + location
           + "' leaves the model's folder; only files inside " + modelDir + " are read");
@@ -177,7 +196,7 @@ public final class OnnxTensors {
           + "' is not a regular file inside " + modelDir + " (links are refused)");
     }
     long len = length >= 0 ? length : expected;
-    if (len != expected || offset < 0 || offset + len > Files.size(file)) {
+    if (len != expected || offset < 0 || len > Files.size(file) || offset > Files.size(file) - len) {
       throw new ImportException(what + ": external data '" + location + "' offset " + offset + " length " + len
           + " does not fit the file or the declared shape (" + expected + " bytes)");
     }

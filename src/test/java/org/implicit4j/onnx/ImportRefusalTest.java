@@ -185,4 +185,23 @@ class ImportRefusalTest {
             .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(1_000_000_000_000L))))).build());
     assertRefused(write("huge.onnx", model(13, big)), "input 'x' declares dimension 1000000000000");
   }
+
+  /** External-data fields are validated before use: numbers, NUL in the location, offset + length overflow. */
+  @Test
+  void badExternalDataFieldsAreRefusedByName() throws Exception {
+    Files.write(dir.resolve("w.bin"), new byte[16]);
+    String[][] cases = {{"offset", "1e3", "offset '1e3' is not a non-negative integer"},
+        {"length", " 4", "length ' 4' is not a non-negative integer"},
+        {"location", "w\u0000.bin", "is not a valid path"},
+        {"offset", "9223372036854775800", "does not fit the file"}};
+    for (String[] c : cases) {
+      OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(2)
+          .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL);
+      if (!c[0].equals("location")) {
+        t.addExternalData(OnnxMl.StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin"));
+      }
+      t.addExternalData(OnnxMl.StringStringEntryProto.newBuilder().setKey(c[0]).setValue(c[1]));
+      assertRefused(write("ext.onnx", model(13, gemmThen("Relu", t.build()))), c[2]);
+    }
+  }
 }
