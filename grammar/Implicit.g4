@@ -105,8 +105,9 @@ INT     : [0-9]+ ;
 FLOAT   : [0-9]+ '.' [0-9]* ([eE] [+-]? [0-9]+)? | [0-9]+ [eE] [+-]? [0-9]+ | '.' [0-9]+ ;
 ID      : [a-zA-Z_] [a-zA-Z_0-9]* ;
 STRING  : '"' (~["\r\n\\] | '\\' .)* '"' ;
-NEWLINE : '\r'? '\n' ;
-COMMENT : '#' ~[\r\n]* -> skip ;
+// A run of separators (newlines, ';', comments, blanks between them) is one token, so that long runs
+// of empty lines or ';' parse in linear time.
+NEWLINE : ( [ \t]* ( ';' | '\r'? '\n' | '#' ~[\r\n]* ) )+ ;
 WS      : [ \t]+ -> skip ;
 // Anything else is reported where it stands rather than silently dropped.
 UNRECOGNIZED : . ;

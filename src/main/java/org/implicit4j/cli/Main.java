@@ -48,7 +48,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     cl.setExecutionStrategy(parse -> {
       try {
         return new CommandLine.RunLast().execute(parse);
-      } catch (OutOfMemoryError | StackOverflowError e) {
+      } catch (Error e) {
         CommandLine sub = parse.subcommand() != null ? parse.subcommand().commandSpec().commandLine() : cl;
         throw new CommandLine.ExecutionException(sub, e.toString(), new ResourceExhausted(e));
       }
@@ -81,9 +81,12 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       code = ExitCodes.BAD_INPUT;
       err.println("error: out of memory; the input is too large for this heap (raise it with java -Xmx, or use "
           + "smaller batches)");
-    } else if (t instanceof ResourceExhausted) {
+    } else if (t instanceof ResourceExhausted r && r.getCause() instanceof StackOverflowError) {
       code = ExitCodes.BAD_INPUT;
       err.println("error: the input nests too deeply to process (stack exhausted)");
+    } else if (t instanceof ResourceExhausted r) {
+      code = ExitCodes.INTERNAL;
+      err.println("internal error: " + r.getCause() + " (please report it; rerun with --debug for the stack trace)");
     } else {
       code = ExitCodes.INTERNAL;
       err.println("internal error: " + t + " (please report it; rerun with --debug for the stack trace)");

@@ -382,4 +382,13 @@ class ScriptTest {
     ScriptException e = fails(text.toString());
     assertTrue(e.reason().contains("too large to hold"), e.reason());
   }
+
+  /** Runs of separators are one token: 40,000 ';' or blank lines parse (in linear time). */
+  @Test
+  void longRunsOfSeparatorsParse() throws IOException {
+    String out = run("semis.i4s", ";".repeat(40_000) + "\na = identity(2)" + "\n".repeat(40_000) + "print a\n");
+    assertTrue(out.contains("a: n=0 p=2 q=2"), out);
+    ScriptException e = fails("\n\n# c\n;;\nprint nope\n");
+    assertEquals(5, e.line());
+  }
 }
