@@ -193,4 +193,21 @@ class ConverterTest {
     missing.removeAll(covered);
     assertTrue(missing.isEmpty(), "ops without a converter test: " + missing);
   }
+
+  /** A float16 output (a Cast at the end) is compared as floats, within float16's rounding. */
+  @Test
+  void float16OutputsAreComparedAsFloats() throws Exception {
+    Case c = one("Cast to float16", "Cast", 17, dims(1, 6), List.of(), i("to", 10));
+    OnnxMl.ModelProto proto = model(c);
+    OnnxMl.GraphProto.Builder g = proto.getGraph().toBuilder();
+    g.setOutput(0, g.getOutput(0).toBuilder().setType(g.getOutput(0).getType().toBuilder().setTensorType(
+        g.getOutput(0).getType().getTensorType().toBuilder().setElemType(10))));
+    proto = proto.toBuilder().setGraph(g).build();
+    ImportResult r = OnnxImporter.importModel(proto, "fp16.onnx", null, ImportOptions.defaults());
+    double[][] x = {{0.1, -0.2, 0.3, 1.5, -2.25, 100.0}};
+    VerificationReport rep = Verifier.verifyOnnx(proto, r, "fp16.onnx",
+        new Verifier.Check(x, new Verifier.Tolerance(1e-3, 1e-3), false), null).report();
+    assertTrue(rep.passed(), rep.summary());
+    assertTrue(rep.maxAbsError() > 0, "float16 rounding should show: " + rep.summary());
+  }
 }
