@@ -165,7 +165,8 @@ public final class Implicit {
       throw new IllegalArgumentException("verify needs at least one sample, got " + o.samples());
     }
     double[][] x = OrtVerifier.randomInputs(model, o.samples(), o.seed());
-    return Verifier.verifyPipeline(model, onnxFiles, x, new Verifier.Tolerance(o.atol(), o.rtol()));
+    return Verifier.verifyPipeline(model, onnxFiles, x, new Verifier.Tolerance(o.atol(), o.rtol()),
+        done -> o.progress().step(done, x.length));
   }
 
   /** ŷ = M u + c, a model without states (n = 0): the way to add a linear head. */

@@ -16,11 +16,17 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SCRIPT", description = "The script; paths in it are relative to its folder.")
   Path script;
 
+  @picocli.CommandLine.Option(names = {"-q", "--quiet"}, description = "No progress bars.")
+  boolean quiet;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    int failed = ScriptRunner.run(script, spec.commandLine().getOut());
+    int failed;
+    try (Progress bar = new Progress("run", 0, quiet)) {
+      failed = ScriptRunner.run(script, spec.commandLine().getOut(), bar);
+    }
     return failed == 0 ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }
 }

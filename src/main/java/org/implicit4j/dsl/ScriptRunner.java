@@ -25,6 +25,7 @@ import org.implicit4j.api.Defaults;
 import org.implicit4j.api.Implicit;
 import org.implicit4j.api.LoadOptions;
 import org.implicit4j.api.Prediction;
+import org.implicit4j.api.ProgressListener;
 import org.implicit4j.api.RobustOptions;
 import org.implicit4j.api.SolveOptions;
 import org.implicit4j.api.TrainOptions;
@@ -50,19 +51,26 @@ public final class ScriptRunner {
   private final Path file;
   private final String[] lines;
   private final PrintWriter out;
+  private final ProgressListener progress;
   private final Map<String, Implicit> names = new HashMap<>();
   /** Every file the script has read so far, so that no statement writes over one. */
   private final java.util.Set<Path> inputs = new java.util.HashSet<>();
   private int failedChecks;
 
-  private ScriptRunner(Path file, String text, PrintWriter out) {
+  private ScriptRunner(Path file, String text, PrintWriter out, ProgressListener progress) {
     this.file = file;
     this.lines = text.split("\r?\n", -1);
     this.out = out;
+    this.progress = progress;
   }
 
   /** Runs a script file; returns the number of failed checks/verifications that did not stop it. */
   public static int run(Path script, PrintWriter out) throws IOException {
+    return run(script, out, ProgressListener.none());
+  }
+
+  /** Runs a script file, long statements telling {@code progress}. */
+  public static int run(Path script, PrintWriter out, ProgressListener progress) throws IOException {
     if (!Files.isRegularFile(script)) {
       throw new java.nio.file.NoSuchFileException(script.toString(), null,
           Files.isDirectory(script) ? "is a directory" : "no such script");
@@ -74,12 +82,17 @@ public final class ScriptRunner {
       throw new ScriptException(Implicit4jException.Category.BAD_INPUT, script.toString(), 1, 0,
           "the script is not UTF-8 text; save it as UTF-8", null);
     }
-    return run(script, text, out);
+    return run(script, text, out, progress);
   }
 
   /** Runs script text as if read from {@code script} (paths resolve against its folder). */
   public static int run(Path script, String text, PrintWriter out) {
-    ScriptRunner r = new ScriptRunner(script, text, out);
+    return run(script, text, out, ProgressListener.none());
+  }
+
+  /** As {@link #run(Path, String, PrintWriter)}, long statements (attack, train) telling {@code progress}. */
+  public static int run(Path script, String text, PrintWriter out, ProgressListener progress) {
+    ScriptRunner r = new ScriptRunner(script, text, out, progress);
     ImplicitParser.ScriptContext tree = r.parse(text);
     r.check(tree);
     Executor ex = r.new Executor();
@@ -92,7 +105,7 @@ public final class ScriptRunner {
 
   /** Parses only (for round-trip tests and syntax checks). */
   public static ImplicitParser.ScriptContext parse(Path script, String text) {
-    return new ScriptRunner(script, text, new PrintWriter(java.io.Writer.nullWriter())).parse(text);
+    return new ScriptRunner(script, text, new PrintWriter(java.io.Writer.nullWriter()), ProgressListener.none()).parse(text);
   }
 
   /** Deepest parenthesis nesting and most operators in one statement a script may have. */
@@ -467,7 +480,7 @@ public final class ScriptRunner {
             o.number("sigma", 0));
         ao = ao.withKs(o.integers("k", ao.ks())).withSeed(o.integer("seed", (int) Defaults.SEED))
             .withTarget(o.integer("target", -1)).withRows(o.integer("skip", 0), o.integer("limit", 0))
-            .withScale(o.number("scale", 1)).withOut(o.path("out"));
+            .withScale(o.number("scale", 1)).withOut(o.path("out")).withProgress(progress);
         if (o.has("clip")) {
           double[] clip = o.numbers("clip", 2, 2);
           ao = ao.withClip(clip[0], clip[1]);
@@ -491,7 +504,8 @@ public final class ScriptRunner {
             .withPenalties(o.number("l1", 0), o.number("robust", 0))
             .withData(o.integers("rows", new int[] {0, 0}), o.path("test"), o.integers("testrows", new int[] {0, 0}),
                 o.number("scale", 1)).withCurves(o.path("curves"))
-            .withFreeze(new java.util.HashSet<>(List.of(o.string("freeze", "").split("\\s*;\\s*"))));
+            .withFreeze(new java.util.HashSet<>(List.of(o.string("freeze", "").split("\\s*;\\s*"))))
+            .withProgress(progress);
         if (o.has("kappa")) {
           to = to.withKappa(o.number("kappa", Defaults.KAPPA));
         }
@@ -552,7 +566,8 @@ public final class ScriptRunner {
         files.add(existing(s.getSymbol()));
       }
       int samples = c.samplesClause() == null ? Defaults.SAMPLES : size(c.samplesClause().INT().getSymbol());
-      VerificationReport rep = at(c, () -> v.verifyAgainst(files, VerifyOptions.defaults().withSamples(samples)));
+      VerificationReport rep = at(c, () -> v.verifyAgainst(files,
+          VerifyOptions.defaults().withSamples(samples).withProgress(progress)));
       String summary = rep.summary() + String.format(Locale.ROOT, " (%d file%s in sequence)", files.size(),
           files.size() == 1 ? "" : "s");
       out.printf(Locale.ROOT, "verify %s: %s%n", c.expr().getText(), summary);

@@ -57,12 +57,13 @@ public final class Verifier {
 
   /** The model against ONNX files run in sequence (each one's outputs feed the next one's inputs). */
   public static VerificationReport verifyPipeline(ImplicitModel m, List<Path> files, double[][] inputs,
-      Tolerance tol) {
+      Tolerance tol, IntConsumer progress) {
     Solution sol = Solvers.solve(m, Csv.flatten(inputs), inputs.length);
     Agreement agreement = new Agreement(tol.atol(), tol.rtol());
     try (OrtPipeline ort = new OrtPipeline(files)) {
       for (int s = 0; s < inputs.length; s++) {
         agreement.add(sol.output(s), ort.run(inputs[s]));
+        progress.accept(s + 1);
       }
     }
     return agreement.report(sol.report() + String.format(Locale.ROOT, " (%d ONNX file%s in sequence)", files.size(),
