@@ -81,6 +81,11 @@ public final class DenseMatrix implements LinearOperator {
 
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (NativeBlas.worthIt((long) rows * cols, batch)) {
+      NativeBlas.gemm(data, float32 ? rowMajor32() : null, true, rows, cols, x, xOff, xStride, y, yOff, yStride,
+          batch);
+      return;
+    }
     int chunks = (batch + 3) / 4;
     if (float32) {
       float[][] wt = transposed32();
@@ -245,8 +250,27 @@ public final class DenseMatrix implements LinearOperator {
 
   private volatile double[][] transposedCache;
 
+  /** W rounded to float, row-major, for the native fp32 product; a cache, not part of the value. */
+  private float[] rowMajor32() {
+    float[] f = rowMajor32Cache;
+    if (f == null) {
+      f = new float[data.length];
+      for (int k = 0; k < f.length; k++) {
+        f[k] = (float) data[k];
+      }
+      rowMajor32Cache = f;
+    }
+    return f;
+  }
+
+  private volatile float[] rowMajor32Cache;
+
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (NativeBlas.worthIt((long) rows * cols, batch)) {
+      NativeBlas.gemm(data, null, false, cols, rows, x, xOff, xStride, y, yOff, yStride, batch);
+      return;
+    }
     Parallel.forEach(batch, (long) rows * cols, s -> {
       int xo = xOff + s * xStride;
       int yo = yOff + s * yStride;

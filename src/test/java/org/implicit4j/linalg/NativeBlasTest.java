@@ -1,0 +1,131 @@
+package org.implicit4j.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The OpenBLAS path of {@link DenseMatrix} against plain triple loops, with offsets and strides. */
+class NativeBlasTest {
+  private static final int ROWS = 70;
+  private static final int COLS = 130;
+  private static final int BATCH = 150; // three OpenBLAS blocks, the last one partial
+  private static final int X_OFF = 3;
+  private static final int X_STRIDE = 137;
+  private static final int Y_OFF = 5;
+  private static final int Y_STRIDE = 141;
+
+  private final Random random = new Random(7);
+  private double[] w;
+  private double[] x;
+  private double[] y;
+
+  @BeforeEach
+  void data() {
+    assumeTrue(NativeBlas.available(), "OpenBLAS natives did not load on this platform");
+    assertTrue(NativeBlas.worthIt((long) ROWS * COLS, BATCH), "the test sizes must take the native path");
+    w = gaussian(ROWS * COLS);
+    x = gaussian(X_OFF + BATCH * X_STRIDE);
+    y = gaussian(Y_OFF + BATCH * Y_STRIDE);
+  }
+
+  @Test
+  void fp64ProductMatchesTripleLoop() {
+    double[] expected = y.clone();
+    naive(w, false, ROWS, COLS, x, expected);
+    new DenseMatrix(ROWS, COLS, w).multAdd(x, X_OFF, X_STRIDE, y, Y_OFF, Y_STRIDE, BATCH);
+    assertClose(expected, y, 1e-12);
+  }
+
+  @Test
+  void fp64TransposedProductMatchesTripleLoop() {
+    double[] expected = y.clone();
+    naive(w, true, ROWS, COLS, x, expected);
+    new DenseMatrix(ROWS, COLS, w).multTransAdd(x, X_OFF, X_STRIDE, y, Y_OFF, Y_STRIDE, BATCH);
+    assertClose(expected, y, 1e-12);
+  }
+
+  @Test
+  void fp32ProductMatchesRoundedTripleLoop() {
+    double[] wf = new double[w.length];
+    double[] xf = new double[x.length];
+    for (int k = 0; k < w.length; k++) {
+      wf[k] = (float) w[k];
+    }
+    for (int k = 0; k < x.length; k++) {
+      xf[k] = (float) x[k];
+    }
+    double[] expected = y.clone();
+    naive(wf, false, ROWS, COLS, xf, expected);
+    new DenseMatrix(ROWS, COLS, w).withFloat32Kernels().multAdd(x, X_OFF, X_STRIDE, y, Y_OFF, Y_STRIDE, BATCH);
+    assertClose(expected, y, 1e-4); // float sums of 130 terms of size ~1
+    double[] fp64 = y.clone();
+    new DenseMatrix(ROWS, COLS, w).multAdd(x, X_OFF, X_STRIDE, fp64, Y_OFF, Y_STRIDE, BATCH);
+    assertTrue(maxDiff(fp64, y) > 0, "the fp32 kernel must round: its result cannot equal fp64 bit for bit");
+  }
+
+  /**
+   * Streaming in batches of any size (CLI --batch-size) agrees with one batch to rounding: small
+   * batches take the Java kernels and OpenBLAS sums leftover tile rows in another order, so bits may
+   * differ, the value may not.
+   */
+  @Test
+  void resultDoesNotDependOnBatchSize() {
+    for (DenseMatrix a : new DenseMatrix[] {new DenseMatrix(ROWS, COLS, w),
+        new DenseMatrix(ROWS, COLS, w).withFloat32Kernels()}) {
+      double[] whole = new double[BATCH * ROWS];
+      a.multAdd(x, X_OFF, X_STRIDE, whole, 0, ROWS, BATCH);
+      double[] oneByOne = new double[BATCH * ROWS];
+      for (int s = 0; s < BATCH; s++) {
+        a.multAdd(x, X_OFF + s * X_STRIDE, X_STRIDE, oneByOne, s * ROWS, ROWS, 1);
+      }
+      double[] bySeventeen = new double[BATCH * ROWS];
+      for (int s = 0; s < BATCH; s += 17) {
+        a.multAdd(x, X_OFF + s * X_STRIDE, X_STRIDE, bySeventeen, s * ROWS, ROWS, Math.min(17, BATCH - s));
+      }
+      double tol = a.equals(new DenseMatrix(ROWS, COLS, w)) ? 1e-12 : 1e-4;
+      assertClose(whole, oneByOne, tol);
+      assertClose(whole, bySeventeen, tol);
+    }
+  }
+
+  /** y_s += W x_s, or Wᵀ x_s when {@code trans}, entry by entry. */
+  private static void naive(double[] w, boolean trans, int rows, int cols, double[] x, double[] y) {
+    int in = trans ? rows : cols;
+    int out = trans ? cols : rows;
+    for (int s = 0; s < BATCH; s++) {
+      for (int i = 0; i < out; i++) {
+        double sum = 0;
+        for (int j = 0; j < in; j++) {
+          double wij = trans ? w[j * cols + i] : w[i * cols + j];
+          sum += wij * x[X_OFF + s * X_STRIDE + j];
+        }
+        y[Y_OFF + s * Y_STRIDE + i] += sum;
+      }
+    }
+  }
+
+  private static void assertClose(double[] expected, double[] actual, double tol) {
+    assertEquals(expected.length, actual.length);
+    assertTrue(maxDiff(expected, actual) <= tol, "max abs difference " + maxDiff(expected, actual));
+  }
+
+  private static double maxDiff(double[] a, double[] b) {
+    double m = 0;
+    for (int k = 0; k < a.length; k++) {
+      m = Math.max(m, Math.abs(a[k] - b[k]));
+    }
+    return m;
+  }
+
+  private double[] gaussian(int n) {
+    double[] a = new double[n];
+    for (int k = 0; k < n; k++) {
+      a[k] = random.nextGaussian();
+    }
+    return a;
+  }
+}
