@@ -57,7 +57,7 @@ public class RobustnessBench {
     double[] sigma = new double[784];
     Arrays.fill(sigma, 0.1);
     Solution s = Solvers.solve(mlp, u0, 1);
-    int y = Robustness.argmax(s.output(0));
+    int y = Solution.argmax(s.output(0));
     lp = LpRelaxation.of(mlp);
     query = new LpRelaxation.Query(new LpRelaxation.Box(u0, sigma, 0, 1), s.state(0),
         Robustness.stateBounds(mlp, sigma, 1), 20, y, (y + 1) % 10);

@@ -70,18 +70,18 @@ public final class Attacks {
       Solution sol = Solvers.solve(m, flatten(u0), u0.length);
       attacker.prepare(u0, sol, Arrays.copyOfRange(labels, from, to));
       for (int i = 0; i < u0.length; i++) {
-        clean += argmax(sol.output(i)) == labels[from + i] ? 1 : 0;
+        clean += Solution.argmax(sol.output(i)) == labels[from + i] ? 1 : 0;
       }
       for (int kk = 0; kk < s.ks().length; kk++) {
         double[][] attacked = new double[u0.length][];
         for (int i = 0; i < u0.length; i++) {
-          boolean right = argmax(sol.output(i)) == labels[from + i];
+          boolean right = Solution.argmax(sol.output(i)) == labels[from + i];
           attacked[i] = right ? attacker.attack(i, s.ks()[kk]) : u0[i].clone();
         }
         Solution after = Solvers.solve(m, flatten(attacked), attacked.length);
         for (int i = 0; i < u0.length; i++) {
-          int pred = argmax(after.output(i));
-          boolean wasRight = argmax(sol.output(i)) == labels[from + i];
+          int pred = Solution.argmax(after.output(i));
+          boolean wasRight = Solution.argmax(sol.output(i)) == labels[from + i];
           correct[kk] += pred == labels[from + i] ? 1 : 0;
           flipped[kk] += wasRight && pred != labels[from + i] ? 1 : 0;
           if (sink != null) {
@@ -215,7 +215,7 @@ public final class Attacks {
     @Override
     double[] attack(int i, int k) {
       double[] y = sol.output(i);
-      int top = argmax(y);
+      int top = Solution.argmax(y);
       LpRelaxation.Box box = new LpRelaxation.Box(u0[i], s.sigma(), s.lo(), s.hi());
       double[] sx = Arrays.copyOfRange(sigmaX, i * m.n(), (i + 1) * m.n());
       double[] best = u0[i].clone();
@@ -236,7 +236,7 @@ public final class Attacks {
           u[j] = r.u()[j];
         }
         best = u;
-        if (argmax(Solvers.solve(m, u, 1).output(0)) != labels[i]) {
+        if (Solution.argmax(Solvers.solve(m, u, 1).output(0)) != labels[i]) {
           return u;
         }
       }
@@ -261,11 +261,8 @@ public final class Attacks {
     return best;
   }
 
-  static int argmax(double[] v) {
-    return Robustness.argmax(v);
-  }
-
-  static double[] flatten(double[][] rows) {
+  /** Rows as one sample-major array; the same as io's Csv.flatten, which analysis may not import. */
+  private static double[] flatten(double[][] rows) {
     int p = rows.length == 0 ? 0 : rows[0].length;
     double[] f = new double[rows.length * p];
     for (int i = 0; i < rows.length; i++) {

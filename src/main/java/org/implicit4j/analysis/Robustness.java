@@ -8,6 +8,7 @@ import org.implicit4j.model.StateBlock;
 import org.implicit4j.report.Certificate;
 import org.implicit4j.report.SensitivityMatrix;
 import org.implicit4j.report.WellPosedness;
+import org.implicit4j.solve.Solution;
 
 /**
  * The robustness bounds of El Ghaoui et al. §4 (docs/MATHS.md §5) for a well-posed model whose
@@ -102,7 +103,7 @@ public final class Robustness {
    */
   public static Certificate certify(ImplicitModel m, int sample, double[] y0, double[] sigmaX, double[] sigmaU) {
     int q = m.q();
-    int top = argmax(y0);
+    int top = Solution.argmax(y0);
     double[] lower = new double[q];
     boolean certified = true;
     for (int t = 0; t < q; t++) {
@@ -128,16 +129,5 @@ public final class Robustness {
       s += Math.abs(row[j]) * sigma[j];
     }
     return s;
-  }
-
-  /** The index of the largest entry (the first on ties): the predicted class. */
-  public static int argmax(double[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

@@ -14,6 +14,17 @@ public record Solution(double[] states, double[] outputs, int n, int q, int batc
     return y;
   }
 
+  /** The predicted class of an output vector: the index of its largest entry (the first on ties). */
+  public static int argmax(double[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
   /** The state for sample s. */
   public double[] state(int s) {
     double[] x = new double[n];

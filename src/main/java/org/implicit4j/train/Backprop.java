@@ -44,17 +44,13 @@ final class Backprop {
         tm.outputBiasGrad[t] += g[s * q + t];
       }
     }
-    return new BatchResult(value, correct(sol, labels, q));
+    return new BatchResult(value, correct(sol, labels));
   }
 
-  static int correct(Solution sol, int[] labels, int q) {
+  static int correct(Solution sol, int[] labels) {
     int c = 0;
     for (int s = 0; s < labels.length; s++) {
-      int best = 0;
-      for (int t = 1; t < q; t++) {
-        best = sol.outputs()[s * q + t] > sol.outputs()[s * q + best] ? t : best;
-      }
-      c += best == labels[s] ? 1 : 0;
+      c += Solution.argmax(sol.output(s)) == labels[s] ? 1 : 0;
     }
     return c;
   }

@@ -145,7 +145,7 @@ public final class Trainer {
         System.arraycopy(x[i], 0, u, (i - from) * p, p);
       }
       Solution sol = Solvers.auto(so).solve(m, u, to - from);
-      correct += Backprop.correct(sol, java.util.Arrays.copyOfRange(y, from, to), m.q());
+      correct += Backprop.correct(sol, java.util.Arrays.copyOfRange(y, from, to));
     }
     return (double) correct / x.length;
   }

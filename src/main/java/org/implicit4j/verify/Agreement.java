@@ -1,5 +1,6 @@
 package org.implicit4j.verify;
 
+import org.implicit4j.solve.Solution;
 import java.util.Locale;
 import org.implicit4j.linalg.DimensionMismatchException;
 import org.implicit4j.report.VerificationReport;
@@ -42,21 +43,11 @@ public final class Agreement {
       }
     }
     matched += ok ? 1 : 0;
-    argmax += argmaxOf(ref) == argmaxOf(got) ? 1 : 0;
+    argmax += Solution.argmax(ref) == Solution.argmax(got) ? 1 : 0;
     samples++;
   }
 
   public VerificationReport report(String solveReport) {
     return new VerificationReport(samples, matched, maxAbs, maxRel, argmax, atol, rtol, first, solveReport);
-  }
-
-  static int argmaxOf(double[] v) {
-    int k = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[k]) {
-        k = i;
-      }
-    }
-    return k;
   }
 }

@@ -1,5 +1,6 @@
 package org.implicit4j.analysis;
 
+import org.implicit4j.solve.Solution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,7 +84,7 @@ class RealNetworkRobustnessTest {
             for (int j = 0; j < 784; j++) {
               assertTrue(Math.abs(u[j] - x[i][j]) <= 0.3 + 1e-12 && u[j] >= 0 && u[j] <= 1);
             }
-            assertEquals(pred, Robustness.argmax(Solvers.solve(m, u, 1).output(0)));
+            assertEquals(pred, Solution.argmax(Solvers.solve(m, u, 1).output(0)));
           }, null));
     }
     AttackReport g = reps.get(Attacks.Method.GRADIENT);

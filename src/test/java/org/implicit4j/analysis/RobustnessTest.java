@@ -141,7 +141,7 @@ class RobustnessTest {
     double[] sig = new double[m.p()];
     Arrays.fill(sig, 0.3);
     double[] sx = Robustness.stateBounds(m, sig, 1);
-    int y = Robustness.argmax(s0.output(0));
+    int y = Solution.argmax(s0.output(0));
     LpRelaxation lp = LpRelaxation.of(m);
     LpRelaxation.Box box = new LpRelaxation.Box(u0, sig, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
     for (int t = 0; t < m.q(); t++) {
@@ -187,7 +187,7 @@ class RobustnessTest {
       for (int j = 0; j < 10; j++) {
         x[i][j] = r.nextDouble();
       }
-      labels[i] = Robustness.argmax(Solvers.solve(m, x[i], 1).output(0));
+      labels[i] = Solution.argmax(Solvers.solve(m, x[i], 1).output(0));
     }
     labels[0] = (labels[0] + 1) % 3; // one misclassified sample stays as it is
     double[] sigma = new double[10];
@@ -208,7 +208,7 @@ class RobustnessTest {
         if (changed > k) {
           problems.add(method + " k=" + k + " sample " + i + " changed " + changed + " inputs");
         }
-        int again = Robustness.argmax(Solvers.solve(m, u, 1).output(0));
+        int again = Solution.argmax(Solvers.solve(m, u, 1).output(0));
         if (again != pred) {
           problems.add(method + " sample " + i + " reported " + pred + ", re-predicted " + again);
         }
