@@ -105,13 +105,9 @@ final class RobustnessRuns {
       throw new IllegalArgumentException("--skip " + o.skip() + " leaves none of the " + d.size() + " samples of " + data);
     }
     int n = o.limit() == 0 ? d.size() - o.skip() : Math.min(o.limit(), d.size() - o.skip());
-    double[][] x = Arrays.copyOfRange(d.x(), o.skip(), o.skip() + n);
-    int[] labels = Arrays.copyOfRange(d.labels(), o.skip(), o.skip() + n);
-    for (double[] row : x) {
-      for (int j = 0; j < row.length; j++) {
-        row[j] *= o.scale();
-      }
-    }
+    Datasets.Labelled picked = TrainRuns.rows(d, new int[] {o.skip(), o.skip() + n}, o.scale(), data);
+    double[][] x = picked.x();
+    int[] labels = picked.labels();
     for (int i = 0; i < n; i++) {
       if (labels[i] >= m.q()) {
         throw new ModelFormatException(data + ": sample " + i + " has label " + labels[i] + ", the model has "
