@@ -62,7 +62,7 @@ public final class NativeBlas {
 
   /**
    * y_s += W x_s (transB = true: W is m×k row-major) or y_s += Wᵀ x_s (transB = false: W is k×m),
-   * for s in [0, batch), in fp64 or — with {@code w32} given — fp32 as ONNX Runtime computes it.
+   * for s in [0, batch), in fp64 or — with {@code w32} given — fp32 (inputs rounded to float, sums in float).
    */
   static void gemm(double[] w, float[] w32, boolean transB, int m, int k, double[] x, int xOff, int xStride,
       double[] y, int yOff, int yStride, int batch) {
