@@ -37,11 +37,9 @@ final class RobustnessRuns {
     if (o.sigmaRows() != null && o.sigmaRows().length == 1) {
       sigmaAll = o.sigmaRows()[0];
     }
-    double sigmaMax = Arrays.stream(sigmaAll).max().orElse(0);
+    double sigmaMax = o.sigmaRows() == null ? Arrays.stream(sigmaAll).max().orElse(0)
+        : Arrays.stream(o.sigmaRows()).flatMapToDouble(Arrays::stream).max().orElse(0);
     List<Certificate> certs = inputs.length == 0 ? List.of() : certificates(m, inputs, sigmas(m, inputs, o), o);
-    if (o.sigmaRows() != null) {
-      sigmaMax = Arrays.stream(o.sigmaRows()).flatMapToDouble(Arrays::stream).max().orElse(0);
-    }
     Double sparse = o.k() == null ? null : s.sparseBound(sigmaAll, o.k());
     return new RobustnessReport(s, sigmaMax, s.normInf(), s.normInf() * sigmaMax, o.k(), sparse, certs,
         (System.nanoTime() - t0) / 1_000_000);
