@@ -181,6 +181,145 @@ def fashion_mlp():
     return model
 
 
+# ---- issue 14: recurrent, gated and attention networks ----------------------------------------------
+
+class LstmClassifier(nn.Module):
+    """An LSTM over 5 steps of 8 features; the last hidden state feeds a 4-way linear classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 12, batch_first=True)
+        self.fc = nn.Linear(12, 4)
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(x)
+        return self.fc(h[-1])
+
+
+class Lstm2(nn.Module):
+    """Two stacked LSTM layers (two ONNX LSTM ops), sequence-first inside, every output step returned."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(5, 7, num_layers=2)
+
+    def forward(self, x):
+        y, _ = self.lstm(x.transpose(0, 1))
+        return y.transpose(0, 1)
+
+
+class BiGru(nn.Module):
+    """A bidirectional GRU (linear_before_reset = 1, as PyTorch exports it); outputs and final states."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(6, 8, batch_first=True, bidirectional=True)
+
+    def forward(self, x):
+        y, h = self.gru(x)
+        return y.flatten(1), h.transpose(0, 1).flatten(1)
+
+
+class Rnn2(nn.Module):
+    """A 2-layer tanh RNN with a non-zero constant initial state."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(6, 9, num_layers=2, nonlinearity="tanh", batch_first=True)
+        self.h0 = torch.linspace(-0.5, 0.5, 18).reshape(2, 1, 9)
+
+    def forward(self, x):
+        y, _ = self.rnn(x, self.h0.to(x.dtype).expand(-1, x.shape[0], -1).contiguous())
+        return y
+
+
+class SiluCnn(nn.Module):
+    """A CNN with SiLU (x * sigmoid(x)) and HardSwish, average pooling and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.c2 = nn.Conv2d(4, 6, 3, stride=2, padding=1)
+        self.fc = nn.Linear(6 * 4 * 4, 5)
+
+    def forward(self, x):
+        x = F.silu(self.c1(x))
+        x = F.hardswish(self.c2(x))
+        return self.fc(x.flatten(1))
+
+
+class GeluMlp(nn.Module):
+    """An MLP with the exact (erf) GELU."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(10, 16)
+        self.l2 = nn.Linear(16, 12)
+        self.l3 = nn.Linear(12, 3)
+
+    def forward(self, x):
+        return self.l3(F.gelu(self.l2(F.gelu(self.l1(x)))))
+
+
+class SelfAttention(nn.Module):
+    """Single-head self-attention over 4 tokens of width 8: softmax(Q Kᵀ / √8) V, then a projection."""
+
+    def __init__(self):
+        super().__init__()
+        self.q = nn.Linear(8, 8)
+        self.k = nn.Linear(8, 8)
+        self.v = nn.Linear(8, 8)
+        self.o = nn.Linear(8, 8)
+
+    def forward(self, x):
+        q, k, v = self.q(x), self.k(x), self.v(x)
+        w = torch.softmax(q @ k.transpose(1, 2) / 8 ** 0.5, dim=-1)
+        return self.o(w @ v)
+
+
+class Encoder(nn.Module):
+    """nn.TransformerEncoderLayer (2 heads, width 8, feed-forward 16, no dropout) over 3 tokens."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+def reference(model, shape, name, gen, count=100):
+    """100 float32 inputs and the float64 PyTorch outputs for them, as .npy beside the model."""
+    x = torch.rand((count,) + shape, generator=gen) * 2 - 1
+    with torch.no_grad():
+        y = model.double()(x.double())
+    model.float()
+    outs = y if isinstance(y, tuple) else (y,)
+    base = os.path.join(OUT, name[:-5])
+    np.save(base + ".inputs.npy", x.numpy().astype(np.float32))
+    for i, o in enumerate(outs):
+        np.save(base + ".expected%d.npy" % i, o.numpy().reshape(count, -1))
+
+
+def recurrent():
+    gen = torch.Generator().manual_seed(14)
+    torch.manual_seed(14)
+    encoder = Encoder()  # the opset-17 file is the same network as the opset-14 one
+    nets = [(LstmClassifier(), (5, 8), "lstm-classifier-opset14.onnx", 14),
+            (Lstm2(), (4, 5), "lstm2-opset14.onnx", 14),
+            (BiGru(), (4, 6), "bigru-opset14.onnx", 14),
+            (Rnn2(), (5, 6), "rnn2-opset14.onnx", 14),
+            (SiluCnn(), (1, 8, 8), "silu-cnn-opset14.onnx", 14),
+            (GeluMlp(), (10,), "gelu-mlp-opset14.onnx", 14),
+            (SelfAttention(), (4, 8), "attention-opset14.onnx", 14),
+            (encoder, (3, 8), "encoder-opset14.onnx", 14),
+            (encoder, (3, 8), "encoder-opset17.onnx", 17)]
+    for model, shape, name, opset in nets:
+        model.eval()
+        export(model, torch.rand((1,) + shape), name, opset)
+        reference(model, shape, name, gen)
+
+
 def robustness():
     export(digits_cnn(), torch.rand(1, 1, 8, 8), "digits-cnn-opset13.onnx", 13)
     export(fashion_mlp(), torch.rand(1, 784), "fashion-mlp-opset13.onnx", 13)
@@ -203,6 +342,9 @@ def main():
 if __name__ == "__main__":
     if sys.argv[1:] == ["robustness"]:
         robustness()
+    elif sys.argv[1:] == ["recurrent"]:
+        recurrent()
     else:
         main()
         robustness()
+        recurrent()

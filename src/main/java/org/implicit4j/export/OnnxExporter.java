@@ -198,6 +198,39 @@ public final class OnnxExporter {
       return w.node("Sigmoid", new String[] {z});
     }
 
+    @Override public String exp(Activation.Exp a) {
+      return w.node("Exp", new String[] {z});
+    }
+
+    @Override public String log(Activation.Log a) {
+      return w.node("Log", new String[] {z});
+    }
+
+    @Override public String reciprocal(Activation.Reciprocal a) {
+      return w.node("Reciprocal", new String[] {z});
+    }
+
+    @Override public String sqrt(Activation.Sqrt a) {
+      return w.node("Sqrt", new String[] {z});
+    }
+
+    @Override public String rsqrt(Activation.Rsqrt a) {
+      return w.node("Reciprocal", new String[] {w.node("Sqrt", new String[] {z})});
+    }
+
+    @Override public String erf(Activation.Erf a) {
+      return w.node("Erf", new String[] {z});
+    }
+
+    @Override public String softplus(Activation.Softplus a) {
+      return w.node("Softplus", new String[] {z});
+    }
+
+    @Override public String hardSigmoid(Activation.HardSigmoid a) {
+      return w.node("HardSigmoid", new String[] {z}, GraphWriter.floatAttr("alpha", a.alpha()),
+          GraphWriter.floatAttr("beta", a.beta()));
+    }
+
     /** (φa(z₁) ⊙ φb(z₂), 0): the product in the first half, zeros in the unused second half. */
     @Override public String gatedProduct(Activation.GatedProduct gp) {
       int h = size / 2;

@@ -19,7 +19,7 @@ public sealed interface Activation {
 
   boolean positivelyHomogeneous();
 
-  /** Canonical text form, parsed back by {@link #parse}: relu, leaky_relu(0.1), identity, tanh, sigmoid. */
+  /** Canonical text form, parsed back by {@link #parse}: relu, leaky_relu(0.1), identity, tanh, sigmoid, exp… */
   String spec();
 
   /**
@@ -38,6 +38,22 @@ public sealed interface Activation {
     R sigmoid(Sigmoid a);
 
     R gatedProduct(GatedProduct a);
+
+    R exp(Exp a);
+
+    R log(Log a);
+
+    R reciprocal(Reciprocal a);
+
+    R sqrt(Sqrt a);
+
+    R rsqrt(Rsqrt a);
+
+    R erf(Erf a);
+
+    R softplus(Softplus a);
+
+    R hardSigmoid(HardSigmoid a);
   }
 
   /** Calls the visitor's method for this activation's kind. */
@@ -149,17 +165,121 @@ public sealed interface Activation {
     }
   }
 
+  /**
+   * φ(z) = e^z. Softmax is e^z ⊙ 1/Σe^z: the importer shifts z by its mean first (the result is
+   * unchanged), which keeps e^z finite for spreads up to about 700.
+   */
+  record Exp() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.exp(this); }
+    @Override public double apply(double z) { return Math.exp(z); }
+    @Override public double derivative(double z) { return Math.exp(z); }
+    @Override public boolean nonExpansive() { return false; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "exp"; }
+  }
+
+  /** φ(z) = ln z on z &gt; 0 (NaN below, −∞ at 0, as ONNX Log); LogSoftmax needs it. */
+  record Log() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.log(this); }
+    @Override public double apply(double z) { return Math.log(z); }
+    @Override public double derivative(double z) { return 1 / z; }
+    @Override public boolean nonExpansive() { return false; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "log"; }
+  }
+
+  /** φ(z) = 1/z, meant for z &gt; 0 (a Softmax denominator, a LayerNorm scale, Div by a state). */
+  record Reciprocal() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.reciprocal(this); }
+    @Override public double apply(double z) { return 1 / z; }
+    @Override public double derivative(double z) { return -1 / (z * z); }
+    @Override public boolean nonExpansive() { return false; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "reciprocal"; }
+  }
+
+  /** φ(z) = √z on z ≥ 0 (NaN below, as ONNX Sqrt). */
+  record Sqrt() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.sqrt(this); }
+    @Override public double apply(double z) { return Math.sqrt(z); }
+    @Override public double derivative(double z) { return 0.5 / Math.sqrt(z); }
+    @Override public boolean nonExpansive() { return false; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "sqrt"; }
+  }
+
+  /** φ(z) = 1/√z on z &gt; 0: LayerNormalization's 1/√(var + ε). */
+  record Rsqrt() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.rsqrt(this); }
+    @Override public double apply(double z) { return 1 / Math.sqrt(z); }
+    @Override public double derivative(double z) { return -0.5 / (z * Math.sqrt(z)); }
+    @Override public boolean nonExpansive() { return false; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "rsqrt"; }
+  }
+
+  /**
+   * φ(z) = erf z = (2/√π)∫₀^z e^{−t²}dt, to about one ulp (Apache Commons Numbers). Its slope at 0 is
+   * 2/√π ≈ 1.128, so it is not non-expansive. The exact GELU is z·(1 + erf(z/√2))/2.
+   */
+  record Erf() implements Activation {
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+    @Override public <R> R accept(Visitor<R> v) { return v.erf(this); }
+    @Override public double apply(double z) { return org.apache.commons.numbers.gamma.Erf.value(z); }
+    @Override public double derivative(double z) { return TWO_OVER_SQRT_PI * Math.exp(-z * z); }
+    @Override public boolean nonExpansive() { return false; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "erf"; }
+  }
+
+  /** φ(z) = ln(1 + e^z), slope σ(z) ∈ (0, 1): non-expansive. */
+  record Softplus() implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.softplus(this); }
+    @Override public double apply(double z) {
+      // max(z, 0) + log1p(e^{−|z|}) neither overflows nor loses the small tail.
+      return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+    }
+    @Override public double derivative(double z) { return SIGMOID.apply(z); }
+    @Override public boolean nonExpansive() { return true; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "softplus"; }
+  }
+
+  /**
+   * φ(z) = max(0, min(1, αz + β)) (ONNX HardSigmoid; HardSwish is z·φ(z) with α = 1/6, β = 1/2).
+   * Piecewise linear, computed exactly; non-expansive when |α| ≤ 1.
+   */
+  record HardSigmoid(double alpha, double beta) implements Activation {
+    @Override public <R> R accept(Visitor<R> v) { return v.hardSigmoid(this); }
+    @Override public double apply(double z) { return Math.max(0, Math.min(1, alpha * z + beta)); }
+    @Override public double derivative(double z) {
+      double t = alpha * z + beta;
+      return t >= 0 && t < 1 ? alpha : 0;
+    }
+    @Override public boolean nonExpansive() { return Math.abs(alpha) <= 1; }
+    @Override public boolean positivelyHomogeneous() { return false; }
+    @Override public String spec() { return "hard_sigmoid(" + alpha + "," + beta + ")"; }
+  }
+
   Activation RELU = new Relu();
   Activation IDENTITY = new Identity();
   Activation TANH = new Tanh();
   Activation SIGMOID = new Sigmoid();
+  Activation EXP = new Exp();
+  Activation LOG = new Log();
+  Activation RECIPROCAL = new Reciprocal();
+  Activation SQRT = new Sqrt();
+  Activation RSQRT = new Rsqrt();
+  Activation ERF = new Erf();
+  Activation SOFTPLUS = new Softplus();
 
   static Activation leakyRelu(double alpha) {
     return new LeakyRelu(alpha);
   }
 
   /** Names accepted by {@link #parse}. */
-  List<String> NAMES = List.of("relu", "leaky_relu(alpha)", "identity", "tanh", "sigmoid", "gated_product(a,b)");
+  List<String> NAMES = List.of("relu", "leaky_relu(alpha)", "identity", "tanh", "sigmoid", "exp", "log", "reciprocal",
+      "sqrt", "rsqrt", "erf", "softplus", "hard_sigmoid(alpha,beta)", "gated_product(a,b)");
 
   /** Parses a {@link #spec()} string; unknown names throw with the list of valid ones. */
   static Activation parse(String spec) {
@@ -170,6 +290,13 @@ public sealed interface Activation {
       case "tanh": return TANH;
       case "sigmoid": return SIGMOID;
       case "leaky_relu": return leakyRelu(0.01); // ONNX's default slope
+      case "exp": return EXP;
+      case "log": return LOG;
+      case "reciprocal": return RECIPROCAL;
+      case "sqrt": return SQRT;
+      case "rsqrt": return RSQRT;
+      case "erf": return ERF;
+      case "softplus": return SOFTPLUS;
       default:
         if (s.startsWith("gated_product(") && s.endsWith(")")) {
           String[] parts = s.substring(14, s.length() - 1).split(",", 2);
@@ -177,6 +304,9 @@ public sealed interface Activation {
             throw new IllegalArgumentException("activation '" + spec + "': expected gated_product(a,b)");
           }
           return new GatedProduct(parse(parts[0]), parse(parts[1]));
+        }
+        if (s.startsWith("hard_sigmoid(") && s.endsWith(")")) {
+          return hardSigmoid(spec, s.substring(13, s.length() - 1));
         }
         if (s.startsWith("leaky_relu(") && s.endsWith(")")) {
           try {
@@ -187,5 +317,17 @@ public sealed interface Activation {
         }
         throw new IllegalArgumentException("unknown activation '" + spec + "'; expected one of " + NAMES);
     }
+  }
+
+  private static Activation hardSigmoid(String spec, String args) {
+    String[] parts = args.split(",", -1);
+    try {
+      if (parts.length == 2) {
+        return new HardSigmoid(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]));
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the refusal below
+    }
+    throw new IllegalArgumentException("activation '" + spec + "': expected hard_sigmoid(alpha,beta) with two numbers");
   }
 }

@@ -71,6 +71,14 @@ class ClosedKindsTest {
     m.put(Activation.Tanh.class, Activation.TANH);
     m.put(Activation.Sigmoid.class, Activation.SIGMOID);
     m.put(Activation.GatedProduct.class, new Activation.GatedProduct(Activation.TANH, Activation.SIGMOID));
+    m.put(Activation.Exp.class, Activation.EXP);
+    m.put(Activation.Log.class, Activation.LOG);
+    m.put(Activation.Reciprocal.class, Activation.RECIPROCAL);
+    m.put(Activation.Sqrt.class, Activation.SQRT);
+    m.put(Activation.Rsqrt.class, Activation.RSQRT);
+    m.put(Activation.Erf.class, Activation.ERF);
+    m.put(Activation.Softplus.class, Activation.SOFTPLUS);
+    m.put(Activation.HardSigmoid.class, new Activation.HardSigmoid(0.2, 0.5));
     return m;
   }
 
@@ -112,9 +120,19 @@ class ClosedKindsTest {
     int x1 = b.addState("x1", 4, Activation.RELU);
     b.addA(x0, x1, n0 == op.rows() ? op : dense(n0, 4));
     b.addB(x0, dense(n0, 4)).addB(x1, op.cols() == 4 ? op : dense(4, 4));
-    b.addStateBias(x0, TestModels.randn(R, n0, 0.1)).addStateBias(x1, TestModels.randn(R, 4, 0.1));
+    double[] b0 = TestModels.randn(R, n0, 0.1);
+    if (positiveDomain(phi)) {
+      // log, sqrt, 1/z and 1/√z are used on positive arguments: shift the preactivation there.
+      Arrays.setAll(b0, i -> b0[i] + 10);
+    }
+    b.addStateBias(x0, b0).addStateBias(x1, TestModels.randn(R, 4, 0.1));
     b.addC(x0, dense(n0, n0)).addC(x1, dense(n0, 4)).addOutputBias(TestModels.randn(R, n0, 0.1));
     return b.build();
+  }
+
+  private static boolean positiveDomain(Activation phi) {
+    return phi instanceof Activation.Log || phi instanceof Activation.Sqrt || phi instanceof Activation.Rsqrt
+        || phi instanceof Activation.Reciprocal;
   }
 
   @ParameterizedTest(name = "{0}")
