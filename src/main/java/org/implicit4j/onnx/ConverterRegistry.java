@@ -13,6 +13,12 @@ import org.implicit4j.onnx.ops.ConstantConverter;
 import org.implicit4j.onnx.ops.ConvConverter;
 import org.implicit4j.onnx.ops.ElementwiseConverter;
 import org.implicit4j.onnx.ops.GemmConverter;
+import org.implicit4j.onnx.ops.LayerNormConverter;
+import org.implicit4j.onnx.ops.PowConverter;
+import org.implicit4j.onnx.ops.RecurrentConverter;
+import org.implicit4j.onnx.ops.ReduceConverter;
+import org.implicit4j.onnx.ops.SoftmaxConverter;
+import org.implicit4j.onnx.ops.SplitConverter;
 import org.implicit4j.onnx.ops.MatMulConverter;
 import org.implicit4j.onnx.ops.MaxPoolConverter;
 import org.implicit4j.onnx.ops.PReluConverter;
@@ -37,6 +43,25 @@ public final class ConverterRegistry {
     register("LeakyRelu", 6, 21, new ActivationConverter(n -> Activation.leakyRelu((float) n.floatOr("alpha", 0.01f))));
     register("Sigmoid", 6, 21, new ActivationConverter(n -> Activation.SIGMOID));
     register("Tanh", 6, 21, new ActivationConverter(n -> Activation.TANH));
+    register("Exp", 6, 21, new ActivationConverter(n -> Activation.EXP));
+    register("Log", 6, 21, new ActivationConverter(n -> Activation.LOG));
+    register("Sqrt", 6, 21, new ActivationConverter(n -> Activation.SQRT));
+    register("Reciprocal", 6, 21, new ActivationConverter(n -> Activation.RECIPROCAL));
+    register("Erf", 9, 21, new ActivationConverter(n -> Activation.ERF));
+    register("Softplus", 1, 21, new ActivationConverter(n -> Activation.SOFTPLUS));
+    register("HardSigmoid", 6, 21, new ActivationConverter(
+        n -> new Activation.HardSigmoid((float) n.floatOr("alpha", 0.2f), (float) n.floatOr("beta", 0.5f))));
+    register("HardSwish", 14, 21, ActivationConverter::hardSwish);
+    register("Softmax", 1, 21, new SoftmaxConverter(false));
+    register("LogSoftmax", 1, 21, new SoftmaxConverter(true));
+    register("LayerNormalization", 17, 21, new LayerNormConverter());
+    register("ReduceMean", 1, 21, new ReduceConverter(true));
+    register("ReduceSum", 1, 21, new ReduceConverter(false));
+    register("Pow", 7, 21, new PowConverter());
+    register("Split", 2, 21, new SplitConverter());
+    register("RNN", 7, 21, new RecurrentConverter(RecurrentConverter.Cell.RNN));
+    register("GRU", 7, 21, new RecurrentConverter(RecurrentConverter.Cell.GRU));
+    register("LSTM", 7, 21, new RecurrentConverter(RecurrentConverter.Cell.LSTM));
     register("PRelu", 7, 21, new PReluConverter());
     register("Clip", 6, 21, new ClipConverter());
     register("Gemm", 7, 21, new GemmConverter());
@@ -66,6 +91,9 @@ public final class ConverterRegistry {
     register("Gather", 1, 21, ShapeArithmeticConverter::gather);
     register("Cast", 6, 21, ShapeArithmeticConverter::cast);
     register("ConstantOfShape", 9, 21, ShapeArithmeticConverter::constantOfShape);
+    register("Expand", 8, 21, ShapeArithmeticConverter::expand);
+    register("Equal", 7, 21, ShapeArithmeticConverter::equal);
+    register("Where", 9, 21, ShapeArithmeticConverter::where);
   }
 
   private ConverterRegistry() {}

@@ -126,6 +126,19 @@ public final class OnnxNodeView {
     return r;
   }
 
+  /** A strings attribute, or null when absent. */
+  public String[] strings(String name) {
+    OnnxMl.AttributeProto a = attrs.get(name);
+    if (a == null) {
+      return null;
+    }
+    String[] r = new String[a.getStringsCount()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = a.getStrings(i).toStringUtf8();
+    }
+    return r;
+  }
+
   public float[] floats(String name) {
     OnnxMl.AttributeProto a = attrs.get(name);
     if (a == null) {

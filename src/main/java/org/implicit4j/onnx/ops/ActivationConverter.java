@@ -7,7 +7,10 @@ import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
 
-/** Relu, LeakyRelu, Sigmoid, Tanh: each output becomes a state block x = φ(input). */
+/**
+ * Relu, LeakyRelu, Sigmoid, Tanh, Exp, Log, Sqrt, Reciprocal, Erf, Softplus, HardSigmoid: each output
+ * becomes a state block x = φ(input). HardSwish is a product state.
+ */
 public final class ActivationConverter implements OpConverter {
   private final Function<OnnxNodeView, Activation> activation;
 
@@ -19,6 +22,16 @@ public final class ActivationConverter implements OpConverter {
   @Override
   public List<Affine> lower(OnnxNodeView n) {
     return List.of(apply(n, n.input(0), activation.apply(n), n.outputName(0)));
+  }
+
+  /**
+   * HardSwish(x) = x · max(0, min(1, x/6 + 1/2)): one product state of the identity and the hard
+   * sigmoid of the same preactivation.
+   */
+  public static List<Affine> hardSwish(OnnxNodeView n) {
+    Affine x = n.input(0);
+    return List.of(Nonlinear.product(n, x, Activation.IDENTITY, x, new Activation.HardSigmoid(1.0 / 6, 0.5),
+        n.outputName(0)));
   }
 
   /** φ(v): folded when v is constant, else a new state block named after the tensor. */

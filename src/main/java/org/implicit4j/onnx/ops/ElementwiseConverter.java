@@ -1,14 +1,16 @@
 package org.implicit4j.onnx.ops;
 
 import java.util.List;
+import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
 import org.implicit4j.onnx.Shapes;
 
 /**
- * Add, Sub (any two values, broadcasting), Mul (one side constant), Div (constant divisor). With
- * two constants the result is computed, with integer division for integer tensors.
+ * Add, Sub (any two values, broadcasting), Mul, Div. Mul and Div by a constant are affine; between
+ * two input-dependent tensors they are product states a ⊙ b and a ⊙ (1/b) (§7). With two constants
+ * the result is computed, with integer division for integer tensors.
  */
 public final class ElementwiseConverter implements OpConverter {
   /** The four ops. */
@@ -53,11 +55,11 @@ public final class ElementwiseConverter implements OpConverter {
         if (a.isConstant()) {
           yield b.times(a.bias());
         }
-        throw n.unsupported("Mul of two tensors that both depend on the input (not affine)");
+        yield Nonlinear.product(n, a, Activation.IDENTITY, b, Activation.IDENTITY, n.outputName(0));
       }
       case DIV -> {
         if (!b.isConstant()) {
-          throw n.unsupported("Div by a tensor that depends on the input (not affine)");
+          yield Nonlinear.product(n, a, Activation.IDENTITY, b, Activation.RECIPROCAL, n.outputName(0));
         }
         double[] inv = b.bias().clone();
         for (int i = 0; i < inv.length; i++) {
@@ -88,8 +90,6 @@ public final class ElementwiseConverter implements OpConverter {
   }
 
   static double[] fill(int[] shape, double v) {
-    double[] d = new double[org.implicit4j.onnx.Tensor.sizeOf(shape)];
-    java.util.Arrays.fill(d, v);
-    return d;
+    return Nonlinear.filled(org.implicit4j.onnx.Tensor.sizeOf(shape), v);
   }
 }

@@ -106,4 +106,57 @@ public final class ShapeArithmeticConverter {
     Arrays.fill(v, value == null ? 0 : value.data()[0]);
     return List.of(new Affine(s, Map.of(), v, value != null && value.integer()));
   }
+
+  /** Expand: the input broadcast (both ways, numpy rules) with a constant shape; a selection. */
+  public static List<Affine> expand(OnnxNodeView n) {
+    Affine x = n.input(0);
+    long[] given = n.constant(1, "shape").longs();
+    int[] s = new int[given.length];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = Math.toIntExact(given[i]);
+    }
+    int[] out = Shapes.broadcast(x.shape(), s);
+    if (out == null) {
+      throw n.error("shape " + Shapes.str(x.shape()) + " does not expand to " + Arrays.toString(given));
+    }
+    return List.of(Shapes.expand(x, out));
+  }
+
+  /** Equal of two constants (shape arithmetic); a comparison of input-dependent values is a step, refused. */
+  public static List<Affine> equal(OnnxNodeView n) {
+    Tensor a = n.constant(0, "A");
+    Tensor b = n.constant(1, "B");
+    int[] out = Shapes.broadcast(a.shape(), b.shape());
+    if (out == null) {
+      throw n.error("shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " do not broadcast");
+    }
+    double[] x = Shapes.expand(a.data(), a.shape(), out);
+    double[] y = Shapes.expand(b.data(), b.shape(), out);
+    double[] r = new double[x.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = x[i] == y[i] ? 1 : 0;
+    }
+    return List.of(new Affine(out, Map.of(), r, true));
+  }
+
+  /** Where with a constant condition: x ⊙ c + y ⊙ (1 − c), exact and affine in x and y. */
+  public static List<Affine> where(OnnxNodeView n) {
+    Tensor c = n.constant(0, "condition");
+    Affine x = n.input(1);
+    Affine y = n.input(2);
+    int[] cx = Shapes.broadcast(c.shape(), x.shape());
+    int[] out = cx == null ? null : Shapes.broadcast(cx, y.shape());
+    if (out == null) {
+      throw n.error("condition, X and Y shapes " + Shapes.str(c.shape()) + ", " + Shapes.str(x.shape()) + ", "
+          + Shapes.str(y.shape()) + " do not broadcast");
+    }
+    double[] keep = Shapes.expand(c.data(), c.shape(), out);
+    double[] other = new double[keep.length];
+    for (int i = 0; i < keep.length; i++) {
+      keep[i] = keep[i] != 0 ? 1 : 0;
+      other[i] = 1 - keep[i];
+    }
+    Affine r = Shapes.expand(x, out).times(keep).plus(Shapes.expand(y, out).times(other));
+    return List.of(new Affine(out, r.terms(), r.bias(), x.integer() && y.integer()));
+  }
 }
