@@ -56,4 +56,18 @@ public final class OnnxGraphs {
     return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(v)
         .build();
   }
+
+  public static OnnxMl.AttributeProto stringAttr(String name, String v) {
+    return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.STRING)
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
+  }
+
+  public static OnnxMl.AttributeProto stringsAttr(String name, String... v) {
+    OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
+        .setType(OnnxMl.AttributeProto.AttributeType.STRINGS);
+    for (String x : v) {
+      a.addStrings(com.google.protobuf.ByteString.copyFromUtf8(x));
+    }
+    return a.build();
+  }
 }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,6 +34,16 @@ class ConverterTest {
   /** One test graph: the ops it exercises, its opset, the input shape [1, …], nodes and initializers. */
   record Case(String name, Set<String> ops, int opset, long[] input, List<OnnxMl.NodeProto> nodes,
       List<OnnxMl.TensorProto> inits) {
+    /** The same graph with its last node's second input bound to {@code t} (a constant operand). */
+    Case withInit(OnnxMl.TensorProto t) {
+      List<OnnxMl.NodeProto> n = new ArrayList<>(nodes);
+      OnnxMl.NodeProto last = n.remove(n.size() - 1);
+      n.add(last.toBuilder().clearInput().addInput(last.getInput(0)).addInput(t.getName()).build());
+      List<OnnxMl.TensorProto> i = new ArrayList<>(inits);
+      i.add(t);
+      return new Case(name, ops, opset, input, n, i);
+    }
+
     @Override
     public String toString() {
       return name;
@@ -97,6 +109,81 @@ class ConverterTest {
     return d;
   }
 
+  /** X + 2 ↦ op: ops defined on positive arguments (log, sqrt, 1/x) see inputs in [1, 3). */
+  static Case positiveArg(String name, String op, int opset) {
+    return new Case(name, Set.of(op, "Add"), opset, dims(1, 6), List.of(node("Add", List.of("X", "two"), "P"),
+        node(op, List.of("P"), "Y")), List.of(scalar("two", 2f)));
+  }
+
+  /** One node with several outputs, of which output {@code which} is the graph's Y. */
+  static OnnxMl.NodeProto multi(String op, List<String> in, int which, int outputs, OnnxMl.AttributeProto... attrs) {
+    OnnxMl.NodeProto.Builder b = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(op + "_multi").addAllInput(in)
+        .addAllAttribute(Arrays.asList(attrs));
+    for (int o = 0; o < outputs; o++) {
+      b.addOutput(o == which ? "Y" : o < which ? "" : "unused" + o);
+    }
+    return b.build();
+  }
+
+  /**
+   * ONNX Runtime refuses layout 1 ("batchwise recurrent operations are not supported"), so a layout-1
+   * case is checked against its layout-0 twin: the same op between Transposes, which is what the
+   * ONNX spec defines layout 1 to mean.
+   */
+  private static final Map<String, Case> ORACLES = new HashMap<>();
+
+  /**
+   * X [1, 3, 4] (batch, seq, features) through a recurrent op with {@code dirs} directions, hidden 3;
+   * layout 0 through a Transpose, layout 1 directly. Output {@code which}: Y, Y_h or Y_c. Extra
+   * inputs (sequence_lens, initial_h, initial_c, P) follow B; a name starting with "none" is left out.
+   */
+  static Case recurrent(String name, String op, int gates, int dirs, int layout, int which,
+      List<OnnxMl.TensorProto> extra, OnnxMl.AttributeProto... attrs) {
+    List<OnnxMl.TensorProto> inits = new ArrayList<>(List.of(floats("W", dims(dirs, gates * 3, 4)),
+        floats("R", dims(dirs, gates * 3, 3)), floats("B", dims(dirs, 2 * gates * 3))));
+    inits.addAll(extra);
+    List<OnnxMl.AttributeProto> a = new ArrayList<>(Arrays.asList(attrs));
+    a.add(i("hidden_size", 3));
+    if (dirs == 2) {
+      a.add(OnnxGraphs.stringAttr("direction", "bidirectional"));
+    }
+    Case c = new Case(name, Set.of(op), 14, dims(1, 3, 4), recurrentNodes(op, layout, which, extra, a), inits);
+    if (layout == 1) {
+      ORACLES.put(name, new Case(name, Set.of(op), 14, dims(1, 3, 4), recurrentNodes(op, -1, which, extra, a), inits));
+    }
+    return c;
+  }
+
+  /** layout 0 or 1 as given; −1: layout 1's meaning spelled out with Transposes around a layout-0 op. */
+  private static List<OnnxMl.NodeProto> recurrentNodes(String op, int layout, int which,
+      List<OnnxMl.TensorProto> extra, List<OnnxMl.AttributeProto> attrs) {
+    List<OnnxMl.NodeProto> nodes = new ArrayList<>();
+    List<String> in = new ArrayList<>(List.of(layout == 1 ? "X" : "XT", "W", "R", "B"));
+    if (layout != 1) {
+      nodes.add(node("Transpose", List.of("X"), "XT", ints("perm", 1, 0, 2)));
+    }
+    for (OnnxMl.TensorProto t : extra) {
+      String e = t.getName();
+      boolean state = e.equals("h0") || e.equals("c0");
+      if (layout == -1 && state) {
+        nodes.add(node("Transpose", List.of(e), e + "T", ints("perm", 1, 0, 2)));
+      }
+      in.add(e.startsWith("none") ? "" : layout == -1 && state ? e + "T" : e);
+    }
+    List<OnnxMl.AttributeProto> a = new ArrayList<>(attrs);
+    a.add(i("layout", Math.max(layout, 0)));
+    OnnxMl.NodeProto cell = multi(op, in, which, op.equals("LSTM") ? 3 : 2, a.toArray(OnnxMl.AttributeProto[]::new));
+    if (layout != -1) {
+      nodes.add(cell);
+      return nodes;
+    }
+    List<String> outs = new ArrayList<>(cell.getOutputList());
+    outs.set(which, "Y0");
+    nodes.add(cell.toBuilder().clearOutput().addAllOutput(outs).build());
+    nodes.add(node("Transpose", List.of("Y0"), "Y", which == 0 ? ints("perm", 2, 0, 1, 3) : ints("perm", 1, 0, 2)));
+    return nodes;
+  }
+
   static Stream<Case> cases() {
     long[] v6 = dims(1, 6);
     long[] img = dims(1, 2, 4, 4);
@@ -150,7 +237,52 @@ class ConverterTest {
         new Case("Cast", Set.of("Cast"), 17, v6, List.of(node("Cast", List.of("X"), "Y", i("to", 1))), List.of()),
         new Case("ConstantOfShape", Set.of("ConstantOfShape", "Add"), 17, v6, List.of(
             node("ConstantOfShape", List.of("shape"), "K", t("value", scalar("v", 0.5f).toBuilder().addDims(1).build())),
-            node("Add", List.of("X", "K"), "Y")), List.of(longs("shape", 6))));
+            node("Add", List.of("X", "K"), "Y")), List.of(longs("shape", 6))),
+        one("Exp", "Exp", 17, v6, List.of()),
+        positiveArg("Log", "Log", 17),
+        positiveArg("Sqrt", "Sqrt", 17),
+        positiveArg("Reciprocal", "Reciprocal", 17),
+        one("Erf", "Erf", 17, v6, List.of()),
+        one("Softplus", "Softplus", 17, v6, List.of()),
+        one("HardSigmoid clipped both ways", "HardSigmoid", 17, v6, List.of(), f("alpha", 0.9f), f("beta", 0.5f)),
+        new Case("HardSwish over [-5, 5)", Set.of("HardSwish", "Mul"), 17, v6, List.of(
+            node("Mul", List.of("X", "five"), "Z"), node("HardSwish", List.of("Z"), "Y")), List.of(scalar("five", 5f))),
+        new Case("SiLU: Mul of two activations", Set.of("Mul", "Sigmoid"), 17, v6, List.of(
+            node("Sigmoid", List.of("X"), "S"), node("Mul", List.of("X", "S"), "Y")), List.of()),
+        new Case("Div by an activation", Set.of("Div", "Exp"), 17, v6, List.of(
+            node("Exp", List.of("X"), "E"), node("Div", List.of("X", "E"), "Y")), List.of()),
+        new Case("MatMul of two activations (X Xt)", Set.of("MatMul", "Transpose"), 17, dims(1, 2, 3), List.of(
+            node("Transpose", List.of("X"), "XT", ints("perm", 0, 2, 1)), node("MatMul", List.of("X", "XT"), "Y")),
+            List.of()),
+        one("Softmax axis 1", "Softmax", 13, dims(1, 3, 2), List.of(), i("axis", 1)),
+        one("Softmax opset 11 (flattened)", "Softmax", 11, dims(1, 2, 3), List.of(), i("axis", 1)),
+        one("LogSoftmax", "LogSoftmax", 17, dims(1, 2, 3), List.of(), i("axis", -1)),
+        one("LayerNormalization last axis", "LayerNormalization", 17, dims(1, 3, 4),
+            List.of(floats("scale", dims(4)), floats("bias", dims(4)))),
+        one("LayerNormalization axis 1", "LayerNormalization", 17, dims(1, 3, 4), List.of(floats("scale", dims(3, 4))),
+            i("axis", 1), f("epsilon", 0.1f)),
+        one("ReduceMean", "ReduceMean", 13, dims(1, 3, 4), List.of(), ints("axes", 1), i("keepdims", 0)),
+        one("ReduceSum axes input", "ReduceSum", 13, dims(1, 3, 4), List.of(longs("axes", -1))),
+        one("Pow 2", "Pow", 15, v6, List.of(scalar("p", 2f))),
+        one("Pow 3", "Pow", 15, v6, List.of(scalar("p", 3f))),
+        positiveArg("Pow 0.5", "Pow", 15).withInit(scalar("half", 0.5f)),
+        new Case("Split then Mul", Set.of("Split", "Mul"), 13, v6, List.of(
+            OnnxMl.NodeProto.newBuilder().setOpType("Split").setName("split").addInput("X").addInput("sizes")
+                .addOutput("A").addOutput("B").addAttribute(i("axis", 1)).build(),
+            node("Mul", List.of("A", "B"), "Y")), List.of(longs("sizes", 3, 3))),
+        one("Expand", "Expand", 13, dims(1, 1, 3), List.of(longs("shape", 2, 1))),
+        new Case("Equal Where", Set.of("Equal", "Where"), 16, v6, List.of(
+            node("Equal", List.of("p", "q"), "M"), node("Where", List.of("M", "X", "C"), "Y")),
+            List.of(longs("p", 1, 2, 3, 4, 5, 6), longs("q", 1, 0, 3, 0, 0, 6), floats("C", dims(6)))),
+        recurrent("RNN layout 0", "RNN", 1, 1, 0, 0, List.of()),
+        recurrent("RNN reverse Y_h, relu", "RNN", 1, 1, 1, 1, List.of(), OnnxGraphs.stringAttr("direction", "reverse"),
+            OnnxGraphs.stringsAttr("activations", "Relu")),
+        recurrent("GRU bidirectional", "GRU", 3, 2, 1, 0, List.of()),
+        recurrent("GRU linear_before_reset Y_h", "GRU", 3, 1, 0, 1, List.of(), i("linear_before_reset", 1)),
+        recurrent("LSTM layout 0", "LSTM", 4, 1, 0, 0, List.of()),
+        recurrent("LSTM bidirectional Y_c, initial states, peepholes", "LSTM", 4, 2, 1, 2, List.of(
+            floats("none_seq", dims(1)), floats("h0", dims(1, 2, 3)), floats("c0", dims(1, 2, 3)),
+            floats("P", dims(2, 9)))));
   }
 
   static OnnxMl.ModelProto model(Case c) {
@@ -172,6 +304,7 @@ class ConverterTest {
   @MethodSource("cases")
   void matchesOnnxRuntime(Case c) throws Exception {
     OnnxMl.ModelProto proto = model(c);
+    OnnxMl.ModelProto oracle = model(ORACLES.getOrDefault(c.name(), c));
     ImportResult r = OnnxImporter.importModel(proto, c.name() + ".onnx", null, ImportOptions.defaults());
     Random rnd = new Random(c.name().hashCode());
     double[][] x = new double[20][r.model().p()];
@@ -180,7 +313,7 @@ class ConverterTest {
         row[i] = (float) (2 * rnd.nextDouble() - 1);
       }
     }
-    VerificationReport rep = Verifier.verifyOnnx(proto, r, c.name(),
+    VerificationReport rep = Verifier.verifyOnnx(oracle, r, c.name(),
         new Verifier.Check(x, new Verifier.Tolerance(1e-5, 1e-4), false), null).report();
     assertTrue(rep.passed(), rep.summary());
     assertEquals(20, rep.matched());
