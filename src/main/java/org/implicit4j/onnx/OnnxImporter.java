@@ -63,7 +63,8 @@ public final class OnnxImporter {
     List<ImportResult.GraphInput> inputs = graphInputs(g, options, cx, initNames, bound);
     int p = bindInputs(cx, inputs, source);
     List<String> outputs = g.getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList();
-    Lowered lowered = lowerNodes(GraphOrder.of(g, source, outputs, cx), opset, outputs, cx);
+    Lowered lowered = lowerNodes(GraphOrder.of(g, source, outputs, cx), opset,
+        options.keepTrailingSoftmax() ? List.of() : outputs, cx);
     List<String> reproduced = new ArrayList<>();
     List<Affine> outValues = new ArrayList<>();
     for (String o : outputs) {
@@ -191,8 +192,11 @@ public final class OnnxImporter {
   /** What lowering left for the outputs: a dropped trailing (Log)Softmax and the outputs it renamed. */
   private record Lowered(String droppedSoftmax, Map<String, String> renamed) {}
 
-  /** Lowers the nodes in order through their converters; a trailing (Log)Softmax is left out of ŷ. */
-  private static Lowered lowerNodes(List<OnnxMl.NodeProto> order, int opset, List<String> outputs, LowerContext cx) {
+  /**
+   * Lowers the nodes in order through their converters; a (Log)Softmax giving one of
+   * {@code dropAfter} is left out of ŷ.
+   */
+  private static Lowered lowerNodes(List<OnnxMl.NodeProto> order, int opset, List<String> dropAfter, LowerContext cx) {
     String dropped = null;
     Map<String, String> renamed = new HashMap<>();
     for (OnnxMl.NodeProto node : order) {
@@ -201,7 +205,7 @@ public final class OnnxImporter {
         throw view.error("op domain '" + node.getDomain() + "' is not supported; only the default ONNX domain is");
       }
       String op = node.getOpType();
-      if ((op.equals("Softmax") || op.equals("LogSoftmax")) && outputs.contains(node.getOutput(0))) {
+      if ((op.equals("Softmax") || op.equals("LogSoftmax")) && dropAfter.contains(node.getOutput(0))) {
         // A trailing (Log)Softmax is monotone: left out of ŷ, which then holds the logits.
         cx.bind(node.getOutput(0), view.input(0));
         renamed.put(node.getOutput(0), node.getInput(0));

@@ -112,6 +112,7 @@ public final class OnnxTensors {
         case 7 -> (double) t.getInt64Data(i);
         case 13, 12 -> (double) t.getUint64Data(i);
         case 10 -> halfToFloat((short) t.getInt32Data(i));
+        case 16 -> Float.intBitsToFloat((t.getInt32Data(i) & 0xffff) << 16); // bfloat16 bits, as for float16
         default -> t.getInt32Data(i);
       };
     }

@@ -144,15 +144,20 @@ final class Nonlinear {
     return product(n, e, Activation.IDENTITY, Shapes.expand(sum, v.shape()), Activation.RECIPROCAL, name);
   }
 
+  /** A normalised value and the statistics it used, μ and σ² + ε, with the reduced axes kept as 1. */
+  record Normalised(Affine y, Affine mean, Affine varianceEps) {}
+
   /**
    * (v − μ) / √(σ² + ε) over {@code axes}, σ² the mean of (v − μ)², the population variance as in
    * ONNX LayerNormalization; scale and bias are applied by the caller.
    */
-  static Affine normalise(OnnxNodeView n, Affine v, int[] axes, double epsilon, String name) {
-    Affine d = centred(v, axes);
+  static Normalised normalise(OnnxNodeView n, Affine v, int[] axes, double epsilon, String name) {
+    Affine mean = reduce(v, axes, true, true);
+    Affine d = v.plus(Shapes.expand(mean, v.shape()).times(filled(v.size(), -1)));
     Affine sq = product(n, d, Activation.IDENTITY, d, Activation.IDENTITY, name + "/square");
     Affine var = reduce(sq, axes, true, true).plusConstant(filled(Tensor.sizeOf(keptShape(v, axes)), epsilon));
-    return product(n, d, Activation.IDENTITY, Shapes.expand(var, v.shape()), Activation.RSQRT, name);
+    Affine y = product(n, d, Activation.IDENTITY, Shapes.expand(var, v.shape()), Activation.RSQRT, name);
+    return new Normalised(y, mean, var);
   }
 
   private static int[] keptShape(Affine v, int[] axes) {

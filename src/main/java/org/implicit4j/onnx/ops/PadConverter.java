@@ -8,14 +8,24 @@ import org.implicit4j.onnx.OpConverter;
 import org.implicit4j.onnx.Shapes;
 import org.implicit4j.onnx.Tensor;
 
-/** Pad in constant mode: a sparse embedding, with the pad value (usually 0) as bias. */
+/**
+ * Pad: a selection. Constant mode embeds the input with the pad value as bias; reflect, edge and wrap
+ * read each padded element from the input element the mode names, so all four are exact.
+ */
 public final class PadConverter implements OpConverter {
+  /** Where a padded element reads from. */
+  private enum Mode { CONSTANT, REFLECT, EDGE, WRAP }
+
   @Override
   public List<Affine> lower(OnnxNodeView n) {
-    String mode = n.stringOr("mode", "constant");
-    if (!mode.equals("constant")) {
-      throw n.unsupported("Pad mode '" + mode + "'");
-    }
+    String name = n.stringOr("mode", "constant");
+    Mode mode = switch (name) {
+      case "constant" -> Mode.CONSTANT;
+      case "reflect" -> Mode.REFLECT;
+      case "edge" -> Mode.EDGE;
+      case "wrap" -> Mode.WRAP;
+      default -> throw n.unsupported("Pad mode '" + name + "'");
+    };
     Affine x = n.input(0);
     int rank = x.rank();
     long[] pads;
@@ -45,7 +55,7 @@ public final class PadConverter implements OpConverter {
         throw n.error("pads make axis " + ax[i] + " negative");
       }
     }
-    int[] src = sources(x.shape(), before, out);
+    int[] src = sources(x.shape(), before, out, mode);
     double[] bias = new double[src.length];
     for (int k = 0; k < src.length; k++) {
       bias[k] = src[k] < 0 ? value : 0;
@@ -53,8 +63,8 @@ public final class PadConverter implements OpConverter {
     return List.of(x.map(CsrMatrix.selection(src, x.size()), out).plusConstant(bias));
   }
 
-  /** The input index of each output element in C order, −1 where the output lies in the padding. */
-  private static int[] sources(int[] in, int[] before, int[] out) {
+  /** The input index of each output element in C order; −1 where constant padding lies. */
+  private static int[] sources(int[] in, int[] before, int[] out, Mode mode) {
     int rank = in.length;
     int[] src = new int[Tensor.sizeOf(out)];
     int[] is = Shapes.strides(in);
@@ -62,8 +72,8 @@ public final class PadConverter implements OpConverter {
     for (int k = 0; k < src.length; k++) {
       int s = 0;
       for (int d = 0; d < rank && s >= 0; d++) {
-        int i = idx[d] - before[d];
-        s = i < 0 || i >= in[d] ? -1 : s + i * is[d];
+        int i = inside(idx[d] - before[d], in[d], mode);
+        s = i < 0 ? -1 : s + i * is[d];
       }
       src[k] = s;
       for (int d = rank - 1; d >= 0; d--) {
@@ -74,5 +84,24 @@ public final class PadConverter implements OpConverter {
       }
     }
     return src;
+  }
+
+  /** Index i on an axis of length len, mapped into [0, len) by the mode, or −1 for constant padding. */
+  private static int inside(int i, int len, Mode mode) {
+    if (i >= 0 && i < len) {
+      return i;
+    }
+    return switch (mode) {
+      case CONSTANT -> -1;
+      case EDGE -> Math.max(0, Math.min(len - 1, i));
+      case WRAP -> Math.floorMod(i, len);
+      case REFLECT -> {
+        if (len == 1) {
+          yield 0;
+        }
+        int m = Math.floorMod(i, 2 * (len - 1)); // a mirror without repeating the edge: period 2(len − 1)
+        yield m < len ? m : 2 * (len - 1) - m;
+      }
+    };
   }
 }

@@ -19,15 +19,16 @@ public final class ReshapeConverter {
     return List.of(n.input(0));
   }
 
-  /** Dropout in inference: the identity; the mask output and training mode are refused. */
+  /** Dropout in inference: the identity, and a mask of constant ones; training mode is refused. */
   public static List<Affine> dropout(OnnxNodeView n) {
-    if (n.outputCount() > 1 && !n.outputName(1).isEmpty()) {
-      throw n.unsupported("the mask output of Dropout");
-    }
-    if (n.hasInput(2) && n.constant(2, "training_mode").data()[0] != 0) {
+    boolean training = n.hasInput(2) && n.constant(2, "training_mode").data()[0] != 0;
+    if (training) {
       throw n.unsupported("Dropout with training_mode=true");
     }
-    return List.of(n.input(0));
+    Affine x = n.input(0);
+    double[] ones = new double[x.size()];
+    java.util.Arrays.fill(ones, 1);
+    return List.of(x, new Affine(x.shape(), java.util.Map.of(), ones, true));
   }
 
   /** Flatten: shape (d₀⋯d_{axis−1}, d_axis⋯d_{r−1}). */
