@@ -73,8 +73,8 @@ class ImportRefusalTest {
 
   @Test
   void unsupportedOpNamesNodeOpOpsetAndSupportedList() throws Exception {
-    Path f = write("lstm.onnx", model(13, gemmThen("LSTM", weight("W", W, 2, 2))));
-    assertRefused(f, "lstm.onnx", "node 'act' (LSTM, opset 13)", "op LSTM is not supported", "Conv", "MaxPool",
+    Path f = write("sin.onnx", model(13, gemmThen("Sin", weight("W", W, 2, 2))));
+    assertRefused(f, "sin.onnx", "node 'act' (Sin, opset 13)", "op Sin is not supported", "Conv", "MaxPool", "LSTM",
         "file an issue");
   }
 
@@ -155,12 +155,26 @@ class ImportRefusalTest {
   }
 
   @Test
-  void bilinearProductIsRefusedAtTheNode() {
+  void inputDependentExponentIsRefusedAtTheNode() {
     OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addInput(input("x", 1, 2))
-        .addNode(node("sq", "Mul", List.of("x", "x"), List.of("y"))).addOutput(input("y", 1, 2));
+        .addNode(node("pw", "Pow", List.of("x", "x"), List.of("y"))).addOutput(input("y", 1, 2));
     ImportException e = assertThrows(ImportException.class,
-        () -> OnnxImporter.importModel(model(13, g).toBuilder().build(), "sq.onnx", dir, ImportOptions.defaults()));
-    assertTrue(e.getMessage().contains("node 'sq' (Mul, opset 13)") && e.getMessage().contains("not affine"),
+        () -> OnnxImporter.importModel(model(13, g).toBuilder().build(), "pw.onnx", dir, ImportOptions.defaults()));
+    assertTrue(e.getMessage().contains("node 'pw' (Pow, opset 13)") && e.getMessage().contains("exponent"),
+        e.getMessage());
+  }
+
+  /** A clipped LSTM cell is not what the unrolled model computes: refused, naming the node and the attribute. */
+  @Test
+  void clippedLstmIsRefusedAtTheNode() {
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addInput(input("x", 1, 1, 2))
+        .addInitializer(weight("W", new float[16], 1, 8, 2)).addInitializer(weight("R", new float[32], 1, 8, 4))
+        .addNode(node("cell", "LSTM", List.of("x", "W", "R"), List.of("y")).toBuilder()
+            .addAttribute(OnnxGraphs.intAttr("hidden_size", 2)).addAttribute(OnnxGraphs.floatAttr("clip", 3f)))
+        .addOutput(input("y", 1, 1, 1, 2));
+    ImportException e = assertThrows(ImportException.class,
+        () -> OnnxImporter.importModel(model(14, g), "lstm.onnx", dir, ImportOptions.defaults()));
+    assertTrue(e.getMessage().contains("node 'cell' (LSTM, opset 14)") && e.getMessage().contains("clip"),
         e.getMessage());
   }
 

@@ -31,8 +31,7 @@ class SharedModelsTest {
   static final Path SHARED = Path.of("..", "shared", "models");
 
   /** Per-operator tests whose op is outside the supported list: expected to be refused. */
-  static final Map<String, String> REFUSED = Map.of(
-      "test_mul", "Mul of two tensors that both depend on the input");
+  static final Map<String, String> REFUSED = Map.of();
 
   /** Node tests whose inputs after the first are parameters, bound to their test-vector values. */
   static final List<String> WEIGHTS_AS_INPUTS = List.of("test_basic_conv", "test_conv_", "test_batchnorm",
