@@ -65,7 +65,7 @@ public record SpatialAttrs(int kh, int kw, int sh, int sw, int dh, int dw, int p
   }
 
   /** floor or ceil of (in + pads − dil·(k−1) − 1)/stride + 1; in ceil mode a last window starting in the end padding is dropped. */
-  static int outSize(int in, int k, int s, int pb, int pe, int d, boolean ceil) {
+  public static int outSize(int in, int k, int s, int pb, int pe, int d, boolean ceil) {
     int span = in + pb + pe - d * (k - 1) - 1;
     if (span < 0) {
       return 0;

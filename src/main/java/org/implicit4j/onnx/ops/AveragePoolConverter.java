@@ -37,7 +37,9 @@ public final class AveragePoolConverter implements OpConverter {
           valid++;
         }
       }
-      int count = includePad ? pw.paddedCount()[o] : valid;
+      // With count_include_pad every tap counts, also those past the end padding in ceil mode (as ONNX
+      // Runtime and the ONNX reference divide).
+      int count = includePad ? k : valid;
       if (count == 0) {
         throw n.error("an output window holds no input values");
       }

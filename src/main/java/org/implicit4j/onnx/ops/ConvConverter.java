@@ -2,10 +2,12 @@ package org.implicit4j.onnx.ops;
 
 import java.util.List;
 import org.implicit4j.linalg.Conv2d;
+import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.linalg.ConvGeometry;
 import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.OnnxTensors;
 import org.implicit4j.onnx.OpConverter;
 import org.implicit4j.onnx.Ops;
 import org.implicit4j.onnx.Shapes;
@@ -13,7 +15,7 @@ import org.implicit4j.onnx.SpatialAttrs;
 import org.implicit4j.onnx.Tensor;
 
 /**
- * Conv (1-D and 2-D; pads incl. asymmetric, auto_pad, strides, dilations, groups incl. depthwise)
+ * Conv (1-D, 2-D and, as a sparse matrix, 3-D; pads incl. asymmetric, auto_pad, strides, dilations, groups incl. depthwise)
  * as a structured {@link Conv2d} block: the kernel is kept, never expanded to a Toeplitz matrix.
  */
 public final class ConvConverter implements OpConverter {
@@ -27,8 +29,11 @@ public final class ConvConverter implements OpConverter {
     }
     Tensor w = n.constant(1, "weight");
     int rank = x.rank();
+    if (rank == 5) {
+      return List.of(withBias(n, x.map(conv3d(n, x.shape(), w), outShape3d(n, x.shape(), w)), w.shape()[0]));
+    }
     if (rank != 3 && rank != 4) {
-      throw n.unsupported("Conv on a rank-" + rank + " input (only 1-D and 2-D convolutions)");
+      throw n.unsupported("Conv on a rank-" + rank + " input (1-D, 2-D and 3-D convolutions only)");
     }
     if (w.shape().length != rank) {
       throw n.error("weight rank " + w.shape().length + " differs from input rank " + rank);
@@ -58,14 +63,71 @@ public final class ConvConverter implements OpConverter {
     } else {
       y = x.map(Ops.repeat(new Conv2d(g, w.data().clone()), batch), out);
     }
-    if (n.hasInput(2)) {
-      Tensor b = n.constant(2, "bias");
-      if (b.size() != cout) {
-        throw n.error("bias has " + b.size() + " values for " + cout + " output channels");
-      }
-      y = y.plusConstant(perChannel(b.data(), out));
+    return List.of(withBias(n, y, cout));
+  }
+
+  private static Affine withBias(OnnxNodeView n, Affine y, int cout) {
+    if (!n.hasInput(2)) {
+      return y;
     }
-    return List.of(y);
+    Tensor b = n.constant(2, "bias");
+    if (b.size() != cout) {
+      throw n.error("bias has " + b.size() + " values for " + cout + " output channels");
+    }
+    return y.plusConstant(perChannel(b.data(), y.shape()));
+  }
+
+  private static WindowsNd windows3d(OnnxNodeView n, int[] x, Tensor w) {
+    int[] kernel = java.util.Arrays.copyOfRange(w.shape(), 2, 5);
+    return WindowsNd.of(n, java.util.Arrays.copyOfRange(x, 2, 5), n.intsOr("kernel_shape", kernel), false);
+  }
+
+  private static int[] outShape3d(OnnxNodeView n, int[] x, Tensor w) {
+    int[] o = windows3d(n, x, w).out();
+    return new int[] {x[0], w.shape()[0], o[0], o[1], o[2]};
+  }
+
+  /**
+   * A 3-D convolution as a sparse matrix (no structured 3-D kernel yet): one entry per (output,
+   * input channel in its group, tap inside the input), its size checked before it is built.
+   */
+  private static CsrMatrix conv3d(OnnxNodeView n, int[] x, Tensor w) {
+    WindowsNd g = windows3d(n, x, w);
+    int cout = w.shape()[0];
+    int cinG = w.shape()[1];
+    int groups = (int) n.intOr("group", 1);
+    if (!java.util.Arrays.equals(g.kernel(), java.util.Arrays.copyOfRange(w.shape(), 2, 5))) {
+      throw n.error("kernel_shape " + java.util.Arrays.toString(g.kernel()) + " differs from the weight's");
+    }
+    if (w.shape().length != 5 || cinG * groups != x[1] || cout % groups != 0) {
+      throw n.error("weight " + Shapes.str(w.shape()) + " with group " + groups + " does not fit input " + Shapes.str(x));
+    }
+    long entries = (long) x[0] * cout * g.outVolume() * cinG * g.taps();
+    if (entries > OnnxTensors.MAX_ACTIVATION_VALUES) {
+      throw n.error("the 3-D convolution needs " + entries + " matrix entries; too large to hold");
+    }
+    int[][] t = g.table();
+    int[] rows = new int[(int) entries];
+    int[] cols = new int[(int) entries];
+    double[] vals = new double[(int) entries];
+    int e = 0;
+    for (int b = 0; b < x[0]; b++) {
+      for (int co = 0; co < cout; co++) {
+        int first = co / (cout / groups) * cinG;
+        for (int p = 0; p < g.outVolume(); p++) {
+          for (int ci = 0; ci < cinG; ci++) {
+            for (int j = 0; j < g.taps(); j++) {
+              if (t[j][p] >= 0) {
+                rows[e] = (b * cout + co) * g.outVolume() + p;
+                cols[e] = (b * x[1] + first + ci) * g.inVolume() + t[j][p];
+                vals[e++] = w.data()[(co * cinG + ci) * g.taps() + j];
+              }
+            }
+          }
+        }
+      }
+    }
+    return CsrMatrix.fromTriples(x[0] * cout * g.outVolume(), x[0] * x[1] * g.inVolume(), rows, cols, vals, e);
   }
 
   /** A per-channel vector (axis 1) spread over a [N, C, ...] tensor. */

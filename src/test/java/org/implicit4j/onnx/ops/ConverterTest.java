@@ -238,6 +238,23 @@ class ConverterTest {
         new Case("ConstantOfShape", Set.of("ConstantOfShape", "Add"), 17, v6, List.of(
             node("ConstantOfShape", List.of("shape"), "K", t("value", scalar("v", 0.5f).toBuilder().addDims(1).build())),
             node("Add", List.of("X", "K"), "Y")), List.of(longs("shape", 6))),
+        one("Conv 3-D grouped, strided, padded", "Conv", 17, dims(1, 2, 4, 5, 3), List.of(floats("W", dims(4, 1, 2, 3, 2)),
+            floats("B", dims(4))), i("group", 2), ints("strides", 1, 2, 1), ints("pads", 1, 0, 1, 0, 1, 0)),
+        one("MaxPool 3-D", "MaxPool", 17, dims(1, 2, 4, 4, 3), List.of(), ints("kernel_shape", 2, 2, 2),
+            ints("strides", 2, 1, 1), ints("pads", 0, 1, 1, 0, 0, 0)),
+        one("AveragePool 3-D ceil, pads counted", "AveragePool", 17, dims(1, 1, 5, 4, 3), List.of(),
+            ints("kernel_shape", 2, 3, 2), ints("strides", 2, 2, 2), i("ceil_mode", 1), ints("pads", 1, 1, 0, 1, 1, 0),
+            i("count_include_pad", 1)),
+        one("Pad reflect", "Pad", 17, dims(1, 1, 3, 4), List.of(longs("pads", 0, 0, 2, 3, 0, 0, 1, 2)),
+            OnnxGraphs.stringAttr("mode", "reflect")),
+        one("Pad edge", "Pad", 17, dims(1, 1, 3, 4), List.of(longs("pads", 0, 0, 2, 1, 0, 0, 1, 4)),
+            OnnxGraphs.stringAttr("mode", "edge")),
+        one("Pad wrap", "Pad", 19, dims(1, 1, 3, 4), List.of(longs("pads", 0, 0, 2, 3, 0, 0, 1, 0)),
+            OnnxGraphs.stringAttr("mode", "wrap")),
+        new Case("Dropout mask in inference", Set.of("Dropout", "Cast", "Mul"), 17, v6, List.of(
+            OnnxMl.NodeProto.newBuilder().setOpType("Dropout").setName("drop").addInput("X").addOutput("D")
+                .addOutput("M").build(),
+            node("Cast", List.of("M"), "F", i("to", 1)), node("Mul", List.of("D", "F"), "Y")), List.of()),
         one("Exp", "Exp", 17, v6, List.of()),
         positiveArg("Log", "Log", 17),
         positiveArg("Sqrt", "Sqrt", 17),
