@@ -268,7 +268,8 @@ public final class Implicit {
   public ModelDescription describe() {
     List<ModelDescription.State> states = new ArrayList<>();
     for (StateBlock s : model.states()) {
-      states.add(new ModelDescription.State(s.name(), s.size(), s.activation().spec(), s.shape()));
+      states.add(new ModelDescription.State(s.name(), s.size(), s.activation().spec(), s.shape(),
+          s.activation() instanceof Activation.GatedProduct, s.activation().nonExpansive()));
     }
     List<ModelDescription.Block> blocks = new ArrayList<>();
     addBlocks(blocks, "A", model.a());

@@ -22,7 +22,16 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
     RescalePreview rescaled) {
 
   /** One state block. */
-  public record State(String name, int size, String activation, Shape shape) {}
+  /**
+   * One state block. {@code product}: a block of products φa(a) ⊙ φb(b) (gates, attention,
+   * squares); {@code nonExpansive}: whether its activation is componentwise non-expansive, which the
+   * λpf(|A|) &lt; 1 test and the robustness bounds need.
+   */
+  public record State(String name, int size, String activation, Shape shape, boolean product, boolean nonExpansive) {
+    String flags() {
+      return (product ? "product, " : "") + (nonExpansive ? "non-expansive" : "expansive");
+    }
+  }
 
   /** One stored block of A, B, C or D. */
   public record Block(String matrix, int row, int col, String kind, int rows, int cols, long nnz) {}
@@ -47,7 +56,7 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
     line(sb, "shapes           input %s, output %s", inputShape, outputShape);
     line(sb, "state blocks     %d (listed last layer first)", states.size());
     for (State s : states) {
-      line(sb, "  %-24s %8d  %-18s %s", s.name(), s.size(), s.activation(), s.shape());
+      line(sb, "  %-24s %8d  %-18s %-12s %s", s.name(), s.size(), s.activation(), s.shape(), s.flags());
     }
     Map<String, Long> perMatrix = new TreeMap<>();
     blocks.forEach(b -> perMatrix.merge(b.matrix(), b.nnz(), Long::sum));
@@ -107,6 +116,8 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
       j.addProperty("size", s.size());
       j.addProperty("activation", s.activation());
       j.add("shape", ints(s.shape().dims()));
+      j.addProperty("product", s.product());
+      j.addProperty("nonExpansive", s.nonExpansive());
       arr.add(j);
     }
     return arr;
