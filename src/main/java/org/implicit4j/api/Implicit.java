@@ -113,7 +113,7 @@ public final class Implicit {
   }
 
   private static ImportResult importOnnx(OnnxMl.ModelProto proto, Path path, LoadOptions options) throws IOException {
-    ImportOptions o = ImportOptions.defaults();
+    ImportOptions o = ImportOptions.defaults().withTrailingSoftmax(options.keepTrailingSoftmax());
     for (Map.Entry<String, org.implicit4j.model.Shape> e : options.inputShapes().entrySet()) {
       o = o.withInputShape(e.getKey(), e.getValue().dims());
     }

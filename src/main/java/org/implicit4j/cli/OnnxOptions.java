@@ -11,10 +11,14 @@ final class OnnxOptions {
           + "dimensions other than the batch (e.g. --input-shape input=3x32x32). Repeatable.")
   List<String> inputShapes;
 
+  @Option(names = "--keep-softmax", description = "Import a Softmax/LogSoftmax that gives an output, so that "
+      + "the model outputs probabilities; by default it is left out and the model outputs logits.")
+  boolean keepSoftmax;
+
   @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
   boolean quiet;
 
   LoadOptions load() {
-    return LoadOptions.fromSpecs(inputShapes);
+    return LoadOptions.fromSpecs(inputShapes).withTrailingSoftmax(keepSoftmax);
   }
 }

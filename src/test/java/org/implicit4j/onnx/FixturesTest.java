@@ -75,6 +75,28 @@ class FixturesTest {
     assertTrue(mismatch.out().startsWith("FAIL") && mismatch.out().contains("first mismatch: sample"), mismatch.out());
   }
 
+  /** --keep-softmax imports the trailing LogSoftmax: verified against ONNX Runtime, and e^ŷ sums to 1. */
+  @Test
+  void keepSoftmaxImportsTheTrailingLogSoftmax() throws Exception {
+    Path out = dir.resolve("probs.i4j");
+    CliTest.Run r = CliTest.run("import", FIXTURES.resolve("digits-mlp-opset9.onnx").toString(), "--keep-softmax",
+        "-o", out.toString(), "--quiet");
+    assertEquals(0, r.code(), r.err());
+    ImplicitModel m = ModelFiles.load(out);
+    assertEquals(null, m.provenance().softmaxDropped());
+    assertTrue(m.provenance().verification().startsWith("PASS: 100/100"), m.provenance().toString());
+    double[] u = new double[2 * 64];
+    java.util.Arrays.setAll(u, i -> (i % 5) / 5.0);
+    double[] y = org.implicit4j.solve.Solvers.solve(m, u, 2).outputs();
+    for (int s = 0; s < 2; s++) {
+      double total = 0;
+      for (int k = 0; k < 10; k++) {
+        total += Math.exp(y[s * 10 + k]);
+      }
+      assertEquals(1.0, total, 1e-12, "sample " + s);
+    }
+  }
+
   @Test
   void perLayerNamesTheFirstDivergentBlock() {
     String sample = Path.of("samples", "mnist8.onnx").toString();
