@@ -74,6 +74,12 @@ public final class Conv2d implements LinearOperator {
       });
       return;
     }
+    if (nativeWorthIt()) {
+      for (int grp = 0; grp < g.groups(); grp++) {
+        nativeGroup(x, xOff, grp, y, yOff);
+      }
+      return;
+    }
     for (int grp = 0; grp < g.groups(); grp++) {
       int opg = g.coutPerGroup();
       int chunks = Math.max(1, Math.min(opg / 4, Runtime.getRuntime().availableProcessors() * 2));
@@ -90,7 +96,61 @@ public final class Conv2d implements LinearOperator {
     }
   }
 
+  /** One group's kernel rows as their own array (JavaCPP passes arrays from index 0), made once. */
+  private volatile Object[] groupKernels;
+
+  /** Native GEMM pays for its copies from about this many multiply-adds per (sample, group). */
+  private static final long NATIVE_MACS = 1 << 15;
+
+  private boolean nativeWorthIt() {
+    return NativeBlas.available() && (long) g.coutPerGroup() * g.cinPerGroup() * g.kh() * g.kw() * g.oh() * g.ow()
+        >= NATIVE_MACS;
+  }
+
+  private Object groupKernel(int grp) {
+    Object[] k = groupKernels;
+    if (k == null) {
+      int len = g.coutPerGroup() * g.cinPerGroup() * g.kh() * g.kw();
+      k = new Object[g.groups()];
+      for (int i = 0; i < k.length; i++) {
+        if (kernel32 != null) {
+          k[i] = java.util.Arrays.copyOfRange(kernel32, i * len, (i + 1) * len);
+        } else {
+          k[i] = java.util.Arrays.copyOfRange(kernel, i * len, (i + 1) * len);
+        }
+      }
+      groupKernels = k;
+    }
+    return k[grp];
+  }
+
+  /** One sample and group as one OpenBLAS GEMM: K_grp (cout/g × cin/g·kh·kw) times the flat im2col. */
+  private void nativeGroup(double[] x, int xo, int grp, double[] y, int yo) {
+    int rows = g.cinPerGroup() * g.kh() * g.kw();
+    int plane = g.oh() * g.ow();
+    int yAt = yo + grp * g.coutPerGroup() * plane;
+    if (kernel32 != null) {
+      float[][] col = im2colF(x, xo, grp);
+      float[] flat = new float[rows * plane];
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(col[r], 0, flat, r * plane, plane);
+      }
+      NativeBlas.matmulAdd(null, null, (float[]) groupKernel(grp), flat, g.coutPerGroup(), rows, plane, y, yAt);
+    } else {
+      double[][] col = im2col(x, xo, grp);
+      double[] flat = new double[rows * plane];
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(col[r], 0, flat, r * plane, plane);
+      }
+      NativeBlas.matmulAdd((double[]) groupKernel(grp), flat, null, null, g.coutPerGroup(), rows, plane, y, yAt);
+    }
+  }
+
   private void convGroup(double[] x, int xo, int grp, int lo, int hi, double[] y, int yo) {
+    if (lo == 0 && hi == g.coutPerGroup() && nativeWorthIt()) {
+      nativeGroup(x, xo, grp, y, yo);
+      return;
+    }
     if (kernel32 != null) {
       gemmRowsF(im2colF(x, xo, grp), grp, lo, hi, y, yo);
     } else {

@@ -93,6 +93,37 @@ class NativeBlasTest {
   }
 
   /** y_s += W x_s, or Wᵀ x_s when {@code trans}, entry by entry. */
+  /**
+   * Convolutions (the first two large enough for the OpenBLAS path, grouped and strided; a dilated
+   * depthwise one on the Java path), against the
+   * direct definition: fp64 to 1e-12, fp32 to float precision, one sample and a batch.
+   */
+  @Test
+  void nativeConvolutionMatchesTheDefinition() {
+    Random r = new Random(21);
+    ConvGeometry[] geometries = {
+        new ConvGeometry(8, 12, 12, 16, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        new ConvGeometry(16, 20, 20, 16, 10, 10, 3, 3, 2, 2, 1, 1, 1, 1, 2),
+        new ConvGeometry(6, 14, 14, 6, 10, 10, 3, 3, 1, 1, 0, 0, 2, 2, 6)};
+    for (ConvGeometry g : geometries) {
+      double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
+      for (int batch : new int[] {1, 5}) {
+        double[] x = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
+        double[] want = new double[batch * g.outputSize()];
+        for (int s = 0; s < batch; s++) {
+          double[] xs = java.util.Arrays.copyOfRange(x, s * g.inputSize(), (s + 1) * g.inputSize());
+          System.arraycopy(org.implicit4j.TestModels.naiveConv(g, k, xs), 0, want, s * g.outputSize(), g.outputSize());
+        }
+        double[] y = new double[want.length];
+        new Conv2d(g, k).multAdd(x, 0, g.inputSize(), y, 0, g.outputSize(), batch);
+        assertClose(want, y, 1e-12);
+        double[] yf = new double[want.length];
+        new Conv2d(g, k).withFloat32Kernels().multAdd(x, 0, g.inputSize(), yf, 0, g.outputSize(), batch);
+        assertClose(want, yf, 1e-4);
+      }
+    }
+  }
+
   private static void naive(double[] w, boolean trans, int rows, int cols, double[] x, double[] y) {
     int in = trans ? rows : cols;
     int out = trans ? cols : rows;
