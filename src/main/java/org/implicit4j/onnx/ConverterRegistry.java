@@ -11,6 +11,7 @@ import org.implicit4j.onnx.ops.ClipConverter;
 import org.implicit4j.onnx.ops.ConcatConverter;
 import org.implicit4j.onnx.ops.ConstantConverter;
 import org.implicit4j.onnx.ops.ConvConverter;
+import org.implicit4j.onnx.ops.EinsumConverter;
 import org.implicit4j.onnx.ops.ElementwiseConverter;
 import org.implicit4j.onnx.ops.GemmConverter;
 import org.implicit4j.onnx.ops.LayerNormConverter;
@@ -59,6 +60,7 @@ public final class ConverterRegistry {
     register("ReduceSum", 1, 21, new ReduceConverter(false));
     register("Pow", 7, 21, new PowConverter());
     register("Split", 2, 21, new SplitConverter());
+    register("Einsum", 12, 21, new EinsumConverter());
     register("RNN", 7, 21, new RecurrentConverter(RecurrentConverter.Cell.RNN));
     register("GRU", 7, 21, new RecurrentConverter(RecurrentConverter.Cell.GRU));
     register("LSTM", 7, 21, new RecurrentConverter(RecurrentConverter.Cell.LSTM));

@@ -255,6 +255,10 @@ class ConverterTest {
             OnnxMl.NodeProto.newBuilder().setOpType("Dropout").setName("drop").addInput("X").addOutput("D")
                 .addOutput("M").build(),
             node("Cast", List.of("M"), "F", i("to", 1)), node("Mul", List.of("D", "F"), "Y")), List.of()),
+        new Case("Einsum attention scores bqd,bkd->bqk", Set.of("Einsum"), 17, dims(1, 3, 2), List.of(
+            node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "bqd,bkd->bqk"))), List.of()),
+        one("Einsum with a constant, summed and transposed", "Einsum", 17, dims(1, 3, 2), List.of(floats("W", dims(2, 4))),
+            OnnxGraphs.stringAttr("equation", "bij,jk->kb")),
         one("Exp", "Exp", 17, v6, List.of()),
         positiveArg("Log", "Log", 17),
         positiveArg("Sqrt", "Sqrt", 17),
