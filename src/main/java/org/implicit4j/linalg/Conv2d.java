@@ -66,18 +66,15 @@ public final class Conv2d implements LinearOperator {
    */
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (multAddScaled(x, xOff, xStride, y, yOff, yStride, batch, null, null)) {
+      return;
+    }
     if (batch > 1) {
       Parallel.forEach(batch, g.macs(), s -> {
         for (int grp = 0; grp < g.groups(); grp++) {
           convGroup(x, xOff + s * xStride, grp, 0, g.coutPerGroup(), y, yOff + s * yStride);
         }
       });
-      return;
-    }
-    if (nativeWorthIt()) {
-      for (int grp = 0; grp < g.groups(); grp++) {
-        nativeGroup(x, xOff, grp, y, yOff);
-      }
       return;
     }
     for (int grp = 0; grp < g.groups(); grp++) {
@@ -96,61 +93,32 @@ public final class Conv2d implements LinearOperator {
     }
   }
 
-  /** One group's kernel rows as their own array (JavaCPP passes arrays from index 0), made once. */
-  private volatile Object[] groupKernels;
+  /** The OpenBLAS path, made on first use (it copies the kernel per group). */
+  private volatile NativeConv nativeConv;
 
-  /** Native GEMM pays for its copies from about this many multiply-adds per (sample, group). */
-  private static final long NATIVE_MACS = 1 << 15;
-
-  private boolean nativeWorthIt() {
-    return NativeBlas.available() && (long) g.coutPerGroup() * g.cinPerGroup() * g.kh() * g.kw() * g.oh() * g.ow()
-        >= NATIVE_MACS;
+  private NativeConv nativeConv() {
+    NativeConv c = nativeConv;
+    if (c == null) {
+      c = new NativeConv(g, kernel, kernel32);
+      nativeConv = c;
+    }
+    return c;
   }
 
-  private Object groupKernel(int grp) {
-    Object[] k = groupKernels;
-    if (k == null) {
-      int len = g.coutPerGroup() * g.cinPerGroup() * g.kh() * g.kw();
-      k = new Object[g.groups()];
-      for (int i = 0; i < k.length; i++) {
-        if (kernel32 != null) {
-          k[i] = java.util.Arrays.copyOfRange(kernel32, i * len, (i + 1) * len);
-        } else {
-          k[i] = java.util.Arrays.copyOfRange(kernel, i * len, (i + 1) * len);
-        }
-      }
-      groupKernels = k;
+  /**
+   * y += diag(left)·K·diag(right)·x with the scalings fused into the OpenBLAS path's gather and
+   * epilogue; false (nothing done) when that path does not apply and the caller must scale itself.
+   */
+  boolean multAddScaled(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch, double[] left,
+      double[] right) {
+    if (!NativeConv.worthIt(g)) {
+      return false;
     }
-    return k[grp];
-  }
-
-  /** One sample and group as one OpenBLAS GEMM: K_grp (cout/g × cin/g·kh·kw) times the flat im2col. */
-  private void nativeGroup(double[] x, int xo, int grp, double[] y, int yo) {
-    int rows = g.cinPerGroup() * g.kh() * g.kw();
-    int plane = g.oh() * g.ow();
-    int yAt = yo + grp * g.coutPerGroup() * plane;
-    if (kernel32 != null) {
-      float[][] col = im2colF(x, xo, grp);
-      float[] flat = new float[rows * plane];
-      for (int r = 0; r < rows; r++) {
-        System.arraycopy(col[r], 0, flat, r * plane, plane);
-      }
-      NativeBlas.matmulAdd(null, null, (float[]) groupKernel(grp), flat, g.coutPerGroup(), rows, plane, y, yAt);
-    } else {
-      double[][] col = im2col(x, xo, grp);
-      double[] flat = new double[rows * plane];
-      for (int r = 0; r < rows; r++) {
-        System.arraycopy(col[r], 0, flat, r * plane, plane);
-      }
-      NativeBlas.matmulAdd((double[]) groupKernel(grp), flat, null, null, g.coutPerGroup(), rows, plane, y, yAt);
-    }
+    nativeConv().multAdd(x, xOff, xStride, y, yOff, yStride, batch, left, right);
+    return true;
   }
 
   private void convGroup(double[] x, int xo, int grp, int lo, int hi, double[] y, int yo) {
-    if (lo == 0 && hi == g.coutPerGroup() && nativeWorthIt()) {
-      nativeGroup(x, xo, grp, y, yo);
-      return;
-    }
     if (kernel32 != null) {
       gemmRowsF(im2colF(x, xo, grp), grp, lo, hi, y, yo);
     } else {

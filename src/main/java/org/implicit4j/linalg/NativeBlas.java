@@ -116,26 +116,4 @@ public final class NativeBlas {
       }
     }
   }
-
-  /**
-   * y[yOff + i·n + j] += Σ_t a[i·k + t] · b[t·n + j] for an m×k matrix a and a k×n matrix b (one
-   * sample's convolution as im2col GEMM), in fp64, or in fp32 when {@code a32} and {@code b32} are given.
-   */
-  static void matmulAdd(double[] a, double[] b, float[] a32, float[] b32, int m, int k, int n, double[] y, int yOff) {
-    if (a32 != null) {
-      float[] c = new float[m * n];
-      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-          openblas_nolapack.CblasNoTrans, m, n, k, 1f, a32, k, b32, n, 0f, c, n);
-      for (int i = 0; i < c.length; i++) {
-        y[yOff + i] += c[i];
-      }
-      return;
-    }
-    double[] c = new double[m * n];
-    openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-        openblas_nolapack.CblasNoTrans, m, n, k, 1.0, a, k, b, n, 0.0, c, n);
-    for (int i = 0; i < c.length; i++) {
-      y[yOff + i] += c[i];
-    }
-  }
 }

@@ -67,6 +67,9 @@ public final class ScaledOperator implements LinearOperator {
 
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (inner instanceof Conv2d c && c.multAddScaled(x, xOff, xStride, y, yOff, yStride, batch, left, right)) {
+      return; // the scalings ran inside the convolution's gather and epilogue
+    }
     int n = cols();
     int m = rows();
     double[] xs = x;

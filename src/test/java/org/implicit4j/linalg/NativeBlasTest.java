@@ -124,6 +124,37 @@ class NativeBlasTest {
     }
   }
 
+  /** diag(l)·conv·diag(r) with the scalings fused into the OpenBLAS gather and epilogue, against scaling by hand. */
+  @Test
+  void scaledConvolutionFusesItsScalings() {
+    Random r = new Random(22);
+    ConvGeometry g = new ConvGeometry(8, 12, 12, 16, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
+    double[] left = org.implicit4j.TestModels.randn(r, g.outputSize(), 1);
+    double[] right = org.implicit4j.TestModels.randn(r, g.inputSize(), 1);
+    for (int batch : new int[] {1, 3}) {
+      double[] x = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
+      double[] want = new double[batch * g.outputSize()];
+      for (int s = 0; s < batch; s++) {
+        double[] xs = new double[g.inputSize()];
+        for (int j = 0; j < xs.length; j++) {
+          xs[j] = right[j] * x[s * g.inputSize() + j];
+        }
+        double[] ys = org.implicit4j.TestModels.naiveConv(g, k, xs);
+        for (int i = 0; i < ys.length; i++) {
+          want[s * g.outputSize() + i] = left[i] * ys[i];
+        }
+      }
+      for (boolean fp32 : new boolean[] {false, true}) {
+        LinearOperator op = ScaledOperator.of(left, new Conv2d(g, k), right);
+        op = fp32 ? op.withFloat32Kernels() : op;
+        double[] y = new double[want.length];
+        op.multAdd(x, 0, g.inputSize(), y, 0, g.outputSize(), batch);
+        assertClose(want, y, fp32 ? 1e-4 : 1e-12);
+      }
+    }
+  }
+
   private static void naive(double[] w, boolean trans, int rows, int cols, double[] x, double[] y) {
     int in = trans ? rows : cols;
     int out = trans ? cols : rows;

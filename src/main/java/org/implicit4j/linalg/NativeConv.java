@@ -1,0 +1,245 @@
+package org.implicit4j.linalg;
+
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * A convolution as OpenBLAS GEMMs: per (sample, group, band of output rows), the im2col matrix of
+ * the band (rows (c, ky, kx), columns output pixels) is written into a per-thread buffer and
+ * multiplied by the group's kernel rows, y_band += K_g · col. Diagonal scalings diag(l)·conv·diag(r)
+ * (batch norm, rescaling) are fused: r while gathering, l while adding the product into y. Bands
+ * split one sample over the worker threads; a batch splits by sample. OpenBLAS itself runs one
+ * thread (NativeBlas), so the Java pool is the only source of parallelism.
+ */
+final class NativeConv {
+  /** GEMM pays for the im2col copy from about this many multiply-adds per (sample, group). */
+  private static final long MIN_MACS = 1 << 15;
+
+  private final ConvGeometry g;
+  private final double[][] k64;
+  private final float[][] k32;
+
+  /** Reused per worker thread: the im2col band and the GEMM result. */
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+  private static final class Buffers {
+    double[] col64 = new double[0];
+    double[] out64 = new double[0];
+    float[] col32 = new float[0];
+    float[] out32 = new float[0];
+    float[] in32 = new float[0];
+    double[] in64 = new double[0];
+
+    float[] input32(int len) {
+      if (in32.length < len) {
+        in32 = new float[len];
+      }
+      return in32;
+    }
+
+    double[] input64(int len) {
+      if (in64.length < len) {
+        in64 = new double[len];
+      }
+      return in64;
+    }
+
+    void ensure(int col, int out, boolean fp32) {
+      if (fp32 && (col32.length < col || out32.length < out)) {
+        col32 = new float[Math.max(col, col32.length)];
+        out32 = new float[Math.max(out, out32.length)];
+      } else if (!fp32 && (col64.length < col || out64.length < out)) {
+        col64 = new double[Math.max(col, col64.length)];
+        out64 = new double[Math.max(out, out64.length)];
+      }
+    }
+  }
+
+  /** @param kernel32 the float32 kernel, or null to compute in fp64 */
+  NativeConv(ConvGeometry g, double[] kernel, float[] kernel32) {
+    this.g = g;
+    int len = g.coutPerGroup() * rows();
+    k64 = kernel32 == null ? new double[g.groups()][] : null;
+    k32 = kernel32 == null ? null : new float[g.groups()][];
+    for (int grp = 0; grp < g.groups(); grp++) {
+      if (kernel32 == null) {
+        k64[grp] = java.util.Arrays.copyOfRange(kernel, grp * len, (grp + 1) * len);
+      } else {
+        k32[grp] = java.util.Arrays.copyOfRange(kernel32, grp * len, (grp + 1) * len);
+      }
+    }
+  }
+
+  static boolean worthIt(ConvGeometry g) {
+    return NativeBlas.available()
+        && (long) g.coutPerGroup() * g.cinPerGroup() * g.kh() * g.kw() * g.oh() * g.ow() >= MIN_MACS;
+  }
+
+  private int rows() {
+    return g.cinPerGroup() * g.kh() * g.kw();
+  }
+
+  /** y_s += diag(left)·K·diag(right) x_s for s in [0, batch); null scalings are the identity. */
+  void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch, double[] left,
+      double[] right) {
+    int threads = Runtime.getRuntime().availableProcessors();
+    int bands = batch >= threads ? 1 : Math.min(g.oh(), (2 * threads + batch - 1) / batch);
+    long work = (long) g.macs() / bands;
+    Parallel.forEach(batch * bands, work, job -> {
+      int s = job / bands;
+      int b = job % bands;
+      int oy0 = (int) ((long) g.oh() * b / bands);
+      int oy1 = (int) ((long) g.oh() * (b + 1) / bands);
+      for (int grp = 0; grp < g.groups(); grp++) {
+        band(x, xOff + s * xStride, y, yOff + s * yStride, grp, oy0, oy1, left, right);
+      }
+    });
+  }
+
+  private void band(double[] x, int xo, double[] y, int yo, int grp, int oy0, int oy1, double[] left,
+      double[] right) {
+    int cols = (oy1 - oy0) * g.ow();
+    int m = g.coutPerGroup();
+    int k = rows();
+    Buffers buf = BUFFERS.get();
+    buf.ensure(k * cols, m * cols, k32 != null);
+    if (k32 != null) {
+      gather(input32(x, xo, grp, right, buf), buf.col32, oy0, oy1);
+      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+          openblas_nolapack.CblasNoTrans, m, cols, k, 1f, k32[grp], k, buf.col32, cols, 0f, buf.out32, cols);
+      scatter32(buf.out32, y, yo, grp, oy0, cols, left);
+    } else {
+      gather(input64(x, xo, grp, right, buf), buf.col64, oy0, oy1);
+      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+          openblas_nolapack.CblasNoTrans, m, cols, k, 1.0, k64[grp], k, buf.col64, cols, 0.0, buf.out64, cols);
+      scatter64(buf.out64, y, yo, grp, oy0, cols, left);
+    }
+  }
+
+  /** First valid output column for a tap whose input column is ox·sw + shift (ceil(−shift/sw), ≥ 0). */
+  private static int oxLow(int shift, int sw) {
+    return shift >= 0 ? 0 : (-shift + sw - 1) / sw;
+  }
+
+  /** One past the last valid output column: ox·sw + shift ≤ w − 1. */
+  private static int oxHigh(int shift, int sw, int w, int ow) {
+    return w - 1 - shift < 0 ? 0 : Math.min(ow, (w - 1 - shift) / sw + 1);
+  }
+
+  /** The group's input channels, scaled by {@code right} where given, as floats from index 0. */
+  private float[] input32(double[] x, int xo, int grp, double[] right, Buffers buf) {
+    int len = g.cinPerGroup() * g.h() * g.w();
+    int first = grp * len;
+    float[] in = buf.input32(len);
+    if (right == null) {
+      for (int i = 0; i < len; i++) {
+        in[i] = (float) x[xo + first + i];
+      }
+    } else {
+      for (int i = 0; i < len; i++) {
+        in[i] = (float) (right[first + i] * x[xo + first + i]);
+      }
+    }
+    return in;
+  }
+
+  /** {@link #input32} in double; x itself (at offset {@code xo} + the group's start) when unscaled. */
+  private double[] input64(double[] x, int xo, int grp, double[] right, Buffers buf) {
+    int len = g.cinPerGroup() * g.h() * g.w();
+    int first = grp * len;
+    double[] in = buf.input64(len);
+    if (right == null) {
+      System.arraycopy(x, xo + first, in, 0, len);
+    } else {
+      for (int i = 0; i < len; i++) {
+        in[i] = right[first + i] * x[xo + first + i];
+      }
+    }
+    return in;
+  }
+
+  /**
+   * The band's im2col from the group's input (index 0 = its first channel): row (c, ky, kx) holds
+   * the taps over the band's output pixels, 0 in padding; unit strides copy whole runs.
+   */
+  private void gather(Object in, Object col, int oy0, int oy1) {
+    int cols = (oy1 - oy0) * g.ow();
+    int h = g.h(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sw = g.strideW();
+    boolean fp32 = col instanceof float[];
+    if (fp32) {
+      java.util.Arrays.fill((float[]) col, 0, rows() * cols, 0f);
+    } else {
+      java.util.Arrays.fill((double[]) col, 0, rows() * cols, 0.0);
+    }
+    for (int c = 0; c < g.cinPerGroup(); c++) {
+      for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+          int r = ((c * kh + ky) * kw + kx) * cols;
+          int shift = kx * g.dilW() - g.padLeft();
+          int lo = oxLow(shift, sw);
+          int hi = oxHigh(shift, sw, w, ow);
+          for (int oy = oy0; oy < oy1 && lo < hi; oy++) {
+            int iy = oy * g.strideH() - g.padTop() + ky * g.dilH();
+            if (iy >= 0 && iy < h) {
+              copyRun(in, (c * h + iy) * w + shift, sw, col, r + (oy - oy0) * ow, lo, hi, fp32);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** col[dst + ox] = in[src + ox·sw] for ox in [lo, hi). */
+  private static void copyRun(Object in, int src, int sw, Object col, int dst, int lo, int hi, boolean fp32) {
+    if (sw == 1) {
+      System.arraycopy(in, src + lo, col, dst + lo, hi - lo);
+    } else if (fp32) {
+      float[] a = (float[]) in;
+      float[] b = (float[]) col;
+      for (int ox = lo; ox < hi; ox++) {
+        b[dst + ox] = a[src + ox * sw];
+      }
+    } else {
+      double[] a = (double[]) in;
+      double[] b = (double[]) col;
+      for (int ox = lo; ox < hi; ox++) {
+        b[dst + ox] = a[src + ox * sw];
+      }
+    }
+  }
+
+  /** y[channel, band] += left ⊙ out, for the group's output channels. */
+  private void scatter32(float[] out, double[] y, int yo, int grp, int oy0, int cols, double[] left) {
+    int plane = g.oh() * g.ow();
+    for (int o = 0; o < g.coutPerGroup(); o++) {
+      int at = (grp * g.coutPerGroup() + o) * plane + oy0 * g.ow();
+      int src = o * cols;
+      if (left == null) {
+        for (int j = 0; j < cols; j++) {
+          y[yo + at + j] += out[src + j];
+        }
+      } else {
+        for (int j = 0; j < cols; j++) {
+          y[yo + at + j] += left[at + j] * out[src + j];
+        }
+      }
+    }
+  }
+
+  /** {@link #scatter32} in double. */
+  private void scatter64(double[] out, double[] y, int yo, int grp, int oy0, int cols, double[] left) {
+    int plane = g.oh() * g.ow();
+    for (int o = 0; o < g.coutPerGroup(); o++) {
+      int at = (grp * g.coutPerGroup() + o) * plane + oy0 * g.ow();
+      int src = o * cols;
+      if (left == null) {
+        for (int j = 0; j < cols; j++) {
+          y[yo + at + j] += out[src + j];
+        }
+      } else {
+        for (int j = 0; j < cols; j++) {
+          y[yo + at + j] += left[at + j] * out[src + j];
+        }
+      }
+    }
+  }
+}
