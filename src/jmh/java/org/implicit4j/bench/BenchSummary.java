@@ -50,27 +50,33 @@ public final class BenchSummary {
     }
     Options opt = ob.build();
     Collection<RunResult> results = new Runner(opt).run();
-    Map<String, double[]> perInput = new LinkedHashMap<>(); // key net|batch -> {i4j µs, ort µs, i4j fp32 µs}
+    // key net|batch -> {i4j µs, ort µs, i4j fp32 µs} on the native path, then {i4j µs, ort µs, fp32 µs} in pure Java
+    Map<String, double[]> perInput = new LinkedHashMap<>();
     for (RunResult r : results) {
       String net = r.getParams().getParam("network");
       int batch = Integer.parseInt(r.getParams().getParam("batch"));
       String bench = r.getParams().getBenchmark();
       int slot = bench.endsWith("onnxRuntime") ? 1 : bench.endsWith("Float32") ? 2 : 0;
+      boolean nat = Boolean.parseBoolean(r.getParams().getParam("nativeBlas"));
       double us = r.getPrimaryResult().getScore() / batch;
-      perInput.computeIfAbsent(net + "|" + batch, k -> new double[3])[slot] = us;
+      perInput.computeIfAbsent(net + "|" + batch, k -> new double[6])[slot + (nat ? 0 : 3)] = us;
     }
     double ghz = cpuGhz();
     int cores = Runtime.getRuntime().availableProcessors();
-    double peak32 = cores * ghz * 2 * 8 * 2; // 2 FMA pipes x 8 float lanes (AVX2) x 2 flops
+    boolean avx512 = cpuFlag("avx512f");
+    // 2 FMA pipes x 8 (AVX2) or 16 (AVX-512, full width) float lanes x 2 flops; a nominal ceiling
+    double peak32 = cores * ghz * 2 * (avx512 ? 16 : 8) * 2;
     double peak64 = peak32 / 2;
     StringBuilder csv = new StringBuilder(
         "network,batch,macs_per_input,implicit4j_us_per_input,implicit4j_fp32_us_per_input,ort_us_per_input,ratio,"
-            + "ratio_fp32,implicit4j_gflops,implicit4j_fp32_gflops,ort_gflops,import_ms,rescale_ms,model_heap_mb\n");
-    System.out.printf(Locale.ROOT, "%nnominal peak (%d cores, %.2f GHz, AVX2 FMA): %.0f GFLOP/s fp32, %.0f GFLOP/s fp64%n",
-        cores, ghz, peak32, peak64);
-    System.out.printf(Locale.ROOT, "%-22s %6s %11s %10s %10s %10s %8s %8s %8s %8s %8s %9s %10s %8s%n", "network", "batch",
-        "MACs/input", "i4j us/in", "fp32 us/in", "ORT us/in", "i4j/ORT", "fp32/ORT", "i4j GF/s", "fp32 GF/s", "ORT GF/s",
-        "import ms", "rescale ms", "heap MB");
+            + "ratio_fp32,implicit4j_gflops,implicit4j_fp32_gflops,ort_gflops,import_ms,rescale_ms,model_heap_mb,"
+            + "java_us_per_input,java_fp32_us_per_input\n");
+    System.out.printf(Locale.ROOT, "%nnominal peak (%d cores, %.2f GHz, %s FMA): %.0f GFLOP/s fp32, %.0f GFLOP/s fp64%n",
+        cores, ghz, avx512 ? "AVX-512" : "AVX2", peak32, peak64);
+    System.out.printf(Locale.ROOT, "(i4j and fp32: the native OpenBLAS path; Java and Java32: the pure-Java kernels)%n");
+    System.out.printf(Locale.ROOT, "%-22s %6s %11s %10s %10s %10s %8s %8s %8s %8s %8s %9s %10s %8s %10s %10s%n", "network",
+        "batch", "MACs/input", "i4j us/in", "fp32 us/in", "ORT us/in", "i4j/ORT", "fp32/ORT", "i4j GF/s", "fp32 GF/s",
+        "ORT GF/s", "import ms", "rescale ms", "heap MB", "Java us/in", "Java32 us");
     for (String net : Networks.FILES.keySet()) {
       Path file = Networks.path(net);
       long[] times = importAndRescale(file);
@@ -85,10 +91,12 @@ public final class BenchSummary {
         double gfI = 2.0 * macs / (v[0] * 1e3);
         double gf32 = 2.0 * macs / (v[2] * 1e3);
         double gfO = 2.0 * macs / (v[1] * 1e3);
-        System.out.printf(Locale.ROOT, "%-22s %6d %11d %10.1f %10.1f %10.1f %8.2f %8.2f %8.2f %8.2f %8.2f %9d %10d %8.1f%n", net,
-            batch, macs, v[0], v[2], v[1], v[0] / v[1], v[2] / v[1], gfI, gf32, gfO, times[0], times[1], times[2] / 1e6);
-        csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.3f,%.3f,%.3f,%.4f,%.4f,%.3f,%.3f,%.3f,%d,%d,%.2f%n", net, batch, macs,
-            v[0], v[2], v[1], v[0] / v[1], v[2] / v[1], gfI, gf32, gfO, times[0], times[1], times[2] / 1e6));
+        System.out.printf(Locale.ROOT, "%-22s %6d %11d %10.1f %10.1f %10.1f %8.2f %8.2f %8.2f %8.2f %8.2f %9d %10d %8.1f "
+            + "%10.1f %10.1f%n", net, batch, macs, v[0], v[2], v[1], v[0] / v[1], v[2] / v[1], gfI, gf32, gfO, times[0],
+            times[1], times[2] / 1e6, v[3], v[5]);
+        csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.3f,%.3f,%.3f,%.4f,%.4f,%.3f,%.3f,%.3f,%d,%d,%.2f,%.3f,%.3f%n", net,
+            batch, macs, v[0], v[2], v[1], v[0] / v[1], v[2] / v[1], gfI, gf32, gfO, times[0], times[1], times[2] / 1e6,
+            v[3], v[5]));
       }
     }
     String fb = feedback();
@@ -209,6 +217,16 @@ public final class BenchSummary {
     }
     return String.format(Locale.ROOT, "resnet20 end to end: import %.2f s + rescale %.2f s + verify(100) %.2f s = %.2f s; %s",
         (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t3 - t0) / 1e9, rep.summary());
+  }
+
+  /** Whether /proc/cpuinfo lists the flag (false where there is none). */
+  static boolean cpuFlag(String flag) {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .anyMatch(l -> l.startsWith("flags") && java.util.Arrays.asList(l.split("\\s+")).contains(flag));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   static double cpuGhz() {

@@ -9,6 +9,7 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.implicit4j.linalg.NativeBlas;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
@@ -33,6 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Runtime (CPU, intra-op threads = cores, float32) on the same network and inputs in the same JVM.
  * Scores are per batch; {@link BenchSummary} divides by the batch. ORT gets the whole batch in one
  * call when the graph allows a symbolic batch dimension, else one call per sample (noted).
+ * {@code nativeBlas} runs implicit4j's dense and convolution products through OpenBLAS or through
+ * the pure-Java kernels (each parameter set runs in its own forked JVM, where the choice is made once).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +49,9 @@ public class NetworkBench {
 
   @Param({"1", "256"})
   public int batch;
+
+  @Param({"true", "false"})
+  public boolean nativeBlas;
 
   ImplicitModel model;
   private ImplicitModel model32;
@@ -61,6 +67,11 @@ public class NetworkBench {
 
   @Setup(Level.Trial)
   public void setup() throws Exception {
+    System.setProperty("implicit4j.native", Boolean.toString(nativeBlas));
+    if (NativeBlas.available() != nativeBlas) {
+      throw new IllegalStateException("nativeBlas=" + nativeBlas + " but OpenBLAS " + (NativeBlas.available()
+          ? "was already loaded" : "cannot load on this machine"));
+    }
     OnnxMl.ModelProto proto = OnnxImporter.read(Networks.path(network));
     model = OnnxImporter.importModel(proto, network, Networks.path(network).getParent(), ImportOptions.defaults()).model();
     model32 = model.withFloat32Kernels();

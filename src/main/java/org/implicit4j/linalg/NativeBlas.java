@@ -66,16 +66,27 @@ public final class NativeBlas {
    */
   static void gemm(double[] w, float[] w32, boolean transB, int m, int k, double[] x, int xOff, int xStride,
       double[] y, int yOff, int yStride, int batch) {
-    int blocks = (batch + BATCH_BLOCK - 1) / BATCH_BLOCK;
-    Parallel.forEach(blocks, (long) BATCH_BLOCK * m * k, b -> {
-      int s0 = b * BATCH_BLOCK;
-      int n = Math.min(batch, s0 + BATCH_BLOCK) - s0;
+    int block = blockRows(batch);
+    int blocks = (batch + block - 1) / block;
+    Parallel.forEach(blocks, (long) block * m * k, b -> {
+      int s0 = b * block;
+      int n = Math.min(batch, s0 + block) - s0;
       if (w32 != null) {
         block32(w32, transB, m, k, x, xOff + s0 * xStride, xStride, y, yOff + s0 * yStride, yStride, n);
       } else {
         block64(w, transB, m, k, x, xOff + s0 * xStride, xStride, y, yOff + s0 * yStride, yStride, n);
       }
     });
+  }
+
+  /**
+   * Samples per GEMM: one block per worker thread (larger GEMMs run closer to peak), in multiples of
+   * 16, at least {@link #BATCH_BLOCK}.
+   */
+  static int blockRows(int batch) {
+    int threads = Runtime.getRuntime().availableProcessors();
+    int perThread = (batch + threads - 1) / threads;
+    return Math.max(BATCH_BLOCK, (perThread + 15) / 16 * 16);
   }
 
   private static void block64(double[] w, boolean transB, int m, int k, double[] x, int xOff, int xStride,
