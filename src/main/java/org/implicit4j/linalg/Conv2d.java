@@ -118,6 +118,16 @@ public final class Conv2d implements LinearOperator {
     return true;
   }
 
+  /** The adjoint y += diag(right)·Kᵀ·diag(left)·x through OpenBLAS; false when that path does not apply. */
+  boolean multTransAddScaled(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch,
+      double[] left, double[] right) {
+    if (!NativeConv.worthIt(g)) {
+      return false;
+    }
+    nativeConv().multTransAdd(x, xOff, xStride, y, yOff, yStride, batch, left, right);
+    return true;
+  }
+
   private void convGroup(double[] x, int xo, int grp, int lo, int hi, double[] y, int yo) {
     if (kernel32 != null) {
       gemmRowsF(im2colF(x, xo, grp), grp, lo, hi, y, yo);
@@ -315,6 +325,9 @@ public final class Conv2d implements LinearOperator {
 
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (multTransAddScaled(x, xOff, xStride, y, yOff, yStride, batch, null, null)) {
+      return;
+    }
     int cin = g.cin();
     // Each input channel receives from its group's output channels only: jobs write disjoint rows.
     Parallel.forEach(batch * cin, g.macs() / cin, job -> {

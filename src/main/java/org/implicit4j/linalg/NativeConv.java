@@ -207,6 +207,75 @@ final class NativeConv {
     }
   }
 
+  /**
+   * y_s += diag(right)·Kᵀ·diag(left) x_s (the adjoint: x in output space, y in input space): per
+   * (sample, group) one GEMM K_gᵀ·x_g into the im2col shape, then col2im adds each tap back to the
+   * input pixel it came from. Samples run in parallel; one sample runs on the calling thread.
+   */
+  void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch, double[] left,
+      double[] right) {
+    Parallel.forEach(batch, g.macs(), s -> {
+      for (int grp = 0; grp < g.groups(); grp++) {
+        transposed(x, xOff + s * xStride, y, yOff + s * yStride, grp, left, right);
+      }
+    });
+  }
+
+  private void transposed(double[] x, int xo, double[] y, int yo, int grp, double[] left, double[] right) {
+    int plane = g.oh() * g.ow();
+    int m = g.coutPerGroup();
+    int k = rows();
+    int first = grp * m * plane;
+    Buffers buf = BUFFERS.get();
+    buf.ensure(k * plane, m * plane, k32 != null);
+    if (k32 != null) {
+      for (int i = 0; i < m * plane; i++) {
+        buf.out32[i] = (float) (left == null ? x[xo + first + i] : left[first + i] * x[xo + first + i]);
+      }
+      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans,
+          openblas_nolapack.CblasNoTrans, k, plane, m, 1f, k32[grp], k, buf.out32, plane, 0f, buf.col32, plane);
+    } else {
+      for (int i = 0; i < m * plane; i++) {
+        buf.out64[i] = left == null ? x[xo + first + i] : left[first + i] * x[xo + first + i];
+      }
+      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans,
+          openblas_nolapack.CblasNoTrans, k, plane, m, 1.0, k64[grp], k, buf.out64, plane, 0.0, buf.col64, plane);
+    }
+    col2im(k32 != null ? buf.col32 : buf.col64, y, yo, grp, right);
+  }
+
+  /** y[input pixel] += right ⊙ Σ of the im2col entries that read it. */
+  private void col2im(Object col, double[] y, int yo, int grp, double[] right) {
+    int h = g.h(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sw = g.strideW();
+    int plane = g.oh() * ow;
+    float[] c32 = col instanceof float[] f ? f : null;
+    double[] c64 = c32 == null ? (double[]) col : null;
+    for (int c = 0; c < g.cinPerGroup(); c++) {
+      int base = (grp * g.cinPerGroup() + c) * h * w;
+      for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+          int r = ((c * kh + ky) * kw + kx) * plane;
+          int shift = kx * g.dilW() - g.padLeft();
+          int lo = oxLow(shift, sw);
+          int hi = oxHigh(shift, sw, w, ow);
+          for (int oy = 0; oy < g.oh(); oy++) {
+            int iy = oy * g.strideH() - g.padTop() + ky * g.dilH();
+            if (iy < 0 || iy >= h) {
+              continue;
+            }
+            int to = base + iy * w + shift;
+            int from = r + oy * ow;
+            for (int ox = lo; ox < hi; ox++) {
+              int at = to + ox * sw;
+              double v = c32 != null ? c32[from + ox] : c64[from + ox];
+              y[yo + at] += right == null ? v : right[at] * v;
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** y[channel, band] += left ⊙ out, for the group's output channels. */
   private void scatter32(float[] out, double[] y, int yo, int grp, int oy0, int cols, double[] left) {
     int plane = g.oh() * g.ow();

@@ -100,6 +100,9 @@ public final class ScaledOperator implements LinearOperator {
 
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (inner instanceof Conv2d c && c.multTransAddScaled(x, xOff, xStride, y, yOff, yStride, batch, left, right)) {
+      return; // (diag(l)·K·diag(r))ᵀ = diag(r)·Kᵀ·diag(l), scalings fused as in multAdd
+    }
     int n = cols();
     int m = rows();
     double[] xs = x;
