@@ -388,9 +388,21 @@ public final class Implicit {
     return predict(inputs, SolveOptions.defaults()).outputs();
   }
 
+  /** The float32-kernel twin of the model, made once (its kernels are copies). */
+  private volatile ImplicitModel float32;
+
+  private ImplicitModel float32() {
+    ImplicitModel f = float32;
+    if (f == null) {
+      f = model.withFloat32Kernels();
+      float32 = f;
+    }
+    return f;
+  }
+
   /** Predictions and the solve report, with the given solver settings. */
   public Prediction predict(double[][] inputs, SolveOptions o) {
-    ImplicitModel m = o.float32() ? model.withFloat32Kernels() : model;
+    ImplicitModel m = o.float32() ? float32() : model;
     SolverOptions so = SolverOptions.defaults().withTolerance(o.tolerance()).withMaxIterations(o.maxIterations());
     Solution sol = Solvers.named(o.solver().cliName(), so).solve(m, flatten(inputs), inputs.length);
     return new Prediction(rows(sol.outputs(), inputs.length, model.q()), sol.report());
@@ -440,7 +452,7 @@ public final class Implicit {
     }
     return new SolveReport(b.method(), Math.max(a.iterations(), b.iterations()), Math.max(a.absResidual(),
         b.absResidual()), Math.max(a.relResidual(), b.relResidual()), a.converged() && b.converged(),
-        a.batch() + b.batch());
+        a.batch() + b.batch(), a.checkedSamples() + b.checkedSamples());
   }
 
   /** The full solution (states too) with its report. */

@@ -70,6 +70,26 @@ class SolverTest {
     }
   }
 
+  /**
+   * Back-substitution checks its exact result on the first and last sample only (the report says
+   * so); a non-finite state in any other sample still fails the solve.
+   */
+  @Test
+  void backSubstitutionChecksTwoSamplesAndRefusesNonFiniteStatesAnywhere() {
+    Random r = new Random(4);
+    ImplicitModel m = TestModels.Mlp.random(r, 6, 8, 7, 5).implicit();
+    double[][] u = new double[7][];
+    for (int s = 0; s < u.length; s++) {
+      u[s] = TestModels.randn(r, 6, 1);
+    }
+    Solution sol = new BackSubstitution(OPTS).solve(m, batchOf(u), u.length);
+    assertEquals(2, sol.report().checkedSamples());
+    assertTrue(sol.report().absResidual() <= 1e-12, sol.report().toString());
+    assertTrue(sol.report().toString().contains("residual of 2 of the samples"), sol.report().toString());
+    u[3][2] = Double.POSITIVE_INFINITY;
+    assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).solve(m, batchOf(u), u.length));
+  }
+
   @Test
   void andersonNeedsFewerIterationsThanPicardAtNorm095() {
     Random r = new Random(3);
