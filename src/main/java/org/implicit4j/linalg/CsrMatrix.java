@@ -31,6 +31,26 @@ public final class CsrMatrix implements LinearOperator {
     this.indptr = indptr;
     this.indices = indices;
     this.values = values;
+    this.rowLength = uniformRowLength(indptr, rows);
+  }
+
+  /**
+   * 1 or 2 when every row holds exactly that many entries (selections, and the differences a − b of
+   * a max-pool tree), else 0: those rows run without reading indptr.
+   */
+  private final int rowLength;
+
+  private static int uniformRowLength(int[] indptr, int rows) {
+    for (int len = 1; len <= 2; len++) {
+      boolean all = true;
+      for (int i = 0; i < rows && all; i++) {
+        all = indptr[i + 1] - indptr[i] == len;
+      }
+      if (all && rows > 0) {
+        return len;
+      }
+    }
+    return 0;
   }
 
   /** Builds from coordinate triples; duplicates are summed, zeros dropped. */
@@ -103,6 +123,19 @@ public final class CsrMatrix implements LinearOperator {
   }
 
   private void rowRange(double[] x, int xo, double[] y, int yo, int from, int to) {
+    if (rowLength == 1) {
+      for (int i = from; i < to; i++) {
+        y[yo + i] += values[i] * x[xo + indices[i]];
+      }
+      return;
+    }
+    if (rowLength == 2) {
+      for (int i = from; i < to; i++) {
+        int k = 2 * i;
+        y[yo + i] += values[k] * x[xo + indices[k]] + values[k + 1] * x[xo + indices[k + 1]];
+      }
+      return;
+    }
     for (int i = from; i < to; i++) {
       double acc = 0;
       for (int k = indptr[i]; k < indptr[i + 1]; k++) {

@@ -110,6 +110,8 @@ class LinearOperatorTest {
     return Stream.of(
         Arguments.of("dense", dense, dM),
         Arguments.of("csr", csr, cM),
+        csrRows("csr one entry a row (gather)", 1, r),
+        csrRows("csr two entries a row (max-pool differences)", 2, r),
         Arguments.of("diagonal", new DiagonalMatrix(diag), diagM),
         Arguments.of("conv", conv, kM),
         convCase("conv strided asym", strided, r),
@@ -121,6 +123,18 @@ class LinearOperatorTest {
         Arguments.of("product", ProductOperator.of(dense, csr), TestModels.times(dM, cM)),
         Arguments.of("block", new BlockMatrix(new int[] {6, 9}, new int[] {9, 6},
             List.of(new BlockMatrix.Block(0, 0, dense), new BlockMatrix.Block(1, 1, csr))), block));
+  }
+
+  /** A 7×9 sparse matrix with exactly {@code perRow} entries in every row, at random columns. */
+  private static Arguments csrRows(String name, int perRow, Random r) {
+    double[] v = new double[7 * 9];
+    for (int i = 0; i < 7; i++) {
+      int first = r.nextInt(9);
+      for (int e = 0; e < perRow; e++) {
+        v[i * 9 + (first + 4 * e) % 9] = r.nextGaussian();
+      }
+    }
+    return Arguments.of(name, new DenseMatrix(7, 9, v).toSparse(), matrix(7, 9, v));
   }
 
   private static Arguments convCase(String name, ConvGeometry g, Random r) {
