@@ -108,12 +108,12 @@ final class NativeConv {
       gather(input32(x, xo, grp, right, buf), buf.col32, oy0, oy1);
       openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
           openblas_nolapack.CblasNoTrans, m, cols, k, 1f, k32[grp], k, buf.col32, cols, 0f, buf.out32, cols);
-      scatter32(buf.out32, y, yo, grp, oy0, cols, left);
+      scatter(buf.out32, y, yo, grp, oy0, cols, left);
     } else {
       gather(input64(x, xo, grp, right, buf), buf.col64, oy0, oy1);
       openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
           openblas_nolapack.CblasNoTrans, m, cols, k, 1.0, k64[grp], k, buf.col64, cols, 0.0, buf.out64, cols);
-      scatter64(buf.out64, y, yo, grp, oy0, cols, left);
+      scatter(buf.out64, y, yo, grp, oy0, cols, left);
     }
   }
 
@@ -278,38 +278,18 @@ final class NativeConv {
     }
   }
 
-  /** y[channel, band] += left ⊙ out, for the group's output channels. */
-  private void scatter32(float[] out, double[] y, int yo, int grp, int oy0, int cols, double[] left) {
+  /** y[channel, band] += left ⊙ out (a float[] or double[] GEMM result), for the group's output channels. */
+  private void scatter(Object out, double[] y, int yo, int grp, int oy0, int cols, double[] left) {
+    float[] f = out instanceof float[] a ? a : null;
+    double[] d = f == null ? (double[]) out : null;
     int plane = g.oh() * g.ow();
     for (int o = 0; o < g.coutPerGroup(); o++) {
       int at = (grp * g.coutPerGroup() + o) * plane + oy0 * g.ow();
       int src = o * cols;
-      if (left == null) {
-        for (int j = 0; j < cols; j++) {
-          y[yo + at + j] += out[src + j];
-        }
-      } else {
-        for (int j = 0; j < cols; j++) {
-          y[yo + at + j] += left[at + j] * out[src + j];
-        }
-      }
-    }
-  }
-
-  /** {@link #scatter32} in double. */
-  private void scatter64(double[] out, double[] y, int yo, int grp, int oy0, int cols, double[] left) {
-    int plane = g.oh() * g.ow();
-    for (int o = 0; o < g.coutPerGroup(); o++) {
-      int at = (grp * g.coutPerGroup() + o) * plane + oy0 * g.ow();
-      int src = o * cols;
-      if (left == null) {
-        for (int j = 0; j < cols; j++) {
-          y[yo + at + j] += out[src + j];
-        }
-      } else {
-        for (int j = 0; j < cols; j++) {
-          y[yo + at + j] += left[at + j] * out[src + j];
-        }
+      // The type and scaling tests are loop-invariant: the JIT unswitches them out of the loop.
+      for (int j = 0; j < cols; j++) {
+        double v = f != null ? f[src + j] : d[src + j];
+        y[yo + at + j] += left == null ? v : left[at + j] * v;
       }
     }
   }
