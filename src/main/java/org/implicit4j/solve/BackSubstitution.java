@@ -35,14 +35,10 @@ public final class BackSubstitution implements Solver {
     FixedPointMap map = new FixedPointMap(model, inputs, batch);
     int n = map.n;
     double[] x = map.constant; // solved in place: the residual check rebuilds its own constant term
-    for (int i = model.states().size() - 1; i >= 0; i--) {
-      // Row block i reads only column blocks j > i, which are final; rows and columns are disjoint.
-      model.a().multAddRow(i, x, 0, n, x, 0, n, batch);
-      StateBlock blk = model.states().get(i);
-      for (int s = 0; s < batch; s++) {
-        blk.activation().applyInPlace(x, s * n + blk.offset(), blk.size());
-      }
-    }
+    int chunk = chunk(n, batch);
+    int chunks = (batch + chunk - 1) / chunk;
+    org.implicit4j.linalg.Parallel.forEach(chunks, Long.MAX_VALUE / Math.max(1, chunks), c ->
+        substitute(model, x, c * chunk, Math.min(chunk, batch - c * chunk)));
     double[] res = options.measureResidual() ? residual(model, inputs, x, batch) : new double[2];
     // Exact up to rounding: only a NaN/Inf (overflow in the weights or inputs) can fail here.
     boolean ok = Double.isFinite(res[0]) && !(options.measureResidual() && hasNonFinite(x));
@@ -50,6 +46,33 @@ public final class BackSubstitution implements Solver {
     SolveReport report = ConvergenceException.requireConverged(
         new SolveReport(name(), 0, res[0], res[1], ok, batch, checked));
     return new Solution(x, map.predict(x), n, model.q(), batch, report);
+  }
+
+  /**
+   * Samples solved together: all of them, unless their states outgrow a cache-sized budget (4 MB)
+   * while more samples than threads remain; then chunks, one sample's blocks after another in cache
+   * instead of every block streaming the whole batch through memory.
+   */
+  private static int chunk(int n, int batch) {
+    int threads = Runtime.getRuntime().availableProcessors();
+    long fit = Math.max(1, (4L << 20) / (8L * Math.max(1, n)));
+    if (batch <= threads || (long) batch <= fit) {
+      return Math.max(1, batch);
+    }
+    return (int) Math.min(fit, (batch + threads - 1) / threads);
+  }
+
+  /** Back-substitution of samples [from, from + count), in place in x. */
+  private static void substitute(ImplicitModel model, double[] x, int from, int count) {
+    int n = model.n();
+    for (int i = model.states().size() - 1; i >= 0; i--) {
+      // Row block i reads only column blocks j > i, which are final; rows and columns are disjoint.
+      model.a().multAddRow(i, x, from * n, n, x, from * n, n, count);
+      StateBlock blk = model.states().get(i);
+      for (int s = from; s < from + count; s++) {
+        blk.activation().applyInPlace(x, s * n + blk.offset(), blk.size());
+      }
+    }
   }
 
   /**
