@@ -32,7 +32,8 @@ public final class Adjoint {
    * V and ∇u for outputs cotangents {@code g} (batch × q) at the equilibrium {@code x} (batch × n)
    * of inputs {@code u} (batch × p).
    *
-   * @throws IllegalArgumentException for activations without an elementwise derivative (gated products)
+   * A product block x = (φa(a) ⊙ φb(b), 0) passes its products' cotangent to both halves of its
+   * preactivation (a, b), scaled by φa'(a)φb(b) and φa(a)φb'(b); its unused half is always 0.
    */
   public static Result solve(ImplicitModel m, double[] u, double[] x, double[] g, int batch, SolverOptions o) {
     DimensionMismatchException.check("adjoint", "cotangent values", g.length, "batch·q", (long) batch * m.q());
@@ -44,10 +45,10 @@ public final class Adjoint {
     double[] v;
     SolveReport rep;
     if (m.isStrictlyUpperTriangular()) {
-      v = forwardSubstitute(m.a(), psi, ctg, n, batch);
+      v = forwardSubstitute(m, psi, ctg, batch);
       rep = new SolveReport("adjoint forward substitution", 0, 0, 0, true, batch);
     } else {
-      double[][] vr = iterate(m.a(), psi, ctg, n, batch, o);
+      double[][] vr = iterate(m, psi, ctg, batch, o);
       v = vr[0];
       rep = ConvergenceException.requireConverged(new SolveReport("adjoint picard", (int) vr[1][0], vr[1][1],
           vr[1][1], vr[1][1] <= o.tolerance(), batch));
@@ -58,7 +59,10 @@ public final class Adjoint {
     return new Result(v, grad, psi, rep);
   }
 
-  /** Ψ = φ'(Ax + Bu + b), batch × n. */
+  /**
+   * Ψ = φ'(Ax + Bu + b), batch × n; for a product block, φa'(a)φb(b) in its first half and
+   * φa(a)φb'(b) in its second (see {@link #shareProductCotangents}).
+   */
   static double[] derivatives(ImplicitModel m, double[] u, double[] x, int batch) {
     int n = m.n();
     double[] z = new double[batch * n];
@@ -69,9 +73,9 @@ public final class Adjoint {
     m.b().multAdd(u, 0, m.p(), z, 0, n, batch);
     for (StateBlock blk : m.states()) {
       Activation a = blk.activation();
-      if (a instanceof Activation.GatedProduct) {
-        throw new IllegalArgumentException("adjoint: block '" + blk.name() + "' is a gated product, whose derivative is "
-            + "not elementwise; gradients through gated products are not supported yet");
+      if (a instanceof Activation.GatedProduct gp) {
+        productDerivatives(gp, z, blk, n, batch);
+        continue;
       }
       for (int s = 0; s < batch; s++) {
         int o = s * n + blk.offset();
@@ -83,13 +87,46 @@ public final class Adjoint {
     return z;
   }
 
+  /** ∂(φa(a)φb(b))/∂a and /∂b in place of the block's preactivation (a, b). */
+  private static void productDerivatives(Activation.GatedProduct gp, double[] z, StateBlock blk, int n, int batch) {
+    int h = blk.size() / 2;
+    for (int s = 0; s < batch; s++) {
+      int o = s * n + blk.offset();
+      for (int i = o; i < o + h; i++) {
+        double a = z[i];
+        double b = z[i + h];
+        z[i] = gp.a().derivative(a) * gp.b().apply(b);
+        z[i + h] = gp.a().apply(a) * gp.b().derivative(b);
+      }
+    }
+  }
+
+  /**
+   * For product block i: its preactivation's second half (b) receives the cotangent of the
+   * products, which sit in the first half; what reached the unused (always 0) second half is dropped.
+   */
+  private static void shareProductCotangents(ImplicitModel m, int i, double[] acc, int batch) {
+    StateBlock blk = m.states().get(i);
+    if (!(blk.activation() instanceof Activation.GatedProduct)) {
+      return;
+    }
+    int h = blk.size() / 2;
+    for (int s = 0; s < batch; s++) {
+      int o = s * m.n() + blk.offset();
+      System.arraycopy(acc, o, acc, o + h, h);
+    }
+  }
+
   /** Block i in order: V_i = Ψ_i ⊙ (CᵀG + Σ_{j&lt;i} A_jiᵀ V_j), pushed from each finished V_i. */
-  private static double[] forwardSubstitute(BlockMatrix a, double[] psi, double[] ctg, int n, int batch) {
+  private static double[] forwardSubstitute(ImplicitModel m, double[] psi, double[] ctg, int batch) {
+    BlockMatrix a = m.a();
+    int n = m.n();
     double[] v = new double[ctg.length];
     double[] acc = ctg; // CᵀG plus the contributions pushed so far
     for (int i = 0; i < a.rowBlocks(); i++) {
       int off = a.rowOffset(i);
       int len = a.rowSize(i);
+      shareProductCotangents(m, i, acc, batch);
       for (int s = 0; s < batch; s++) {
         for (int q = s * n + off; q < s * n + off + len; q++) {
           v[q] = psi[q] * acc[q];
@@ -103,7 +140,9 @@ public final class Adjoint {
   }
 
   /** V ← Ψ ⊙ (AᵀV + CᵀG) until the change is below the tolerance (relative to ‖V‖∞); returns {V, {iterations, residual}}. */
-  private static double[][] iterate(BlockMatrix a, double[] psi, double[] ctg, int n, int batch, SolverOptions o) {
+  private static double[][] iterate(ImplicitModel m, double[] psi, double[] ctg, int batch, SolverOptions o) {
+    BlockMatrix a = m.a();
+    int n = m.n();
     double[] v = new double[ctg.length];
     double[] next = new double[ctg.length];
     double res = Double.POSITIVE_INFINITY;
@@ -111,6 +150,9 @@ public final class Adjoint {
     while (it < o.maxIterations()) {
       System.arraycopy(ctg, 0, next, 0, ctg.length);
       a.multTransAdd(v, 0, n, next, 0, n, batch);
+      for (int i = 0; i < m.states().size(); i++) {
+        shareProductCotangents(m, i, next, batch);
+      }
       double diff = 0;
       double size = 0;
       for (int i = 0; i < next.length; i++) {
