@@ -78,7 +78,7 @@ class NodeTestsRun {
     for (int i = 0; i < inputs.size(); i++) {
       int type = inputs.get(i).getType().getTensorType().getElemType();
       Tensor v = bfloat16Bits(SharedModelsTest.readPb(set.resolve("input_" + i + ".pb")), type);
-      if (type != 1 && type != 10 && type != 11 || bindAll && i > 0) {
+      if (type != 1 && type != 10 && type != 11 && type != 16 || bindAll && i > 0) {
         bound.put(inputs.get(i).getName(), v);
       } else {
         for (double d : v.data()) {

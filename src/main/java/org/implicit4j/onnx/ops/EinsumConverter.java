@@ -9,18 +9,18 @@ import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
 
 /**
- * Einsum with one or two operands and an explicit output ("bhqd,bhkd-&gt;bhqk", as exporters write
- * attention): every combination of the equation's letters names one term A[..]·B[..] added into
+ * Einsum with one or two operands ("bhqd,bhkd-&gt;bhqk", as exporters write attention; without
+ * "-&gt;" the output is numpy's implicit one): every combination of the equation's letters names one term A[..]·B[..] added into
  * one output element. With a constant operand that is a sparse linear map; with two input-dependent
- * operands the terms are product states, summed exactly. Ellipses and implicit outputs are refused.
+ * operands the terms are product states, summed exactly. Ellipses are refused.
  */
 public final class EinsumConverter implements OpConverter {
   @Override
   public List<Affine> lower(OnnxNodeView n) {
-    String eq = n.stringOr("equation", "").replace(" ", "");
+    String eq = implicitOutput(n.stringOr("equation", "").replace(" ", ""));
     int arrow = eq.indexOf("->");
-    if (eq.contains("...") || arrow < 0) {
-      throw n.unsupported("Einsum equation '" + eq + "' (write the output explicitly, without '...')");
+    if (eq.contains("...")) {
+      throw n.unsupported("Einsum equation '" + eq + "' (an ellipsis; name every axis)");
     }
     String[] ins = eq.substring(0, arrow).split(",", -1);
     String out = eq.substring(arrow + 2);
@@ -45,6 +45,17 @@ public final class EinsumConverter implements OpConverter {
     int[] cols = new int[idx[0].length];
     Arrays.setAll(cols, c -> c);
     return List.of(prod.map(summing(cols, idx[2], cols.length, outShape), outShape));
+  }
+
+  /** Without "->", the output is the letters used exactly once, in alphabetical order (numpy's rule). */
+  private static String implicitOutput(String eq) {
+    if (eq.contains("->")) {
+      return eq;
+    }
+    StringBuilder out = new StringBuilder();
+    eq.chars().filter(Character::isLetter).distinct().sorted()
+        .filter(c -> eq.chars().filter(d -> d == c).count() == 1).forEach(c -> out.append((char) c));
+    return eq + "->" + out;
   }
 
   private static CsrMatrix summing(int[] from, int[] into, int cols, int[] outShape) {

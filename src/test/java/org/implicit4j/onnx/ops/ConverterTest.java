@@ -257,6 +257,8 @@ class ConverterTest {
             node("Cast", List.of("M"), "F", i("to", 1)), node("Mul", List.of("D", "F"), "Y")), List.of()),
         new Case("Einsum attention scores bqd,bkd->bqk", Set.of("Einsum"), 17, dims(1, 3, 2), List.of(
             node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "bqd,bkd->bqk"))), List.of()),
+        new Case("Einsum implicit output bij,bkj (-> bik)", Set.of("Einsum"), 17, dims(1, 3, 2), List.of(
+            node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "bij,bkj"))), List.of()),
         one("Einsum with a constant, summed and transposed", "Einsum", 17, dims(1, 3, 2), List.of(floats("W", dims(2, 4))),
             OnnxGraphs.stringAttr("equation", "bij,jk->kb")),
         one("Exp", "Exp", 17, v6, List.of()),

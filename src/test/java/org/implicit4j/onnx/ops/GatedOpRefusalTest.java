@@ -56,7 +56,7 @@ class GatedOpRefusalTest {
   void einsumWithAnEllipsis() {
     assertRefused(new ConverterTest.Case("einsum dots", Set.of("Einsum"), 17, dims(1, 2, 3), List.of(
         node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "...i,...i->..."))), List.of()),
-        "(Einsum, opset 17)", "'...i,...i->...'");
+        "(Einsum, opset 17)", "'...i,...i->...'", "ellipsis");
   }
 
   @Test
