@@ -12,16 +12,13 @@ import org.implicit4j.onnx.OpConverter;
  * Einsum with one or two operands ("bhqd,bhkd-&gt;bhqk", as exporters write attention; without
  * "-&gt;" the output is numpy's implicit one): every combination of the equation's letters names one term A[..]·B[..] added into
  * one output element. With a constant operand that is a sparse linear map; with two input-dependent
- * operands the terms are product states, summed exactly. Ellipses are refused.
+ * operands the terms are product states, summed exactly.
  */
 public final class EinsumConverter implements OpConverter {
   @Override
   public List<Affine> lower(OnnxNodeView n) {
-    String eq = implicitOutput(n.stringOr("equation", "").replace(" ", ""));
+    String eq = implicitOutput(withoutEllipsis(n, n.stringOr("equation", "").replace(" ", "")));
     int arrow = eq.indexOf("->");
-    if (eq.contains("...")) {
-      throw n.unsupported("Einsum equation '" + eq + "' (an ellipsis; name every axis)");
-    }
     String[] ins = eq.substring(0, arrow).split(",", -1);
     String out = eq.substring(arrow + 2);
     if (ins.length != n.inputCount() || ins.length > 2) {
@@ -45,6 +42,42 @@ public final class EinsumConverter implements OpConverter {
     int[] cols = new int[idx[0].length];
     Arrays.setAll(cols, c -> c);
     return List.of(prod.map(summing(cols, idx[2], cols.length, outShape), outShape));
+  }
+
+  /**
+   * "..." replaced by letters the equation does not use, one per axis it stands for (right-aligned
+   * across operands, as numpy broadcasts them); the output's "..." (or, without "->", the front of
+   * the output) gets the longest run.
+   */
+  private static String withoutEllipsis(OnnxNodeView n, String eq) {
+    if (!eq.contains("...")) {
+      return eq;
+    }
+    String[] sides = eq.split("->", -1);
+    String[] ins = sides[0].split(",", -1);
+    StringBuilder free = new StringBuilder();
+    for (char c = 'Z'; c >= 'A' && free.length() < 16; c--) {
+      if (eq.indexOf(c) < 0) {
+        free.append(c);
+      }
+    }
+    int longest = 0;
+    for (int k = 0; k < ins.length; k++) {
+      if (ins[k].contains("...")) {
+        int axes = n.input(k).rank() - (ins[k].length() - 3);
+        if (axes < 0 || axes > free.length()) {
+          throw n.error("Einsum operand " + k + " of rank " + n.input(k).rank() + " does not fit '" + ins[k] + "'");
+        }
+        longest = Math.max(longest, axes);
+        ins[k] = ins[k].replace("...", free.substring(free.length() - axes));
+      }
+    }
+    String run = free.substring(free.length() - longest);
+    String lhs = String.join(",", ins);
+    if (sides.length == 1) {
+      return lhs + "->" + run + implicitOutput(lhs.replaceAll("[" + run + "]", "")).split("->", -1)[1];
+    }
+    return lhs + "->" + sides[1].replace("...", run);
   }
 
   /** Without "->", the output is the letters used exactly once, in alphabetical order (numpy's rule). */

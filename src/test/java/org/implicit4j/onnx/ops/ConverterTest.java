@@ -259,6 +259,9 @@ class ConverterTest {
             node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "bqd,bkd->bqk"))), List.of()),
         new Case("Einsum implicit output bij,bkj (-> bik)", Set.of("Einsum"), 17, dims(1, 3, 2), List.of(
             node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "bij,bkj"))), List.of()),
+        new Case("Einsum with ellipses ...qd,...kd->...qk", Set.of("Einsum"), 17, dims(1, 2, 3), List.of(
+            node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "...qd,...kd->...qk"))),
+            List.of()),
         one("Einsum with a constant, summed and transposed", "Einsum", 17, dims(1, 3, 2), List.of(floats("W", dims(2, 4))),
             OnnxGraphs.stringAttr("equation", "bij,jk->kb")),
         one("Exp", "Exp", 17, v6, List.of()),
