@@ -165,13 +165,26 @@ final class NativeConv {
    */
   private void gather(Object in, Object col, int oy0, int oy1) {
     int cols = (oy1 - oy0) * g.ow();
-    int h = g.h(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sw = g.strideW();
     boolean fp32 = col instanceof float[];
     if (fp32) {
       java.util.Arrays.fill((float[]) col, 0, rows() * cols, 0f);
     } else {
       java.util.Arrays.fill((double[]) col, 0, rows() * cols, 0.0);
     }
+    int sw = g.strideW();
+    forEachRun(oy0, oy1, (src, dst, lo, hi) -> copyRun(in, src, sw, col, dst, lo, hi, fp32));
+  }
+
+  /** One run of taps: input index src + ox·sw (within the group) meets im2col index dst + ox, ox ∈ [lo, hi). */
+  @FunctionalInterface
+  private interface TapRun {
+    void run(int src, int dst, int lo, int hi);
+  }
+
+  /** Every run of the band [oy0, oy1): per im2col row (c, ky, kx) and output row, the taps inside the input. */
+  private void forEachRun(int oy0, int oy1, TapRun each) {
+    int cols = (oy1 - oy0) * g.ow();
+    int h = g.h(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sw = g.strideW();
     for (int c = 0; c < g.cinPerGroup(); c++) {
       for (int ky = 0; ky < kh; ky++) {
         for (int kx = 0; kx < kw; kx++) {
@@ -182,7 +195,7 @@ final class NativeConv {
           for (int oy = oy0; oy < oy1 && lo < hi; oy++) {
             int iy = oy * g.strideH() - g.padTop() + ky * g.dilH();
             if (iy >= 0 && iy < h) {
-              copyRun(in, (c * h + iy) * w + shift, sw, col, r + (oy - oy0) * ow, lo, hi, fp32);
+              each.run((c * h + iy) * w + shift, r + (oy - oy0) * ow, lo, hi);
             }
           }
         }
@@ -248,34 +261,17 @@ final class NativeConv {
 
   /** y[input pixel] += right ⊙ Σ of the im2col entries that read it. */
   private void col2im(Object col, double[] y, int yo, int grp, double[] right) {
-    int h = g.h(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sw = g.strideW();
-    int plane = g.oh() * ow;
     float[] c32 = col instanceof float[] f ? f : null;
     double[] c64 = c32 == null ? (double[]) col : null;
-    for (int c = 0; c < g.cinPerGroup(); c++) {
-      int base = (grp * g.cinPerGroup() + c) * h * w;
-      for (int ky = 0; ky < kh; ky++) {
-        for (int kx = 0; kx < kw; kx++) {
-          int r = ((c * kh + ky) * kw + kx) * plane;
-          int shift = kx * g.dilW() - g.padLeft();
-          int lo = oxLow(shift, sw);
-          int hi = oxHigh(shift, sw, w, ow);
-          for (int oy = 0; oy < g.oh(); oy++) {
-            int iy = oy * g.strideH() - g.padTop() + ky * g.dilH();
-            if (iy < 0 || iy >= h) {
-              continue;
-            }
-            int to = base + iy * w + shift;
-            int from = r + oy * ow;
-            for (int ox = lo; ox < hi; ox++) {
-              int at = to + ox * sw;
-              double v = c32 != null ? c32[from + ox] : c64[from + ox];
-              y[yo + at] += right == null ? v : right[at] * v;
-            }
-          }
-        }
+    int base = grp * g.cinPerGroup() * g.h() * g.w();
+    int sw = g.strideW();
+    forEachRun(0, g.oh(), (src, dst, lo, hi) -> {
+      for (int ox = lo; ox < hi; ox++) {
+        int at = base + src + ox * sw;
+        double v = c32 != null ? c32[dst + ox] : c64[dst + ox];
+        y[yo + at] += right == null ? v : right[at] * v;
       }
-    }
+    });
   }
 
   /** y[channel, band] += left ⊙ out (a float[] or double[] GEMM result), for the group's output channels. */
