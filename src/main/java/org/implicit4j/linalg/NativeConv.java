@@ -14,6 +14,9 @@ final class NativeConv {
   /** GEMM pays for the im2col copy from about this many multiply-adds per (sample, group). */
   private static final long MIN_MACS = 1 << 15;
 
+  /** Largest im2col band, in values, kept in a thread's buffer. */
+  private static final long MAX_BAND = 1L << 22;
+
   private final ConvGeometry g;
   private final double[][] k64;
   private final float[][] k32;
@@ -84,7 +87,10 @@ final class NativeConv {
     int threads = Runtime.getRuntime().availableProcessors();
     // One band per thread for a large single sample; below about a million multiply-adds the hand-off
     // to another thread costs more than it saves (measured on oval21 and resnet2b at batch 1).
-    int bands = batch >= threads || g.macs() < (1 << 20) ? 1 : Math.min(g.oh(), (threads + batch - 1) / batch);
+    int parallel = batch >= threads || g.macs() < (1 << 20) ? 1 : (threads + batch - 1) / batch;
+    // A band's im2col is held per thread: cap it at 4M values (a large image is cut into bands).
+    int bounded = (int) Math.min(g.oh(), ((long) rows() * g.oh() * g.ow() + MAX_BAND - 1) / MAX_BAND);
+    int bands = Math.min(g.oh(), Math.max(parallel, bounded));
     long work = (long) g.macs() / bands;
     Parallel.forEach(batch * bands, work, job -> {
       int s = job / bands;
