@@ -53,6 +53,7 @@ public final class ConverterRegistry {
     register("HardSigmoid", 6, 21, new ActivationConverter(
         n -> new Activation.HardSigmoid((float) n.floatOr("alpha", 0.2f), (float) n.floatOr("beta", 0.5f))));
     register("HardSwish", 14, 21, ActivationConverter::hardSwish);
+    register("Gelu", 20, 21, ActivationConverter::gelu);
     register("Softmax", 1, 21, new SoftmaxConverter(false));
     register("LogSoftmax", 1, 21, new SoftmaxConverter(true));
     register("LayerNormalization", 17, 21, new LayerNormConverter());

@@ -34,6 +34,32 @@ public final class ActivationConverter implements OpConverter {
         n.outputName(0)));
   }
 
+  /**
+   * Gelu (opset 20): x·Φ(x) with Φ(x) = ½(1 + erf(x/√2)), or with approximate="tanh"
+   * ½x(1 + tanh(√(2/π)(x + 0.044715x³))). Φ is an erf (or tanh) state, the products are product states.
+   */
+  public static List<Affine> gelu(OnnxNodeView n) {
+    Affine x = n.input(0);
+    String mode = n.stringOr("approximate", "none");
+    Affine inner;
+    Activation phi;
+    if (mode.equals("none")) {
+      inner = x.times(Nonlinear.filled(x.size(), 1 / Math.sqrt(2)));
+      phi = Activation.ERF;
+    } else if (mode.equals("tanh")) {
+      Affine sq = Nonlinear.product(n, x, Activation.IDENTITY, x, Activation.IDENTITY, n.outputName(0) + "/square");
+      Affine cube = Nonlinear.product(n, sq, Activation.IDENTITY, x, Activation.IDENTITY, n.outputName(0) + "/cube");
+      double c = Math.sqrt(2 / Math.PI);
+      inner = x.plus(cube.times(Nonlinear.filled(x.size(), 0.044715))).times(Nonlinear.filled(x.size(), c));
+      phi = Activation.TANH;
+    } else {
+      throw n.unsupported("Gelu approximate='" + mode + "'");
+    }
+    Affine cdf = apply(n, inner, phi, n.outputName(0) + "/cdf").times(Nonlinear.filled(x.size(), 0.5))
+        .plusConstant(Nonlinear.filled(x.size(), 0.5));
+    return List.of(Nonlinear.product(n, x, Activation.IDENTITY, cdf, Activation.IDENTITY, n.outputName(0)));
+  }
+
   /** φ(v): folded when v is constant, else a new state block named after the tensor. */
   static Affine apply(OnnxNodeView n, Affine v, Activation act, String tensor) {
     if (v.isConstant()) {

@@ -264,6 +264,11 @@ class ConverterTest {
             List.of()),
         one("Einsum with a constant, summed and transposed", "Einsum", 17, dims(1, 3, 2), List.of(floats("W", dims(2, 4))),
             OnnxGraphs.stringAttr("equation", "bij,jk->kb")),
+        new Case("Gelu exact over [-3, 3)", Set.of("Gelu", "Mul"), 20, v6, List.of(
+            node("Mul", List.of("X", "three"), "Z"), node("Gelu", List.of("Z"), "Y")), List.of(scalar("three", 3f))),
+        new Case("Gelu tanh over [-3, 3)", Set.of("Gelu", "Mul"), 20, v6, List.of(
+            node("Mul", List.of("X", "three"), "Z"), node("Gelu", List.of("Z"), "Y",
+                OnnxGraphs.stringAttr("approximate", "tanh"))), List.of(scalar("three", 3f))),
         one("Exp", "Exp", 17, v6, List.of()),
         positiveArg("Log", "Log", 17),
         positiveArg("Sqrt", "Sqrt", 17),
