@@ -269,6 +269,25 @@ class ConverterTest {
         new Case("Gelu tanh over [-3, 3)", Set.of("Gelu", "Mul"), 20, v6, List.of(
             node("Mul", List.of("X", "three"), "Z"), node("Gelu", List.of("Z"), "Y",
                 OnnxGraphs.stringAttr("approximate", "tanh"))), List.of(scalar("three", 3f))),
+        one("Neg", "Neg", 17, v6, List.of()),
+        one("Abs", "Abs", 17, v6, List.of()),
+        one("Sum of three, broadcast", "Sum", 17, v6, List.of(floats("P", dims(6)), floats("Q", dims(1)))),
+        one("Mean of two", "Mean", 17, v6, List.of(floats("P", dims(1, 6)))),
+        new Case("Max of the input and an activation", Set.of("Max", "Sigmoid"), 17, v6, List.of(
+            node("Sigmoid", List.of("X"), "S"), node("Max", List.of("X", "S", "C"), "Y")), List.of(floats("C", dims(6)))),
+        new Case("Min of the input and an activation", Set.of("Min", "Tanh"), 17, v6, List.of(
+            node("Tanh", List.of("X"), "T"), node("Min", List.of("X", "T"), "Y")), List.of()),
+        // Max of integer shape values must stay integer, or the Div after it would not truncate 3/2 to 1.
+        new Case("Max and Div in shape arithmetic", Set.of("Max", "Div", "Shape", "Gather"), 17, dims(1, 2, 3), List.of(
+            node("Shape", List.of("X"), "S"), node("Gather", List.of("S", "two"), "N", i("axis", 0)),
+            node("Max", List.of("N", "one"), "M"), node("Div", List.of("M", "twoTensor"), "H"),
+            node("Cast", List.of("H"), "F", i("to", 1)), node("Add", List.of("X", "F"), "Y")),
+            List.of(longs("two", 2), longs("one", 1), longs("twoTensor", 2))),
+        one("Elu", "Elu", 17, v6, List.of(), f("alpha", 0.7f)),
+        one("Selu", "Selu", 17, v6, List.of()),
+        one("Celu", "Celu", 17, v6, List.of(), f("alpha", 1.5f)),
+        one("Softsign", "Softsign", 17, v6, List.of()),
+        one("Mish", "Mish", 18, v6, List.of()),
         one("Exp", "Exp", 17, v6, List.of()),
         positiveArg("Log", "Log", 17),
         positiveArg("Sqrt", "Sqrt", 17),
