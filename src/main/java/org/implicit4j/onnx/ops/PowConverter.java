@@ -25,7 +25,8 @@ public final class PowConverter implements org.implicit4j.onnx.OpConverter {
       for (int i = 0; i < r.length; i++) {
         r[i] = Math.pow(r[i], e[0]);
       }
-      return List.of(Affine.constant(x.shape(), r));
+      boolean integer = x.integer() && e[0] >= 0 && e[0] == Math.rint(e[0]); // shape arithmetic stays integer
+      return List.of(new Affine(x.shape(), java.util.Map.of(), r, integer));
     }
     return List.of(power(n, x, e[0]));
   }
