@@ -69,8 +69,15 @@ public final class ConverterRegistry {
     register("Softmax", 1, 21, new SoftmaxConverter(false));
     register("LogSoftmax", 1, 21, new SoftmaxConverter(true));
     register("LayerNormalization", 17, 21, new LayerNormConverter());
-    register("ReduceMean", 1, 21, new ReduceConverter(true));
-    register("ReduceSum", 1, 21, new ReduceConverter(false));
+    register("ReduceMean", 1, 21, new ReduceConverter(ReduceConverter.Kind.MEAN));
+    register("ReduceSum", 1, 21, new ReduceConverter(ReduceConverter.Kind.SUM));
+    register("ReduceMax", 1, 21, new ReduceConverter(ReduceConverter.Kind.MAX));
+    register("ReduceMin", 1, 21, new ReduceConverter(ReduceConverter.Kind.MIN));
+    register("ReduceL1", 1, 21, new ReduceConverter(ReduceConverter.Kind.L1));
+    register("ReduceL2", 1, 21, new ReduceConverter(ReduceConverter.Kind.L2));
+    register("ReduceSumSquare", 1, 21, new ReduceConverter(ReduceConverter.Kind.SUM_SQUARE));
+    register("ReduceLogSum", 1, 21, new ReduceConverter(ReduceConverter.Kind.LOG_SUM));
+    register("ReduceLogSumExp", 1, 21, new ReduceConverter(ReduceConverter.Kind.LOG_SUM_EXP));
     register("Pow", 7, 21, new PowConverter());
     register("Split", 2, 21, new SplitConverter());
     register("Einsum", 12, 21, new EinsumConverter());

@@ -1,5 +1,6 @@
 package org.implicit4j.onnx.ops;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.implicit4j.linalg.CsrMatrix;
@@ -72,48 +73,51 @@ final class Nonlinear {
   }
 
   /**
-   * Σ (or the mean) over {@code axes} of v; the reduced axes are kept as 1 when {@code keep}. An
-   * exact linear map: each output sums its inputs with weight 1 (or 1/count).
+   * Σ (or the mean) over {@code axes} of v, the reduced axes kept as 1. An exact linear map: each
+   * output sums its inputs with weight 1 (or 1/count).
    */
-  static Affine reduce(Affine v, int[] axes, boolean keep, boolean mean) {
+  static Affine reduce(Affine v, int[] axes, boolean mean) {
     int[] shape = v.shape();
-    boolean[] reduced = new boolean[shape.length];
-    int count = 1;
-    for (int a : axes) {
-      if (!reduced[a]) {
-        reduced[a] = true;
-        count *= shape[a];
-      }
-    }
     int[] kept = shape.clone();
-    for (int d = 0; d < shape.length; d++) {
-      if (reduced[d]) {
-        kept[d] = 1;
-      }
+    for (int a : axes) {
+      kept[a] = 1;
     }
+    int count = v.size() / Math.max(1, Tensor.sizeOf(kept));
     int[] target = Shapes.broadcastSource(kept, shape); // input element → its output element
-    int outSize = Tensor.sizeOf(kept);
-    double w = mean ? 1.0 / count : 1.0;
     int[] cols = new int[target.length];
     Arrays.setAll(cols, j -> j);
-    double[] weights = filled(target.length, w);
-    CsrMatrix sum = CsrMatrix.fromTriples(outSize, target.length, target, cols, weights, target.length);
-    return v.map(sum, keep ? kept : dropAxes(shape, reduced));
+    double[] weights = filled(target.length, mean ? 1.0 / count : 1.0);
+    CsrMatrix sum = CsrMatrix.fromTriples(Tensor.sizeOf(kept), target.length, target, cols, weights, target.length);
+    return v.map(sum, kept);
   }
 
-  private static int[] dropAxes(int[] shape, boolean[] reduced) {
-    int k = 0;
-    for (boolean r : reduced) {
-      k += r ? 0 : 1;
-    }
-    int[] out = new int[k];
-    int j = 0;
-    for (int d = 0; d < shape.length; d++) {
-      if (!reduced[d]) {
-        out[j++] = shape[d];
+  /**
+   * max (or min) of equally shaped values, as a balanced tree: each level's differences a − b form
+   * one ReLU state block, and each pair becomes b + relu(a − b) (or a − relu(a − b)). Exact.
+   */
+  static Affine extremeTree(OnnxNodeView n, List<Affine> values, boolean max, String name) {
+    List<Affine> level = new ArrayList<>(values);
+    for (int depth = 1; level.size() > 1; depth++) {
+      int pairs = level.size() / 2;
+      int q = level.get(0).size();
+      List<Affine> diffs = new ArrayList<>();
+      for (int i = 0; i < pairs; i++) {
+        Affine b = level.get(2 * i + 1);
+        diffs.add(level.get(2 * i).plus(b.times(filled(q, -1))).reshape(new int[] {q}));
       }
+      Affine r = unary(n, ConcatConverter.concat(diffs, 0, new int[] {pairs * q}), Activation.RELU,
+          name + "#" + (max ? "max" : "min") + depth);
+      List<Affine> next = new ArrayList<>();
+      for (int i = 0; i < pairs; i++) {
+        Affine ri = SplitConverter.part(r, 0, i * q, q).reshape(level.get(0).shape());
+        next.add(max ? level.get(2 * i + 1).plus(ri) : level.get(2 * i).plus(ri.times(filled(q, -1))));
+      }
+      if (level.size() % 2 == 1) {
+        next.add(level.get(level.size() - 1));
+      }
+      level = next;
     }
-    return out;
+    return level.get(0);
   }
 
   /** The axes [from, rank). */
@@ -125,7 +129,7 @@ final class Nonlinear {
 
   /** v − mean over one axis, broadcast back: softmax and layer norm are invariant to the shift. */
   static Affine centred(Affine v, int[] axes) {
-    Affine mean = Shapes.expand(reduce(v, axes, true, true), v.shape());
+    Affine mean = Shapes.expand(reduce(v, axes, true), v.shape());
     return v.plus(mean.times(filled(v.size(), -1)));
   }
 
@@ -136,7 +140,7 @@ final class Nonlinear {
   static Affine softmax(OnnxNodeView n, Affine v, int[] axes, boolean log, String name) {
     Affine z = centred(v, axes);
     Affine e = unary(n, z, Activation.EXP, name + "/exp");
-    Affine sum = reduce(e, axes, true, false);
+    Affine sum = reduce(e, axes, false);
     if (log) {
       Affine lse = Shapes.expand(unary(n, sum, Activation.LOG, name + "/log_sum_exp"), v.shape());
       return z.plus(lse.times(filled(v.size(), -1)));
@@ -152,10 +156,10 @@ final class Nonlinear {
    * ONNX LayerNormalization; scale and bias are applied by the caller.
    */
   static Normalised normalise(OnnxNodeView n, Affine v, int[] axes, double epsilon, String name) {
-    Affine mean = reduce(v, axes, true, true);
+    Affine mean = reduce(v, axes, true);
     Affine d = v.plus(Shapes.expand(mean, v.shape()).times(filled(v.size(), -1)));
     Affine sq = product(n, d, Activation.IDENTITY, d, Activation.IDENTITY, name + "/square");
-    Affine var = reduce(sq, axes, true, true).plusConstant(filled(Tensor.sizeOf(keptShape(v, axes)), epsilon));
+    Affine var = reduce(sq, axes, true).plusConstant(filled(Tensor.sizeOf(keptShape(v, axes)), epsilon));
     Affine y = product(n, d, Activation.IDENTITY, Shapes.expand(var, v.shape()), Activation.RSQRT, name);
     return new Normalised(y, mean, var);
   }

@@ -32,6 +32,12 @@ public final class PiecewiseConverter {
         SplitConverter.part(r, 0, q, q).reshape(v.shape())};
   }
 
+  /** |v| = relu(v) + relu(−v) as a one-element list (a state block of twice v's size). */
+  static List<Affine> absValue(OnnxNodeView n, Affine v, String name) {
+    Affine[] h = halves(n, v, name);
+    return List.of(h[0].plus(h[1]));
+  }
+
   /** Abs: relu(x) + relu(−x); on a constant, its absolute values (integers stay integer). */
   public static List<Affine> abs(OnnxNodeView n) {
     Affine x = n.input(0);
@@ -42,8 +48,7 @@ public final class PiecewiseConverter {
       }
       return List.of(new Affine(x.shape(), java.util.Map.of(), v, x.integer()));
     }
-    Affine[] h = halves(n, n.input(0), n.outputName(0) + "/relu±");
-    return List.of(h[0].plus(h[1]));
+    return absValue(n, x, n.outputName(0) + "/relu±");
   }
 
   /** Sum and Mean of any number of inputs, broadcasting: affine. */

@@ -1,27 +1,45 @@
 package org.implicit4j.onnx.ops;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.implicit4j.linalg.CsrMatrix;
+import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.Shapes;
+import org.implicit4j.onnx.Tensor;
 
 /**
- * ReduceMean and ReduceSum: exact linear maps. Axes come from the attribute (ReduceSum before opset
- * 13, ReduceMean before 18) or from a constant second input; none given means all axes, unless
- * {@code noop_with_empty_axes} makes the op the identity.
+ * The Reduce family. ReduceSum and ReduceMean are exact linear maps; ReduceMax and ReduceMin are
+ * balanced trees of b + relu(a − b) (a − relu(a − b)), exact as MaxPool's; ReduceL1 sums |x| =
+ * relu(x) + relu(−x); ReduceSumSquare sums products x ⊙ x, ReduceL2 takes its sqrt; ReduceLogSum
+ * and ReduceLogSumExp take a log state of a sum (of exponentials, shifted by the mean). Axes come
+ * from the attribute (before opset 18; ReduceSum before 13) or a constant second input; none given
+ * means all axes, unless {@code noop_with_empty_axes} makes the op the identity.
  */
 public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
-  private final boolean mean;
+  /** The reductions, with the opset from which their axes are an input. */
+  public enum Kind {
+    SUM(13), MEAN(18), MAX(18), MIN(18), L1(18), L2(18), SUM_SQUARE(18), LOG_SUM(18), LOG_SUM_EXP(18);
 
-  /** @param mean ReduceMean rather than ReduceSum */
-  public ReduceConverter(boolean mean) {
-    this.mean = mean;
+    final int axesInputSince;
+
+    Kind(int axesInputSince) {
+      this.axesInputSince = axesInputSince;
+    }
+  }
+
+  private final Kind kind;
+
+  public ReduceConverter(Kind kind) {
+    this.kind = kind;
   }
 
   @Override
   public List<Affine> lower(OnnxNodeView n) {
     Affine x = n.input(0);
-    long[] given = axesInput(n) ? n.constant(1, "axes").longs() : n.ints("axes");
+    boolean input = n.opset() >= kind.axesInputSince;
+    long[] given = input ? (n.hasInput(1) ? n.constant(1, "axes").longs() : null) : n.ints("axes");
     if (given == null || given.length == 0) {
       if (n.intOr("noop_with_empty_axes", 0) != 0) {
         return List.of(x);
@@ -35,11 +53,75 @@ public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
     for (int i = 0; i < axes.length; i++) {
       axes[i] = Shapes.axis(given[i], x.rank(), n);
     }
-    return List.of(Nonlinear.reduce(x, axes, n.intOr("keepdims", 1) != 0, mean));
+    boolean keep = n.intOr("keepdims", 1) != 0;
+    Affine y = reduce(n, x, axes);
+    return List.of(keep ? y : y.reshape(dropped(x.shape(), axes)));
   }
 
-  private boolean axesInput(OnnxNodeView n) {
-    int since = mean ? 18 : 13;
-    return n.opset() >= since && n.hasInput(1);
+  /** The reduction with the reduced axes kept as 1. */
+  private Affine reduce(OnnxNodeView n, Affine x, int[] axes) {
+    String name = n.outputName(0);
+    return switch (kind) {
+      case SUM -> Nonlinear.reduce(x, axes, false);
+      case MEAN -> Nonlinear.reduce(x, axes, true);
+      case MAX, MIN -> tree(n, x, axes, kind == Kind.MAX);
+      case L1 -> {
+        List<Affine> abs = PiecewiseConverter.absValue(n, x, name + "/abs");
+        yield Nonlinear.reduce(abs.get(0), axes, false);
+      }
+      case SUM_SQUARE, L2 -> {
+        Affine sq = Nonlinear.product(n, x, Activation.IDENTITY, x, Activation.IDENTITY, name + "/square");
+        Affine s = Nonlinear.reduce(sq, axes, false);
+        yield kind == Kind.L2 ? Nonlinear.unary(n, s, Activation.SQRT, name) : s;
+      }
+      case LOG_SUM -> Nonlinear.unary(n, Nonlinear.reduce(x, axes, false), Activation.LOG, name);
+      case LOG_SUM_EXP -> {
+        // log Σ e^x = m + log Σ e^{x − m} with m the mean: exact, and e^{x − m} stays finite.
+        Affine mean = Nonlinear.reduce(x, axes, true);
+        Affine z = x.plus(Shapes.expand(mean, x.shape()).times(Nonlinear.filled(x.size(), -1)));
+        Affine e = Nonlinear.unary(n, z, Activation.EXP, name + "/exp");
+        yield mean.plus(Nonlinear.unary(n, Nonlinear.reduce(e, axes, false), Activation.LOG, name));
+      }
+    };
+  }
+
+  /** Max (or min) over the axes: the k values of each output as selections, folded by a tree. */
+  private static Affine tree(OnnxNodeView n, Affine x, int[] axes, boolean max) {
+    int[] kept = x.shape();
+    for (int a : axes) {
+      kept[a] = 1;
+    }
+    int out = Tensor.sizeOf(kept);
+    int k = x.size() / Math.max(1, out);
+    int[] owner = Shapes.broadcastSource(kept, x.shape());
+    int[][] picks = new int[k][out];
+    int[] seen = new int[out];
+    for (int i = 0; i < owner.length; i++) {
+      picks[seen[owner[i]]++][owner[i]] = i;
+    }
+    List<Affine> values = new ArrayList<>();
+    for (int[] p : picks) {
+      values.add(x.map(CsrMatrix.selection(p, x.size()), kept));
+    }
+    return Nonlinear.extremeTree(n, values, max, n.outputName(0));
+  }
+
+  private static int[] dropped(int[] shape, int[] axes) {
+    boolean[] gone = new boolean[shape.length];
+    int left = shape.length;
+    for (int a : axes) {
+      if (!gone[a]) {
+        gone[a] = true;
+        left--;
+      }
+    }
+    int[] out = new int[left];
+    int j = 0;
+    for (int d = 0; d < shape.length; d++) {
+      if (!gone[d]) {
+        out[j++] = shape[d];
+      }
+    }
+    return out;
   }
 }
