@@ -31,4 +31,37 @@ public final class LayerNormConverter implements org.implicit4j.onnx.OpConverter
     }
     return List.of(y, norm.mean(), Nonlinear.unary(n, norm.varianceEps(), Activation.RSQRT, n.outputName(2)));
   }
+
+  /**
+   * InstanceNormalization: per sample and channel, (x − μ)/√(σ² + ε) over the spatial axes, then
+   * the per-channel scale and bias.
+   */
+  public static List<Affine> instance(OnnxNodeView n) {
+    Affine x = n.input(0);
+    if (x.rank() < 3) {
+      throw n.error("input of shape " + Shapes.str(x.shape()) + "; expected [N, C, spatial…]");
+    }
+    Affine y = Nonlinear.normalise(n, x, Nonlinear.tail(2, x.rank()), n.floatOr("epsilon", 1e-5), n.outputName(0)).y();
+    y = y.times(ConvConverter.perChannel(n.constant(1, "scale").data(), x.shape()));
+    return List.of(y.plusConstant(ConvConverter.perChannel(n.constant(2, "B").data(), x.shape())));
+  }
+
+  /** LpNormalization: x / ‖x‖_p along one axis, p = 2 (rsqrt of a sum of squares) or 1 (reciprocal of Σ|x|). */
+  public static List<Affine> lp(OnnxNodeView n) {
+    Affine x = n.input(0);
+    int[] axes = {Shapes.axis(n.intOr("axis", -1), x.rank(), n)};
+    long p = n.intOr("p", 2);
+    String name = n.outputName(0);
+    if (p == 2) {
+      Affine sq = Nonlinear.product(n, x, Activation.IDENTITY, x, Activation.IDENTITY, name + "/square");
+      Affine norm2 = Shapes.expand(Nonlinear.reduce(sq, axes, false), x.shape());
+      return List.of(Nonlinear.product(n, x, Activation.IDENTITY, norm2, Activation.RSQRT, name));
+    }
+    if (p == 1) {
+      Affine norm1 = Shapes.expand(Nonlinear.reduce(PiecewiseConverter.absValue(n, x, name + "/abs").get(0), axes,
+          false), x.shape());
+      return List.of(Nonlinear.product(n, x, Activation.IDENTITY, norm1, Activation.RECIPROCAL, name));
+    }
+    throw n.unsupported("LpNormalization with p = " + p + " (1 and 2 are supported)");
+  }
 }

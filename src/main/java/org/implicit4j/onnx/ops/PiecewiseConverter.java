@@ -23,13 +23,17 @@ public final class PiecewiseConverter {
 
   /** relu(v) and relu(−v), one state block of twice v's size. */
   private static Affine[] halves(OnnxNodeView n, Affine v, String name) {
-    int q = v.size();
+    return reluPair(n, v, v.times(Nonlinear.filled(v.size(), -1)), name);
+  }
+
+  /** relu(a) and relu(b) for values of one shape, held by one state block. */
+  private static Affine[] reluPair(OnnxNodeView n, Affine a, Affine b, String name) {
+    int q = a.size();
     int[] flat = {q};
-    Affine both = ConcatConverter.concat(List.of(v.reshape(flat), v.times(Nonlinear.filled(q, -1)).reshape(flat)), 0,
-        new int[] {2 * q});
+    Affine both = ConcatConverter.concat(List.of(a.reshape(flat), b.reshape(flat)), 0, new int[] {2 * q});
     Affine r = ActivationConverter.apply(n, both, Activation.RELU, name);
-    return new Affine[] {SplitConverter.part(r, 0, 0, q).reshape(v.shape()),
-        SplitConverter.part(r, 0, q, q).reshape(v.shape())};
+    return new Affine[] {SplitConverter.part(r, 0, 0, q).reshape(a.shape()),
+        SplitConverter.part(r, 0, q, q).reshape(a.shape())};
   }
 
   /** |v| = relu(v) + relu(−v) as a one-element list (a state block of twice v's size). */
@@ -140,6 +144,26 @@ public final class PiecewiseConverter {
     Affine e = ActivationConverter.apply(n, h[1].times(Nonlinear.filled(x.size(), -s)), Activation.EXP,
         n.outputName(0) + "/exp");
     return h[0].plus(e.times(Nonlinear.filled(x.size(), alpha))).plusConstant(Nonlinear.filled(x.size(), -alpha));
+  }
+
+  /**
+   * Shrink with bias = lambd (soft shrinkage): relu(x − λ) − relu(−x − λ), exact. Other biases make
+   * the op jump at ±λ, which no continuous model reproduces: refused.
+   */
+  public static List<Affine> shrink(OnnxNodeView n) {
+    double lambd = n.floatOr("lambd", 0.5f);
+    double bias = n.floatOr("bias", 0f);
+    if (bias != lambd) {
+      throw n.unsupported("Shrink with bias " + bias + " \u2260 lambd " + lambd + " (a jump at \u00b1lambd)");
+    }
+    return List.of(shrunk(n, n.input(0), lambd));
+  }
+
+  private static Affine shrunk(OnnxNodeView n, Affine x, double lambd) {
+    int q = x.size();
+    Affine[] r = reluPair(n, x.plusConstant(Nonlinear.filled(q, -lambd)),
+        x.times(Nonlinear.filled(q, -1)).plusConstant(Nonlinear.filled(q, -lambd)), n.outputName(0) + "/relu±");
+    return r[0].plus(r[1].times(Nonlinear.filled(q, -1)));
   }
 
   /** Softsign: x / (1 + |x|), one product with the reciprocal. */
