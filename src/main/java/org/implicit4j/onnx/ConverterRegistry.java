@@ -27,6 +27,7 @@ import org.implicit4j.onnx.ops.PReluConverter;
 import org.implicit4j.onnx.ops.PiecewiseConverter;
 import org.implicit4j.onnx.ops.PadConverter;
 import org.implicit4j.onnx.ops.ReshapeConverter;
+import org.implicit4j.onnx.ops.ResizeConverter;
 import org.implicit4j.onnx.ops.ShapeArithmeticConverter;
 import org.implicit4j.onnx.ops.SliceConverter;
 import org.implicit4j.onnx.ops.TransposeConverter;
@@ -69,6 +70,8 @@ public final class ConverterRegistry {
     register("Mish", 18, 21, PiecewiseConverter::mish);
     register("Shrink", 9, 21, PiecewiseConverter::shrink);
     register("Tile", 6, 21, LayoutConverter::tile);
+    register("Resize", 10, 21, new ResizeConverter());
+    register("Upsample", 7, 9, new ResizeConverter());
     register("DepthToSpace", 11, 21, LayoutConverter::depthToSpace);
     register("SpaceToDepth", 1, 21, LayoutConverter::spaceToDepth);
     register("CumSum", 11, 21, LayoutConverter::cumSum);

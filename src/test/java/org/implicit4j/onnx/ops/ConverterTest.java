@@ -71,6 +71,14 @@ class ConverterTest {
     return t.build();
   }
 
+  static OnnxMl.TensorProto floatsOf(String name, float... v) {
+    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1).addDims(v.length);
+    for (float x : v) {
+      t.addFloatData(x);
+    }
+    return t.build();
+  }
+
   static OnnxMl.TensorProto scalar(String name, float v) {
     return OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1).addFloatData(v).build();
   }
@@ -301,6 +309,21 @@ class ConverterTest {
             floats("b", dims(3))), f("epsilon", 0.01f)),
         one("LpNormalization p=2", "LpNormalization", 17, dims(1, 3, 4), List.of(), i("axis", -1)),
         one("LpNormalization p=1", "LpNormalization", 17, dims(1, 3, 4), List.of(), i("axis", 1), i("p", 1)),
+        new Case("Resize nearest x2 (scales)", Set.of("Resize"), 13, dims(1, 2, 3, 4), List.of(
+            node("Resize", List.of("X", "", "sc"), "Y", OnnxGraphs.stringAttr("mode", "nearest"))),
+            List.of(floatsOf("sc", 1, 1, 2, 2))),
+        new Case("Resize linear half_pixel (sizes)", Set.of("Resize"), 13, dims(1, 2, 3, 4), List.of(
+            node("Resize", List.of("X", "", "", "sz"), "Y", OnnxGraphs.stringAttr("mode", "linear"))),
+            List.of(longs("sz", 1, 2, 5, 7))),
+        new Case("Resize linear align_corners", Set.of("Resize"), 13, dims(1, 1, 3, 4), List.of(
+            node("Resize", List.of("X", "", "sc"), "Y", OnnxGraphs.stringAttr("mode", "linear"),
+                OnnxGraphs.stringAttr("coordinate_transformation_mode", "align_corners"))),
+            List.of(floatsOf("sc", 1, 1, 2, 1.5f))),
+        new Case("Resize nearest asymmetric floor, down", Set.of("Resize"), 13, dims(1, 1, 4, 6), List.of(
+            node("Resize", List.of("X", "", "sc"), "Y", OnnxGraphs.stringAttr("coordinate_transformation_mode",
+                "asymmetric"), OnnxGraphs.stringAttr("nearest_mode", "floor"))), List.of(floatsOf("sc", 1, 1, 0.5f, 0.6f))),
+        new Case("Upsample opset 9", Set.of("Upsample"), 9, dims(1, 1, 2, 3), List.of(
+            node("Upsample", List.of("X", "sc"), "Y")), List.of(floatsOf("sc", 1, 1, 2, 3))),
         one("Exp", "Exp", 17, v6, List.of()),
         positiveArg("Log", "Log", 17),
         positiveArg("Sqrt", "Sqrt", 17),
