@@ -119,4 +119,59 @@ public final class LayoutConverter {
     Affine y = x.map(m, s);
     return List.of(new Affine(s, y.terms(), y.bias(), x.integer()));
   }
+
+  /**
+   * Trilu: the upper (upper=1) or lower triangle of the last two axes from diagonal k (a constant
+   * input), the rest zero: a 0/1 mask, affine.
+   */
+  public static List<Affine> trilu(OnnxNodeView n) {
+    Affine x = n.input(0);
+    if (x.rank() < 2) {
+      throw n.error("input of rank " + x.rank() + "; Trilu needs at least 2");
+    }
+    long k = n.hasInput(1) ? (long) n.constant(1, "k").data()[0] : 0;
+    boolean upper = n.intOr("upper", 1) != 0;
+    int[] s = x.shape();
+    int rows = s[s.length - 2];
+    int cols = s[s.length - 1];
+    double[] mask = new double[x.size()];
+    for (int e = 0; e < mask.length; e++) {
+      int j = e % cols;
+      int i = (e / cols) % rows;
+      mask[e] = upper ? (j - i >= k ? 1 : 0) : (j - i <= k ? 1 : 0);
+    }
+    Affine y = x.times(mask);
+    return List.of(new Affine(s, y.terms(), y.bias(), x.integer()));
+  }
+
+  /** GatherElements with constant indices: out[…, i, …] = data[…, index[…, i, …], …] along one axis. */
+  public static List<Affine> gatherElements(OnnxNodeView n) {
+    Affine x = n.input(0);
+    Tensor idx = n.constant(1, "indices");
+    int axis = Shapes.axis(n.intOr("axis", 0), x.rank(), n);
+    int[] s = x.shape();
+    int[] out = idx.shape();
+    if (out.length != s.length) {
+      throw n.error("indices of rank " + out.length + " for data of rank " + s.length);
+    }
+    int[] stride = Shapes.strides(s);
+    int[] src = new int[idx.size()];
+    int[] at = new int[out.length];
+    for (int e = 0; e < src.length; e++) {
+      long j = (long) idx.data()[e];
+      j = j < 0 ? j + s[axis] : j;
+      if (j < 0 || j >= s[axis]) {
+        throw n.error("index " + (long) idx.data()[e] + " out of range for an axis of size " + s[axis]);
+      }
+      int off = 0;
+      for (int d = 0; d < out.length; d++) {
+        off += (d == axis ? (int) j : at[d]) * stride[d];
+      }
+      src[e] = off;
+      for (int d = out.length - 1; d >= 0 && ++at[d] == out[d]; d--) {
+        at[d] = 0;
+      }
+    }
+    return List.of(x.map(CsrMatrix.selection(src, x.size()), out));
+  }
 }

@@ -120,6 +120,23 @@ final class Nonlinear {
     return level.get(0);
   }
 
+  /** The product of equally shaped values, as a balanced tree of product states. */
+  static Affine productTree(OnnxNodeView n, List<Affine> values, String name) {
+    List<Affine> level = new ArrayList<>(values);
+    for (int depth = 1; level.size() > 1; depth++) {
+      List<Affine> next = new ArrayList<>();
+      for (int i = 0; i + 1 < level.size(); i += 2) {
+        next.add(product(n, level.get(i), Activation.IDENTITY, level.get(i + 1), Activation.IDENTITY,
+            name + "#prod" + depth + "." + i / 2));
+      }
+      if (level.size() % 2 == 1) {
+        next.add(level.get(level.size() - 1));
+      }
+      level = next;
+    }
+    return level.get(0);
+  }
+
   /** The axes [from, rank). */
   static int[] tail(int from, int rank) {
     int[] axes = new int[rank - from];

@@ -11,7 +11,8 @@ import org.implicit4j.onnx.Tensor;
 
 /**
  * The Reduce family. ReduceSum and ReduceMean are exact linear maps; ReduceMax and ReduceMin are
- * balanced trees of b + relu(a − b) (a − relu(a − b)), exact as MaxPool's; ReduceL1 sums |x| =
+ * balanced trees of b + relu(a − b) (a − relu(a − b)), exact as MaxPool's; ReduceProd a tree of
+ * product states; ReduceL1 sums |x| =
  * relu(x) + relu(−x); ReduceSumSquare sums products x ⊙ x, ReduceL2 takes its sqrt; ReduceLogSum
  * and ReduceLogSumExp take a log state of a sum (of exponentials, shifted by the mean). Axes come
  * from the attribute (before opset 18; ReduceSum before 13) or a constant second input; none given
@@ -20,7 +21,7 @@ import org.implicit4j.onnx.Tensor;
 public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
   /** The reductions, with the opset from which their axes are an input. */
   public enum Kind {
-    SUM(13), MEAN(18), MAX(18), MIN(18), L1(18), L2(18), SUM_SQUARE(18), LOG_SUM(18), LOG_SUM_EXP(18);
+    SUM(13), MEAN(18), MAX(18), MIN(18), PROD(18), L1(18), L2(18), SUM_SQUARE(18), LOG_SUM(18), LOG_SUM_EXP(18);
 
     final int axesInputSince;
 
@@ -64,7 +65,7 @@ public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
     return switch (kind) {
       case SUM -> Nonlinear.reduce(x, axes, false);
       case MEAN -> Nonlinear.reduce(x, axes, true);
-      case MAX, MIN -> tree(n, x, axes, kind == Kind.MAX);
+      case MAX, MIN, PROD -> tree(n, x, axes, kind);
       case L1 -> {
         List<Affine> abs = PiecewiseConverter.absValue(n, x, name + "/abs");
         yield Nonlinear.reduce(abs.get(0), axes, false);
@@ -85,8 +86,8 @@ public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
     };
   }
 
-  /** Max (or min) over the axes: the k values of each output as selections, folded by a tree. */
-  private static Affine tree(OnnxNodeView n, Affine x, int[] axes, boolean max) {
+  /** Max, min or product over the axes: the k values of each output as selections, folded by a tree. */
+  private static Affine tree(OnnxNodeView n, Affine x, int[] axes, Kind kind) {
     int[] kept = x.shape();
     for (int a : axes) {
       kept[a] = 1;
@@ -103,7 +104,10 @@ public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
     for (int[] p : picks) {
       values.add(x.map(CsrMatrix.selection(p, x.size()), kept));
     }
-    return Nonlinear.extremeTree(n, values, max, n.outputName(0));
+    if (kind == Kind.PROD) {
+      return Nonlinear.productTree(n, values, n.outputName(0));
+    }
+    return Nonlinear.extremeTree(n, values, kind == Kind.MAX, n.outputName(0));
   }
 
   private static int[] dropped(int[] shape, int[] axes) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.OpConverter;
 import org.implicit4j.onnx.Shapes;
 import org.implicit4j.onnx.Tensor;
 
@@ -122,21 +123,46 @@ public final class ShapeArithmeticConverter {
     return List.of(Shapes.expand(x, out));
   }
 
-  /** Equal of two constants (shape arithmetic); a comparison of input-dependent values is a step, refused. */
-  public static List<Affine> equal(OnnxNodeView n) {
-    Tensor a = n.constant(0, "A");
-    Tensor b = n.constant(1, "B");
-    int[] out = Shapes.broadcast(a.shape(), b.shape());
-    if (out == null) {
-      throw n.error("shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " do not broadcast");
-    }
-    double[] x = Shapes.expand(a.data(), a.shape(), out);
-    double[] y = Shapes.expand(b.data(), b.shape(), out);
-    double[] r = new double[x.length];
+  /**
+   * Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor of two constants (shape
+   * arithmetic and masks); a comparison of input-dependent values is a step, refused as such.
+   */
+  public static OpConverter compare(java.util.function.DoubleBinaryOperator op) {
+    return n -> {
+      Tensor a = n.constant(0, "A");
+      Tensor b = n.constant(1, "B");
+      int[] out = Shapes.broadcast(a.shape(), b.shape());
+      if (out == null) {
+        throw n.error("shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " do not broadcast");
+      }
+      double[] x = Shapes.expand(a.data(), a.shape(), out);
+      double[] y = Shapes.expand(b.data(), b.shape(), out);
+      double[] r = new double[x.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = op.applyAsDouble(x[i], y[i]);
+      }
+      return List.of(new Affine(out, Map.of(), r, true));
+    };
+  }
+
+  /** 1 for true, 0 for false. */
+  public static double truth(boolean b) {
+    return b ? 1 : 0;
+  }
+
+  /** Not of a constant boolean tensor. */
+  public static List<Affine> not(OnnxNodeView n) {
+    Tensor a = n.constant(0, "X");
+    double[] r = a.data().clone();
     for (int i = 0; i < r.length; i++) {
-      r[i] = x[i] == y[i] ? 1 : 0;
+      r[i] = r[i] != 0 ? 0 : 1;
     }
-    return List.of(new Affine(out, Map.of(), r, true));
+    return List.of(new Affine(a.shape(), Map.of(), r, true));
+  }
+
+  /** Size: the number of elements, a constant. */
+  public static List<Affine> size(OnnxNodeView n) {
+    return List.of(new Affine(new int[0], Map.of(), new double[] {n.input(0).size()}, true));
   }
 
   /** Where with a constant condition: x ⊙ c + y ⊙ (1 − c), exact and affine in x and y. */

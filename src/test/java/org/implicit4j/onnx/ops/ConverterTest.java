@@ -324,6 +324,23 @@ class ConverterTest {
                 "asymmetric"), OnnxGraphs.stringAttr("nearest_mode", "floor"))), List.of(floatsOf("sc", 1, 1, 0.5f, 0.6f))),
         new Case("Upsample opset 9", Set.of("Upsample"), 9, dims(1, 1, 2, 3), List.of(
             node("Upsample", List.of("X", "sc"), "Y")), List.of(floatsOf("sc", 1, 1, 2, 3))),
+        new Case("Size", Set.of("Size", "Cast", "Mul"), 17, v6, List.of(node("Size", List.of("X"), "S"),
+            node("Cast", List.of("S"), "F", i("to", 1)), node("Mul", List.of("X", "F"), "Y")), List.of()),
+        one("Trilu upper k=1", "Trilu", 17, dims(1, 3, 4), List.of(longs("k", 1))),
+        one("Trilu lower", "Trilu", 17, dims(1, 3, 4), List.of(), i("upper", 0)),
+        one("GatherElements", "GatherElements", 17, dims(1, 3, 4), List.of(OnnxMl.TensorProto.newBuilder()
+            .setName("ix").setDataType(7).addDims(1).addDims(2).addDims(4).addAllInt64Data(List.of(0L, 2L, 1L, 2L, 1L,
+                0L, 0L, 2L)).build()), i("axis", 1)),
+        one("ReduceProd", "ReduceProd", 13, dims(1, 3, 5), List.of(), ints("axes", 2)),
+        new Case("Comparisons and logic on constants into Where", Set.of("Less", "Greater", "LessOrEqual",
+            "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where"), 16, v6, List.of(
+            node("Less", List.of("p", "q"), "L"), node("Greater", List.of("p", "r"), "G"),
+            node("And", List.of("L", "G"), "A"), node("LessOrEqual", List.of("p", "q"), "LE"),
+            node("Or", List.of("A", "LE"), "O"), node("GreaterOrEqual", List.of("p", "r"), "GE"),
+            node("Not", List.of("GE"), "N"), node("Xor", List.of("O", "N"), "M"),
+            node("Where", List.of("M", "X", "C"), "Y")),
+            List.of(longs("p", 1, 2, 3, 4, 5, 6), longs("q", 3, 3, 3, 3, 3, 3), longs("r", 0, 4, 1, 5, 2, 6),
+                floats("C", dims(6)))),
         one("Exp", "Exp", 17, v6, List.of()),
         positiveArg("Log", "Log", 17),
         positiveArg("Sqrt", "Sqrt", 17),
