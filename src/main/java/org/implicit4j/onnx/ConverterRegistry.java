@@ -11,6 +11,7 @@ import org.implicit4j.onnx.ops.ClipConverter;
 import org.implicit4j.onnx.ops.ConcatConverter;
 import org.implicit4j.onnx.ops.ConstantConverter;
 import org.implicit4j.onnx.ops.ConvConverter;
+import org.implicit4j.onnx.ops.ConvTransposeConverter;
 import org.implicit4j.onnx.ops.EinsumConverter;
 import org.implicit4j.onnx.ops.ElementwiseConverter;
 import org.implicit4j.onnx.ops.GemmConverter;
@@ -104,6 +105,7 @@ public final class ConverterRegistry {
     register("Mul", 7, 21, new ElementwiseConverter(ElementwiseConverter.Kind.MUL));
     register("Div", 7, 21, new ElementwiseConverter(ElementwiseConverter.Kind.DIV));
     register("Conv", 1, 21, new ConvConverter());
+    register("ConvTranspose", 1, 21, new ConvTransposeConverter());
     register("BatchNormalization", 7, 21, new BatchNormConverter());
     register("MaxPool", 7, 21, new MaxPoolConverter(false));
     register("GlobalMaxPool", 1, 21, new MaxPoolConverter(true));

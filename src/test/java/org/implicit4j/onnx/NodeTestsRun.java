@@ -56,17 +56,17 @@ class NodeTestsRun {
 
   private static Result run(Path t, OnnxMl.ModelProto proto, String ops) {
     String name = t.getFileName().toString();
-    ImportException first = null;
+    ImportException last = null;
     for (boolean bindAll : new boolean[] {false, true}) {
       try {
         return check(t, proto, ops, bindAll);
       } catch (ImportException e) {
-        first = first == null ? e : first;
+        last = e; // the weights-bound attempt's refusal is the one that names the real obstacle
       } catch (IOException | RuntimeException e) {
         return new Result(name, ops, Outcome.MISMATCH, e.toString());
       }
     }
-    return new Result(name, ops, Outcome.REFUSED, first.getMessage().replaceAll("\\s+", " "));
+    return new Result(name, ops, Outcome.REFUSED, last.getMessage().replaceAll("\\s+", " "));
   }
 
   /** Imports with integer inputs (or, when {@code bindAll}, all but the first) bound, then compares. */
