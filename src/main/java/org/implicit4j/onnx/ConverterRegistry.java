@@ -138,6 +138,14 @@ public final class ConverterRegistry {
     register("Xor", 7, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a != 0 ^ b != 0)));
     register("Not", 1, 21, ShapeArithmeticConverter::not);
     register("Size", 1, 21, ShapeArithmeticConverter::size);
+    register("Sin", 7, 21, ShapeArithmeticConverter.constantOnly(Math::sin, false));
+    register("Cos", 7, 21, ShapeArithmeticConverter.constantOnly(Math::cos, false));
+    register("Floor", 6, 21, ShapeArithmeticConverter.constantOnly(Math::floor, true));
+    register("Ceil", 6, 21, ShapeArithmeticConverter.constantOnly(Math::ceil, true));
+    register("Round", 11, 21, ShapeArithmeticConverter.constantOnly(Math::rint, true)); // halves to even, as ONNX
+    register("Sign", 9, 21, ShapeArithmeticConverter.constantOnly(Math::signum, true));
+    register("Mod", 10, 21, ShapeArithmeticConverter::mod);
+    register("Range", 11, 21, ShapeArithmeticConverter::range);
     register("Trilu", 14, 21, LayoutConverter::trilu);
     register("GatherElements", 11, 21, LayoutConverter::gatherElements);
     register("ReduceProd", 1, 21, new ReduceConverter(ReduceConverter.Kind.PROD));

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
+import org.implicit4j.onnx.OnnxTensors;
 import org.implicit4j.onnx.OpConverter;
 import org.implicit4j.onnx.Shapes;
 import org.implicit4j.onnx.Tensor;
@@ -184,5 +185,50 @@ public final class ShapeArithmeticConverter {
     }
     Affine r = Shapes.expand(x, out).times(keep).plus(Shapes.expand(y, out).times(other));
     return List.of(new Affine(out, r.terms(), r.bias(), x.integer() && y.integer()));
+  }
+
+  /**
+   * A function of constants only (Sin, Cos, Floor, Ceil, Round, Sign): folded at import, integers
+   * kept integer where the function keeps them. On an input-dependent tensor these are steps or
+   * periodic, which an implicit model does not hold: refused by name.
+   */
+  public static OpConverter constantOnly(java.util.function.DoubleUnaryOperator f, boolean keepsIntegers) {
+    return n -> {
+      Affine x = n.input(0);
+      if (!x.isConstant()) {
+        throw n.unsupported(n.op() + " of a tensor that depends on the model input (a step or periodic function)");
+      }
+      double[] v = x.bias().clone();
+      for (int i = 0; i < v.length; i++) {
+        v[i] = f.applyAsDouble(v[i]);
+      }
+      return List.of(new Affine(x.shape(), Map.of(), v, keepsIntegers && x.integer()));
+    };
+  }
+
+  /** Mod of two constants: the sign of the divisor (fmod=0, integers) or of the dividend (fmod=1, C fmod). */
+  public static List<Affine> mod(OnnxNodeView n) {
+    boolean fmod = n.intOr("fmod", 0) != 0;
+    return compare((a, b) -> fmod ? a % b : a - Math.floor(a / b) * b).lower(n).stream()
+        .map(r -> new Affine(r.shape(), Map.of(), r.bias(), n.input(0).integer() && n.input(1).integer())).toList();
+  }
+
+  /** Range(start, limit, delta) of constants: ⌈(limit − start)/delta⌉ values start + i·delta. */
+  public static List<Affine> range(OnnxNodeView n) {
+    Tensor start = n.constant(0, "start");
+    Tensor limit = n.constant(1, "limit");
+    Tensor delta = n.constant(2, "delta");
+    double s0 = start.data()[0];
+    double d = delta.data()[0];
+    long count = Math.max(0, (long) Math.ceil((limit.data()[0] - s0) / d));
+    if (d == 0 || count > OnnxTensors.MAX_ACTIVATION_VALUES) {
+      throw n.error("Range(" + s0 + ", " + limit.data()[0] + ", " + d + ") makes " + (d == 0 ? "no" : count)
+          + " values; too many or a zero step");
+    }
+    double[] v = new double[(int) count];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = s0 + i * d;
+    }
+    return List.of(new Affine(new int[] {v.length}, Map.of(), v, start.integer() && delta.integer()));
   }
 }
