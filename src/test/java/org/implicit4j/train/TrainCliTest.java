@@ -104,6 +104,55 @@ class TrainCliTest {
     }
   }
 
+  /**
+   * Fine-tuning runs through product blocks: the imported LSTM classifier (gates as products)
+   * trains, its outputs change, and the tuned model still exports and agrees with ONNX Runtime.
+   */
+  @Test
+  void fineTunedLstmTrainsThroughItsGates() throws Exception {
+    Path lstm = Path.of("src/test/resources/fixtures/lstm-classifier-opset14.onnx");
+    Random r = new Random(9);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 120; i++) {
+      double[] v = new double[40];
+      StringBuilder row = new StringBuilder();
+      double first = 0;
+      for (int j = 0; j < 40; j++) {
+        v[j] = 2 * r.nextDouble() - 1;
+        first += j < 8 ? v[j] : 0;
+        row.append(',').append(String.format(Locale.ROOT, "%.4f", v[j]));
+      }
+      sb.append(first > 0 ? 1 : 0).append(row).append('\n');
+    }
+    Path data = dir.resolve("seq.csv");
+    Files.writeString(data, sb);
+    Path out = dir.resolve("lstm-tuned.i4j");
+    CliTest.Run run = CliTest.run("train", "--from", lstm.toString(), "--data", data.toString(), "--epochs", "2",
+        "--batch-size", "20", "--lr", "1e-2", "-o", out.toString(), "-q");
+    assertEquals(0, run.code(), run.err());
+    ImplicitModel before = OnnxImporter.importFile(lstm, ImportOptions.defaults()).model();
+    ImplicitModel tuned = ModelFiles.load(out);
+    double[] u = new double[3 * 40];
+    float[] x = new float[u.length];
+    for (int i = 0; i < u.length; i++) {
+      x[i] = (float) (2 * r.nextDouble() - 1);
+      u[i] = x[i];
+    }
+    double[] y0 = Solvers.solve(before, u, 3).outputs();
+    double[] y1 = Solvers.solve(tuned, u, 3).outputs();
+    double change = 0;
+    for (int i = 0; i < y0.length; i++) {
+      change = Math.max(change, Math.abs(y0[i] - y1[i]));
+    }
+    assertTrue(change > 1e-6, "fine-tuning changed nothing");
+    Path onnx = dir.resolve("lstm-tuned.onnx");
+    OnnxExporter.export(tuned, onnx);
+    float[] ref = org.implicit4j.export.OnnxExportTest.ort(onnx, x, 3, 40);
+    for (int i = 0; i < y1.length; i++) {
+      assertTrue(Math.abs(y1[i] - ref[i]) <= 1e-4 + 1e-4 * Math.abs(y1[i]), "output " + i + ": " + y1[i] + " vs " + ref[i]);
+    }
+  }
+
   @Test
   void badRowRangesAreRefused() {
     CliTest.Run r = CliTest.run("train", "--data", "x.csv", "--data-rows", "5:2", "--layers", "4", "-o", "o.i4j");
