@@ -75,7 +75,7 @@ public final class EinsumConverter implements OpConverter {
     String run = free.substring(free.length() - longest);
     String lhs = String.join(",", ins);
     if (sides.length == 1) {
-      return lhs + "->" + run + implicitOutput(lhs.replaceAll("[" + run + "]", "")).split("->", -1)[1];
+      return lhs + "->" + run + usedOnce(lhs, run);
     }
     return lhs + "->" + sides[1].replace("...", run);
   }
@@ -85,10 +85,16 @@ public final class EinsumConverter implements OpConverter {
     if (eq.contains("->")) {
       return eq;
     }
+    return eq + "->" + usedOnce(eq, "");
+  }
+
+  /** The letters of {@code subscripts} used exactly once and not in {@code skip}, in alphabetical order. */
+  private static String usedOnce(String subscripts, String skip) {
     StringBuilder out = new StringBuilder();
-    eq.chars().filter(Character::isLetter).distinct().sorted()
-        .filter(c -> eq.chars().filter(d -> d == c).count() == 1).forEach(c -> out.append((char) c));
-    return eq + "->" + out;
+    subscripts.chars().filter(Character::isLetter).distinct().sorted()
+        .filter(c -> skip.indexOf(c) < 0 && subscripts.chars().filter(d -> d == c).count() == 1)
+        .forEach(c -> out.append((char) c));
+    return out.toString();
   }
 
   private static CsrMatrix summing(int[] from, int[] into, int cols, int[] outShape) {

@@ -270,6 +270,9 @@ class ConverterTest {
         new Case("Einsum with ellipses ...qd,...kd->...qk", Set.of("Einsum"), 17, dims(1, 2, 3), List.of(
             node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "...qd,...kd->...qk"))),
             List.of()),
+        // The ellipsis stands for no axis here, and the output is implicit: a dot product.
+        new Case("Einsum ...bi,...bi (implicit, empty ellipsis)", Set.of("Einsum"), 17, v6, List.of(
+            node("Einsum", List.of("X", "X"), "Y", OnnxGraphs.stringAttr("equation", "...bi,...bi"))), List.of()),
         one("Einsum with a constant, summed and transposed", "Einsum", 17, dims(1, 3, 2), List.of(floats("W", dims(2, 4))),
             OnnxGraphs.stringAttr("equation", "bij,jk->kb")),
         new Case("Gelu exact over [-3, 3)", Set.of("Gelu", "Mul"), 20, v6, List.of(
