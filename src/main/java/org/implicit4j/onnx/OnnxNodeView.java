@@ -66,6 +66,11 @@ public final class OnnxNodeView {
 
   public int outputCount() { return node.getOutputCount(); }
 
+  /** Whether {@code tensor} is one of this node's (named) outputs. */
+  public boolean producesTensor(String tensor) {
+    return !tensor.isEmpty() && node.getOutputList().contains(tensor);
+  }
+
   /** The lowered value of input i. */
   public Affine input(int i) {
     if (!hasInput(i)) {

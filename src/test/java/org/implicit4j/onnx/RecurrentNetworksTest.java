@@ -105,6 +105,19 @@ class RecurrentNetworksTest {
     }
   }
 
+  /**
+   * Per-layer verification compares only blocks that reproduce an ONNX tensor: the internal blocks
+   * of softmax, layer norm, GELU or a gate (e^z, products, ReLU pieces) are not offered to ORT.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"encoder-opset17", "gelu-mlp-opset14", "silu-cnn-opset14"})
+  void perLayerVerificationPasses(String name) {
+    org.implicit4j.cli.CliTest.Run r = org.implicit4j.cli.CliTest.run("verify", FIXTURES.resolve(name + ".onnx")
+        .toString(), "--per-layer", "--samples", "5", "--quiet");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("every state block matches"), r.out());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"lstm-classifier-opset14", "bigru-opset14", "encoder-opset14", "encoder-opset17"})
   void modelFileAndExportReproduceTheNetwork(String name) throws Exception {

@@ -60,8 +60,12 @@ public final class ActivationConverter implements OpConverter {
     return List.of(Nonlinear.product(n, x, Activation.IDENTITY, cdf, Activation.IDENTITY, n.outputName(0)));
   }
 
-  /** φ(v): folded when v is constant, else a new state block named after the tensor. */
-  static Affine apply(OnnxNodeView n, Affine v, Activation act, String tensor) {
+  /**
+   * φ(v): folded when v is constant, else a new state block called {@code name}. The block is
+   * recorded as reproducing an ONNX tensor (for per-layer verification) only when {@code name} is
+   * one of the node's outputs; internal blocks (e.g. "…/exp", "…#max2") reproduce none.
+   */
+  static Affine apply(OnnxNodeView n, Affine v, Activation act, String name) {
     if (v.isConstant()) {
       double[] b = v.bias().clone();
       for (int i = 0; i < b.length; i++) {
@@ -69,6 +73,6 @@ public final class ActivationConverter implements OpConverter {
       }
       return Affine.constant(v.shape(), b);
     }
-    return n.context().newState(tensor, v, act, tensor);
+    return n.context().newState(name, v, act, n.producesTensor(name) ? name : null);
   }
 }

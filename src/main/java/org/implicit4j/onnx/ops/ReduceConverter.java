@@ -81,7 +81,7 @@ public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
         Affine mean = Nonlinear.reduce(x, axes, true);
         Affine z = x.plus(Shapes.expand(mean, x.shape()).times(Nonlinear.filled(x.size(), -1)));
         Affine e = Nonlinear.unary(n, z, Activation.EXP, name + "/exp");
-        yield mean.plus(Nonlinear.unary(n, Nonlinear.reduce(e, axes, false), Activation.LOG, name));
+        yield mean.plus(Nonlinear.unary(n, Nonlinear.reduce(e, axes, false), Activation.LOG, name + "/log"));
       }
     };
   }
