@@ -3,7 +3,6 @@ package org.implicit4j.onnx.ops;
 import java.util.ArrayList;
 import java.util.List;
 import org.implicit4j.linalg.CsrMatrix;
-import org.implicit4j.linalg.LinearOperator;
 import org.implicit4j.model.Activation;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
@@ -45,10 +44,7 @@ public final class MaxPoolConverter implements OpConverter {
     for (int[] tap : taps) {
       values.add(z.map(CsrMatrix.selection(tap, z.size()), pw.outShape()));
     }
-    for (int level = 1; values.size() > 1; level++) {
-      values = maxLevel(n, values, pw, level);
-    }
-    return List.of(values.get(0));
+    return List.of(Nonlinear.extremeTree(n, values, true, n.outputName(0)));
   }
 
   /** Taps in padding (index −1) take another tap of the same window: max(a, a) = a. */
@@ -82,35 +78,5 @@ public final class MaxPoolConverter implements OpConverter {
       r[o] = m;
     }
     return r;
-  }
-
-  /**
-   * One level of the tree: pairs (a, b) become b + relu(a − b), all the level's differences in one
-   * ReLU state block; an odd last value passes through.
-   */
-  private static List<Affine> maxLevel(OnnxNodeView n, List<Affine> values, PoolWindows pw, int level) {
-    int out = pw.outSize();
-    int pairs = values.size() / 2;
-    List<Affine> diffs = new ArrayList<>();
-    for (int i = 0; i < pairs; i++) {
-      Affine a = values.get(2 * i);
-      Affine b = values.get(2 * i + 1);
-      diffs.add(a.plus(b.times(ElementwiseConverter.fill(b.shape(), -1))));
-    }
-    Affine stacked = ConcatConverter.stack(diffs, new int[] {pairs, out});
-    Affine r = n.context().newState(n.outputName(0) + "#max" + level, stacked, Activation.RELU, null);
-    List<Affine> next = new ArrayList<>();
-    for (int i = 0; i < pairs; i++) {
-      int[] rowsOfPair = new int[out];
-      for (int o = 0; o < out; o++) {
-        rowsOfPair[o] = i * out + o;
-      }
-      LinearOperator sel = CsrMatrix.selection(rowsOfPair, pairs * out);
-      next.add(values.get(2 * i + 1).plus(r.map(sel, pw.outShape())));
-    }
-    if (values.size() % 2 == 1) {
-      next.add(values.get(values.size() - 1));
-    }
-    return next;
   }
 }

@@ -93,7 +93,8 @@ final class Nonlinear {
 
   /**
    * max (or min) of equally shaped values, as a balanced tree: each level's differences a − b form
-   * one ReLU state block, and each pair becomes b + relu(a − b) (or a − relu(a − b)). Exact.
+   * one ReLU state block of shape [pairs, size], and each pair becomes b + relu(a − b) (or
+   * a − relu(a − b)); an odd last value passes through. Exact. MaxPool, ReduceMax and ReduceMin.
    */
   static Affine extremeTree(OnnxNodeView n, List<Affine> values, boolean max, String name) {
     List<Affine> level = new ArrayList<>(values);
@@ -103,13 +104,13 @@ final class Nonlinear {
       List<Affine> diffs = new ArrayList<>();
       for (int i = 0; i < pairs; i++) {
         Affine b = level.get(2 * i + 1);
-        diffs.add(level.get(2 * i).plus(b.times(filled(q, -1))).reshape(new int[] {q}));
+        diffs.add(level.get(2 * i).plus(b.times(filled(q, -1))));
       }
-      Affine r = unary(n, ConcatConverter.concat(diffs, 0, new int[] {pairs * q}), Activation.RELU,
+      Affine r = unary(n, ConcatConverter.stack(diffs, new int[] {pairs, q}), Activation.RELU,
           name + "#" + (max ? "max" : "min") + depth);
       List<Affine> next = new ArrayList<>();
       for (int i = 0; i < pairs; i++) {
-        Affine ri = SplitConverter.part(r, 0, i * q, q).reshape(level.get(0).shape());
+        Affine ri = SplitConverter.part(r, 0, i, 1).reshape(level.get(0).shape());
         next.add(max ? level.get(2 * i + 1).plus(ri) : level.get(2 * i).plus(ri.times(filled(q, -1))));
       }
       if (level.size() % 2 == 1) {
