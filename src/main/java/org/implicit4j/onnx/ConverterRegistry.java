@@ -127,15 +127,14 @@ public final class ConverterRegistry {
     register("Cast", 6, 21, ShapeArithmeticConverter::cast);
     register("ConstantOfShape", 9, 21, ShapeArithmeticConverter::constantOfShape);
     register("Expand", 8, 21, ShapeArithmeticConverter::expand);
-    register("Equal", 7, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a == b)));
-    register("Less", 7, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a < b)));
-    register("Greater", 7, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a > b)));
-    register("LessOrEqual", 12, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a <= b)));
-    register("GreaterOrEqual", 12, 21,
-        ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a >= b)));
-    register("And", 7, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a != 0 && b != 0)));
-    register("Or", 7, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a != 0 || b != 0)));
-    register("Xor", 7, 21, ShapeArithmeticConverter.compare((a, b) -> ShapeArithmeticConverter.truth(a != 0 ^ b != 0)));
+    register("Equal", 7, 21, ShapeArithmeticConverter.relation((a, b) -> a == b));
+    register("Less", 7, 21, ShapeArithmeticConverter.relation((a, b) -> a < b));
+    register("Greater", 7, 21, ShapeArithmeticConverter.relation((a, b) -> a > b));
+    register("LessOrEqual", 12, 21, ShapeArithmeticConverter.relation((a, b) -> a <= b));
+    register("GreaterOrEqual", 12, 21, ShapeArithmeticConverter.relation((a, b) -> a >= b));
+    register("And", 7, 21, ShapeArithmeticConverter.relation((a, b) -> a != 0 && b != 0));
+    register("Or", 7, 21, ShapeArithmeticConverter.relation((a, b) -> a != 0 || b != 0));
+    register("Xor", 7, 21, ShapeArithmeticConverter.relation((a, b) -> a != 0 ^ b != 0));
     register("Not", 1, 21, ShapeArithmeticConverter::not);
     register("Size", 1, 21, ShapeArithmeticConverter::size);
     register("Sin", 7, 21, ShapeArithmeticConverter.constantOnly(Math::sin, false));

@@ -30,7 +30,9 @@ public final class ConvConverter implements OpConverter {
     Tensor w = n.constant(1, "weight");
     int rank = x.rank();
     if (rank == 5) {
-      return List.of(withBias(n, x.map(conv3d(n, x.shape(), w), outShape3d(n, x.shape(), w)), w.shape()[0]));
+      WindowsNd g = windows3d(n, x.shape(), w);
+      int[] out = {x.shape()[0], w.shape()[0], g.out()[0], g.out()[1], g.out()[2]};
+      return List.of(withBias(n, x.map(conv3d(n, x.shape(), w, g), out), w.shape()[0]));
     }
     if (rank != 3 && rank != 4) {
       throw n.unsupported("Conv on a rank-" + rank + " input (1-D, 2-D and 3-D convolutions only)");
@@ -82,17 +84,11 @@ public final class ConvConverter implements OpConverter {
     return WindowsNd.of(n, java.util.Arrays.copyOfRange(x, 2, 5), n.intsOr("kernel_shape", kernel), false);
   }
 
-  private static int[] outShape3d(OnnxNodeView n, int[] x, Tensor w) {
-    int[] o = windows3d(n, x, w).out();
-    return new int[] {x[0], w.shape()[0], o[0], o[1], o[2]};
-  }
-
   /**
    * A 3-D convolution as a sparse matrix (no structured 3-D kernel yet): one entry per (output,
    * input channel in its group, tap inside the input), its size checked before it is built.
    */
-  private static CsrMatrix conv3d(OnnxNodeView n, int[] x, Tensor w) {
-    WindowsNd g = windows3d(n, x, w);
+  private static CsrMatrix conv3d(OnnxNodeView n, int[] x, Tensor w, WindowsNd g) {
     int cout = w.shape()[0];
     int cinG = w.shape()[1];
     int groups = (int) n.intOr("group", 1);

@@ -42,8 +42,8 @@ public final class ConvTransposeConverter implements org.implicit4j.onnx.OpConve
     int wd = s[rank - 1];
     int kh = spatial == 2 ? w.shape()[2] : 1;
     int kw = w.shape()[rank - 1];
-    int[] st = n.intsOr("strides", ones(spatial));
-    int[] dl = n.intsOr("dilations", ones(spatial));
+    int[] st = n.intsOr("strides", WindowsNd.ones(spatial));
+    int[] dl = n.intsOr("dilations", WindowsNd.ones(spatial));
     int[] op = n.intsOr("output_padding", new int[spatial]);
     int[][] pads = pads(n, spatial, new int[] {h, wd}, new int[] {kh, kw}, st, dl, op);
     int sh = spatial == 2 ? st[0] : 1;
@@ -66,12 +66,6 @@ public final class ConvTransposeConverter implements org.implicit4j.onnx.OpConve
       y = y.plusConstant(ConvConverter.perChannel(n.constant(2, "bias").data(), out));
     }
     return List.of(y);
-  }
-
-  private static int[] ones(int r) {
-    int[] v = new int[r];
-    Arrays.fill(v, 1);
-    return v;
   }
 
   /**

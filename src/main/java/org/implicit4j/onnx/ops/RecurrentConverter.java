@@ -61,6 +61,7 @@ public final class RecurrentConverter implements org.implicit4j.onnx.OpConverter
     List<List<Affine>> hs = new ArrayList<>();
     List<Affine> finalH = new ArrayList<>();
     List<Affine> finalC = new ArrayList<>();
+    String base = n.outputName(0).isEmpty() ? n.name() : n.outputName(0);
     for (int dir = 0; dir < d.dirs(); dir++) {
       Direction w = direction(n, d, dir);
       Affine h = initial(n, 5, d, dir, batchFirst);
@@ -70,8 +71,7 @@ public final class RecurrentConverter implements org.implicit4j.onnx.OpConverter
       for (int k = 0; k < d.seq(); k++) {
         int t = reverse ? d.seq() - 1 - k : k;
         Affine xt = SplitConverter.part(x, 0, t, 1).reshape(new int[] {d.batch(), d.input()});
-        String name = n.outputName(0).isEmpty() ? n.name() : n.outputName(0);
-        Affine[] next = step(n, w, d, xt, h, c, name + "/d" + dir + "/t" + t);
+        Affine[] next = step(n, w, d, xt, h, c, base + "/d" + dir + "/t" + t);
         h = next[0];
         c = next[1];
         ys[t] = h;

@@ -124,31 +124,35 @@ public final class ShapeArithmeticConverter {
     return List.of(Shapes.expand(x, out));
   }
 
-  /**
-   * Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor of two constants (shape
-   * arithmetic and masks); a comparison of input-dependent values is a step, refused as such.
-   */
-  public static OpConverter compare(java.util.function.DoubleBinaryOperator op) {
-    return n -> {
-      Tensor a = n.constant(0, "A");
-      Tensor b = n.constant(1, "B");
-      int[] out = Shapes.broadcast(a.shape(), b.shape());
-      if (out == null) {
-        throw n.error("shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " do not broadcast");
-      }
-      double[] x = Shapes.expand(a.data(), a.shape(), out);
-      double[] y = Shapes.expand(b.data(), b.shape(), out);
-      double[] r = new double[x.length];
-      for (int i = 0; i < r.length; i++) {
-        r[i] = op.applyAsDouble(x[i], y[i]);
-      }
-      return List.of(new Affine(out, Map.of(), r, true));
-    };
+  /** A relation between two numbers (the comparisons and logical ops, on 0/1 for booleans). */
+  @FunctionalInterface
+  public interface Relation {
+    boolean test(double a, double b);
   }
 
-  /** 1 for true, 0 for false. */
-  public static double truth(boolean b) {
-    return b ? 1 : 0;
+  /**
+   * Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor of two constants (shape
+   * arithmetic and masks), as 0/1; a comparison of input-dependent values is a step, refused as such.
+   */
+  public static OpConverter relation(Relation r) {
+    return n -> List.of(elementwise(n, (a, b) -> r.test(a, b) ? 1 : 0, true));
+  }
+
+  /** op applied elementwise to two broadcast constants. */
+  private static Affine elementwise(OnnxNodeView n, java.util.function.DoubleBinaryOperator op, boolean integer) {
+    Tensor a = n.constant(0, "A");
+    Tensor b = n.constant(1, "B");
+    int[] out = Shapes.broadcast(a.shape(), b.shape());
+    if (out == null) {
+      throw n.error("shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " do not broadcast");
+    }
+    double[] x = Shapes.expand(a.data(), a.shape(), out);
+    double[] y = Shapes.expand(b.data(), b.shape(), out);
+    double[] r = new double[x.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = op.applyAsDouble(x[i], y[i]);
+    }
+    return new Affine(out, Map.of(), r, integer);
   }
 
   /** Not of a constant boolean tensor. */
@@ -209,8 +213,8 @@ public final class ShapeArithmeticConverter {
   /** Mod of two constants: the sign of the divisor (fmod=0, integers) or of the dividend (fmod=1, C fmod). */
   public static List<Affine> mod(OnnxNodeView n) {
     boolean fmod = n.intOr("fmod", 0) != 0;
-    return compare((a, b) -> fmod ? a % b : a - Math.floor(a / b) * b).lower(n).stream()
-        .map(r -> new Affine(r.shape(), Map.of(), r.bias(), n.input(0).integer() && n.input(1).integer())).toList();
+    return List.of(elementwise(n, (a, b) -> fmod ? a % b : a - Math.floor(a / b) * b,
+        n.input(0).integer() && n.input(1).integer()));
   }
 
   /** Range(start, limit, delta) of constants: ⌈(limit − start)/delta⌉ values start + i·delta. */

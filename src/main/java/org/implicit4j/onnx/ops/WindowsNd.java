@@ -46,7 +46,8 @@ record WindowsNd(int[] in, int[] kernel, int[] stride, int[] dil, int[] padBegin
     return new WindowsNd(in, kernel, stride, dil, begin, end, out);
   }
 
-  private static int[] ones(int r) {
+  /** The default strides and dilations: r ones. */
+  static int[] ones(int r) {
     int[] v = new int[r];
     java.util.Arrays.fill(v, 1);
     return v;
