@@ -81,23 +81,31 @@ class TrainCliTest {
     ImplicitModel before = OnnxImporter.importFile(CNN, ImportOptions.defaults()).model();
     ImplicitModel tuned = ModelFiles.load(out);
     assertEquals(before.n(), tuned.n());
-    double[] u = new double[5 * 64];
     Random rnd = new Random(3);
-    float[] x = new float[u.length];
-    for (int i = 0; i < u.length; i++) {
+    float[] x = new float[5 * 64];
+    for (int i = 0; i < x.length; i++) {
       x[i] = rnd.nextInt(17) / 16f;
+    }
+    assertChangedAndExportAgrees(before, tuned, x, 5, "cnn-tuned.onnx");
+  }
+
+  /** The tuned model's outputs moved away from the original's, and its ONNX export agrees with it under ORT. */
+  private void assertChangedAndExportAgrees(ImplicitModel before, ImplicitModel tuned, float[] x, int batch, String file)
+      throws Exception {
+    double[] u = new double[x.length];
+    for (int i = 0; i < u.length; i++) {
       u[i] = x[i];
     }
-    double[] y0 = Solvers.solve(before, u, 5).outputs();
-    double[] y1 = Solvers.solve(tuned, u, 5).outputs();
+    double[] y0 = Solvers.solve(before, u, batch).outputs();
+    double[] y1 = Solvers.solve(tuned, u, batch).outputs();
     double change = 0;
     for (int i = 0; i < y0.length; i++) {
       change = Math.max(change, Math.abs(y0[i] - y1[i]));
     }
     assertTrue(change > 1e-6, "fine-tuning changed nothing");
-    Path onnx = dir.resolve("cnn-tuned.onnx");
+    Path onnx = dir.resolve(file);
     OnnxExporter.export(tuned, onnx);
-    float[] ref = org.implicit4j.export.OnnxExportTest.ort(onnx, x, 5, 64);
+    float[] ref = org.implicit4j.export.OnnxExportTest.ort(onnx, x, batch, tuned.p());
     for (int i = 0; i < y1.length; i++) {
       assertTrue(Math.abs(y1[i] - ref[i]) <= 1e-4 + 1e-4 * Math.abs(y1[i]),
           String.format(Locale.ROOT, "output %d: predict %.6f, ONNX Runtime %.6f", i, y1[i], ref[i]));
@@ -132,25 +140,11 @@ class TrainCliTest {
     assertEquals(0, run.code(), run.err());
     ImplicitModel before = OnnxImporter.importFile(lstm, ImportOptions.defaults()).model();
     ImplicitModel tuned = ModelFiles.load(out);
-    double[] u = new double[3 * 40];
-    float[] x = new float[u.length];
-    for (int i = 0; i < u.length; i++) {
+    float[] x = new float[3 * 40];
+    for (int i = 0; i < x.length; i++) {
       x[i] = (float) (2 * r.nextDouble() - 1);
-      u[i] = x[i];
     }
-    double[] y0 = Solvers.solve(before, u, 3).outputs();
-    double[] y1 = Solvers.solve(tuned, u, 3).outputs();
-    double change = 0;
-    for (int i = 0; i < y0.length; i++) {
-      change = Math.max(change, Math.abs(y0[i] - y1[i]));
-    }
-    assertTrue(change > 1e-6, "fine-tuning changed nothing");
-    Path onnx = dir.resolve("lstm-tuned.onnx");
-    OnnxExporter.export(tuned, onnx);
-    float[] ref = org.implicit4j.export.OnnxExportTest.ort(onnx, x, 3, 40);
-    for (int i = 0; i < y1.length; i++) {
-      assertTrue(Math.abs(y1[i] - ref[i]) <= 1e-4 + 1e-4 * Math.abs(y1[i]), "output " + i + ": " + y1[i] + " vs " + ref[i]);
-    }
+    assertChangedAndExportAgrees(before, tuned, x, 3, "lstm-tuned.onnx");
   }
 
   @Test
