@@ -91,6 +91,18 @@ public record Affine(int[] shape, Map<Integer, LinearOperator> terms, double[] b
     return new Affine(shape, t, b, integer);
   }
 
+  /** −v. */
+  public Affine negate() {
+    double[] minusOne = new double[size()];
+    java.util.Arrays.fill(minusOne, -1);
+    return times(minusOne);
+  }
+
+  /** v − w, same shape. */
+  public Affine minus(Affine w) {
+    return plus(w.negate());
+  }
+
   /** v + c. */
   public Affine plusConstant(double[] c) {
     double[] b = bias.clone();

@@ -42,8 +42,7 @@ public final class ClipConverter implements OpConverter {
     }
     if (Double.isFinite(hi)) {
       Affine r = n.context().newState(n.outputName(0) + "#hi", z.plusConstant(filled(z.size(), -hi)), Activation.RELU, null);
-      Affine minus = r.times(filled(z.size(), -1));
-      out = (out == null ? z : out).plus(minus);
+      out = (out == null ? z : out).minus(r);
     }
     return List.of(out == null ? z : out);
   }

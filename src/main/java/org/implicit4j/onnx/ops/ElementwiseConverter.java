@@ -47,7 +47,7 @@ public final class ElementwiseConverter implements OpConverter {
     }
     return List.of(switch (kind) {
       case ADD -> a.plus(b);
-      case SUB -> a.plus(b.times(fill(out, -1)));
+      case SUB -> a.minus(b);
       case MUL -> {
         if (b.isConstant()) {
           yield a.times(b.bias());
@@ -87,9 +87,5 @@ public final class ElementwiseConverter implements OpConverter {
       };
     }
     return new Affine(out, java.util.Map.of(), r, integer);
-  }
-
-  static double[] fill(int[] shape, double v) {
-    return Nonlinear.filled(org.implicit4j.onnx.Tensor.sizeOf(shape), v);
   }
 }

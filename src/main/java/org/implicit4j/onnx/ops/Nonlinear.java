@@ -104,14 +104,14 @@ final class Nonlinear {
       List<Affine> diffs = new ArrayList<>();
       for (int i = 0; i < pairs; i++) {
         Affine b = level.get(2 * i + 1);
-        diffs.add(level.get(2 * i).plus(b.times(filled(q, -1))));
+        diffs.add(level.get(2 * i).minus(b));
       }
       Affine r = unary(n, ConcatConverter.stack(diffs, new int[] {pairs, q}), Activation.RELU,
           name + "#" + (max ? "max" : "min") + depth);
       List<Affine> next = new ArrayList<>();
       for (int i = 0; i < pairs; i++) {
         Affine ri = SplitConverter.part(r, 0, i, 1).reshape(level.get(0).shape());
-        next.add(max ? level.get(2 * i + 1).plus(ri) : level.get(2 * i).plus(ri.times(filled(q, -1))));
+        next.add(max ? level.get(2 * i + 1).plus(ri) : level.get(2 * i).minus(ri));
       }
       if (level.size() % 2 == 1) {
         next.add(level.get(level.size() - 1));
@@ -148,7 +148,7 @@ final class Nonlinear {
   /** v − mean over one axis, broadcast back: softmax and layer norm are invariant to the shift. */
   static Affine centred(Affine v, int[] axes) {
     Affine mean = Shapes.expand(reduce(v, axes, true), v.shape());
-    return v.plus(mean.times(filled(v.size(), -1)));
+    return v.minus(mean);
   }
 
   /**
@@ -161,7 +161,7 @@ final class Nonlinear {
     Affine sum = reduce(e, axes, false);
     if (log) {
       Affine lse = Shapes.expand(unary(n, sum, Activation.LOG, name + "/log_sum_exp"), v.shape());
-      return z.plus(lse.times(filled(v.size(), -1)));
+      return z.minus(lse);
     }
     return product(n, e, Activation.IDENTITY, Shapes.expand(sum, v.shape()), Activation.RECIPROCAL, name);
   }
@@ -175,7 +175,7 @@ final class Nonlinear {
    */
   static Normalised normalise(OnnxNodeView n, Affine v, int[] axes, double epsilon, String name) {
     Affine mean = reduce(v, axes, true);
-    Affine d = v.plus(Shapes.expand(mean, v.shape()).times(filled(v.size(), -1)));
+    Affine d = v.minus(Shapes.expand(mean, v.shape()));
     Affine sq = product(n, d, Activation.IDENTITY, d, Activation.IDENTITY, name + "/square");
     Affine var = reduce(sq, axes, true).plusConstant(filled(Tensor.sizeOf(keptShape(v, axes)), epsilon));
     Affine y = product(n, d, Activation.IDENTITY, Shapes.expand(var, v.shape()), Activation.RSQRT, name);

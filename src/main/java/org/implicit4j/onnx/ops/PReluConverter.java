@@ -36,10 +36,8 @@ public final class PReluConverter implements OpConverter {
       return List.of(n.context().newState(n.outputName(0), x, Activation.leakyRelu(s.length == 0 ? 0 : s[0]),
           n.outputName(0)));
     }
-    double[] minus = new double[s.length];
-    java.util.Arrays.fill(minus, -1);
     Affine pos = n.context().newState(n.outputName(0) + "#pos", x, Activation.RELU, null);
-    Affine neg = n.context().newState(n.outputName(0) + "#neg", x.times(minus), Activation.RELU, null);
+    Affine neg = n.context().newState(n.outputName(0) + "#neg", x.negate(), Activation.RELU, null);
     double[] negSlope = new double[s.length];
     for (int i = 0; i < s.length; i++) {
       negSlope[i] = -s[i];

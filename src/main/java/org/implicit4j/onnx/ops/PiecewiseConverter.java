@@ -18,12 +18,12 @@ public final class PiecewiseConverter {
   /** Neg: −x, affine. */
   public static List<Affine> neg(OnnxNodeView n) {
     Affine x = n.input(0);
-    return List.of(x.times(Nonlinear.filled(x.size(), -1)));
+    return List.of(x.negate());
   }
 
   /** relu(v) and relu(−v), one state block of twice v's size. */
   private static Affine[] halves(OnnxNodeView n, Affine v, String name) {
-    return reluPair(n, v, v.times(Nonlinear.filled(v.size(), -1)), name);
+    return reluPair(n, v, v.negate(), name);
   }
 
   /** relu(a) and relu(b) for values of one shape, held by one state block. */
@@ -104,9 +104,9 @@ public final class PiecewiseConverter {
         acc = extreme(a, c, max); // shape arithmetic: keeps integers integer
         continue;
       }
-      Affine diff = a.plus(c.times(Nonlinear.filled(c.size(), -1)));
+      Affine diff = a.minus(c);
       Affine r = ActivationConverter.apply(n, diff, Activation.RELU, n.outputName(0) + "/" + (max ? "max" : "min") + i);
-      acc = max ? c.plus(r) : a.plus(r.times(Nonlinear.filled(r.size(), -1)));
+      acc = max ? c.plus(r) : a.minus(r);
     }
     return acc;
   }
@@ -162,8 +162,8 @@ public final class PiecewiseConverter {
   private static Affine shrunk(OnnxNodeView n, Affine x, double lambd) {
     int q = x.size();
     Affine[] r = reluPair(n, x.plusConstant(Nonlinear.filled(q, -lambd)),
-        x.times(Nonlinear.filled(q, -1)).plusConstant(Nonlinear.filled(q, -lambd)), n.outputName(0) + "/relu±");
-    return r[0].plus(r[1].times(Nonlinear.filled(q, -1)));
+        x.negate().plusConstant(Nonlinear.filled(q, -lambd)), n.outputName(0) + "/relu±");
+    return r[0].minus(r[1]);
   }
 
   /** Softsign: x / (1 + |x|), one product with the reciprocal. */

@@ -255,7 +255,7 @@ public final class RecurrentConverter implements org.implicit4j.onnx.OpConverter
       cand = cand.plus(times(rh, w.r()[2], d));
     }
     Affine ht = Nonlinear.unary(n, cand, g, name + "/h_candidate");
-    Affine diff = h.plus(ht.times(Nonlinear.filled(ht.size(), -1)));
+    Affine diff = h.minus(ht);
     return ht.plus(Nonlinear.product(n, z, f, diff, Activation.IDENTITY, name + "/h"));
   }
 

@@ -79,7 +79,7 @@ public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
       case LOG_SUM_EXP -> {
         // log Σ e^x = m + log Σ e^{x − m} with m the mean: exact, and e^{x − m} stays finite.
         Affine mean = Nonlinear.reduce(x, axes, true);
-        Affine z = x.plus(Shapes.expand(mean, x.shape()).times(Nonlinear.filled(x.size(), -1)));
+        Affine z = x.minus(Shapes.expand(mean, x.shape()));
         Affine e = Nonlinear.unary(n, z, Activation.EXP, name + "/exp");
         yield mean.plus(Nonlinear.unary(n, Nonlinear.reduce(e, axes, false), Activation.LOG, name + "/log"));
       }
