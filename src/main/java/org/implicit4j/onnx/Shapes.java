@@ -78,6 +78,25 @@ public final class Shapes {
     return v.map(CsrMatrix.selection(broadcastSource(v.shape(), to), v.size()), to);
   }
 
+  /**
+   * The C-order source index of each element of x taken at positions {@code picks} along
+   * {@code axis} (Gather, Split, slices of one axis): the other axes kept, the picks in order.
+   */
+  public static int[] alongAxis(int[] shape, int axis, int[] picks) {
+    int outer = Tensor.sizeOf(Arrays.copyOfRange(shape, 0, axis));
+    int inner = Tensor.sizeOf(Arrays.copyOfRange(shape, axis + 1, shape.length));
+    int[] src = new int[outer * picks.length * inner];
+    int k = 0;
+    for (int o = 0; o < outer; o++) {
+      for (int j : picks) {
+        for (int i = 0; i < inner; i++) {
+          src[k++] = (o * shape[axis] + j) * inner + i;
+        }
+      }
+    }
+    return src;
+  }
+
   /** Axis in [−rank, rank) to [0, rank). */
   public static int axis(long axis, int rank, OnnxNodeView n) {
     long a = axis < 0 ? axis + rank : axis;

@@ -49,21 +49,16 @@ public final class ShapeArithmeticConverter {
     System.arraycopy(ds, 0, out, 0, axis);
     System.arraycopy(idx.shape(), 0, out, axis, idx.shape().length);
     System.arraycopy(ds, axis + 1, out, axis + idx.shape().length, ds.length - axis - 1);
-    int outer = Tensor.sizeOf(Arrays.copyOfRange(ds, 0, axis));
-    int inner = Tensor.sizeOf(Arrays.copyOfRange(ds, axis + 1, ds.length));
-    int[] src = new int[Tensor.sizeOf(out)];
-    int k = 0;
-    for (int o = 0; o < outer; o++) {
-      for (double id : idx.data()) {
-        int j = (int) id < 0 ? (int) id + ds[axis] : (int) id;
-        if (j < 0 || j >= ds[axis]) {
-          throw n.error("index " + (long) id + " out of range for axis of size " + ds[axis]);
-        }
-        for (int i = 0; i < inner; i++) {
-          src[k++] = (o * ds[axis] + j) * inner + i;
-        }
+    int[] picks = new int[idx.size()];
+    for (int q = 0; q < picks.length; q++) {
+      double id = idx.data()[q];
+      int j = (int) id < 0 ? (int) id + ds[axis] : (int) id;
+      if (j < 0 || j >= ds[axis]) {
+        throw n.error("index " + (long) id + " out of range for axis of size " + ds[axis]);
       }
+      picks[q] = j;
     }
+    int[] src = Shapes.alongAxis(ds, axis, picks);
     if (!data.isConstant()) {
       return List.of(data.map(CsrMatrix.selection(src, data.size()), out));
     }

@@ -7,7 +7,6 @@ import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.Shapes;
-import org.implicit4j.onnx.Tensor;
 
 /**
  * Split along an axis into parts given by the {@code split} attribute (before opset 13), a constant
@@ -55,20 +54,10 @@ public final class SplitConverter implements org.implicit4j.onnx.OpConverter {
 
   /** Entries [from, from + len) of x along axis, as a selection. */
   static Affine part(Affine x, int axis, int from, int len) {
-    int[] in = x.shape();
-    int[] out = in.clone();
+    int[] out = x.shape();
     out[axis] = len;
-    int outer = Tensor.sizeOf(Arrays.copyOfRange(in, 0, axis));
-    int inner = Tensor.sizeOf(Arrays.copyOfRange(in, axis + 1, in.length));
-    int[] src = new int[Tensor.sizeOf(out)];
-    int k = 0;
-    for (int o = 0; o < outer; o++) {
-      for (int j = 0; j < len; j++) {
-        for (int i = 0; i < inner; i++) {
-          src[k++] = (o * in[axis] + from + j) * inner + i;
-        }
-      }
-    }
-    return x.map(CsrMatrix.selection(src, x.size()), out);
+    int[] picks = new int[len];
+    Arrays.setAll(picks, j -> from + j);
+    return x.map(CsrMatrix.selection(Shapes.alongAxis(x.shape(), axis, picks), x.size()), out);
   }
 }
