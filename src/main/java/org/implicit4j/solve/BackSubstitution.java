@@ -37,7 +37,8 @@ public final class BackSubstitution implements Solver {
     double[] x = map.constant; // solved in place: the residual check rebuilds its own constant term
     int chunk = chunk(n, batch);
     int chunks = (batch + chunk - 1) / chunk;
-    org.implicit4j.linalg.Parallel.forEach(chunks, Long.MAX_VALUE / Math.max(1, chunks), c ->
+    long work = (long) chunk * Math.max(n, model.a().storedValues()); // per chunk: its states and A's entries
+    org.implicit4j.linalg.Parallel.forEach(chunks, work, c ->
         substitute(model, x, c * chunk, Math.min(chunk, batch - c * chunk)));
     double[] res = options.measureResidual() ? residual(model, inputs, x, batch) : new double[2];
     // Exact up to rounding: only a NaN/Inf (overflow in the weights or inputs) can fail here.

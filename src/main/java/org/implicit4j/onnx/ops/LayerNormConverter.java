@@ -29,7 +29,7 @@ public final class LayerNormConverter implements org.implicit4j.onnx.OpConverter
     if (n.outputCount() < 3 || n.outputName(2).isEmpty()) {
       return List.of(y, norm.mean());
     }
-    return List.of(y, norm.mean(), Nonlinear.unary(n, norm.varianceEps(), Activation.RSQRT, n.outputName(2)));
+    return List.of(y, norm.mean(), ActivationConverter.apply(n, norm.varianceEps(), Activation.RSQRT, n.outputName(2)));
   }
 
   /**

@@ -19,11 +19,6 @@ import org.implicit4j.onnx.Tensor;
 final class Nonlinear {
   private Nonlinear() {}
 
-  /** φ(v): folded when v is constant, else a new state block. */
-  static Affine unary(OnnxNodeView n, Affine v, Activation phi, String name) {
-    return ActivationConverter.apply(n, v, phi, name);
-  }
-
   /**
    * φa(a) ⊙ φb(b) for values of the same shape. With both non-constant this is one state block of
    * 2q states whose preactivation stacks (a, b); the first half holds the products.
@@ -52,7 +47,7 @@ final class Nonlinear {
     if (Arrays.stream(c).allMatch(x -> x == 0)) {
       return Affine.constant(v.shape(), new double[v.size()]);
     }
-    return unary(n, v, phi, name).times(c);
+    return ActivationConverter.apply(n, v, phi, name).times(c);
   }
 
   private static double[] constantOf(Affine v, Activation phi) {
@@ -106,7 +101,7 @@ final class Nonlinear {
         Affine b = level.get(2 * i + 1);
         diffs.add(level.get(2 * i).minus(b));
       }
-      Affine r = unary(n, ConcatConverter.stack(diffs, new int[] {pairs, q}), Activation.RELU,
+      Affine r = ActivationConverter.apply(n, ConcatConverter.stack(diffs, new int[] {pairs, q}), Activation.RELU,
           name + "#" + (max ? "max" : "min") + depth);
       List<Affine> next = new ArrayList<>();
       for (int i = 0; i < pairs; i++) {
@@ -157,10 +152,10 @@ final class Nonlinear {
    */
   static Affine softmax(OnnxNodeView n, Affine v, int[] axes, boolean log, String name) {
     Affine z = centred(v, axes);
-    Affine e = unary(n, z, Activation.EXP, name + "/exp");
+    Affine e = ActivationConverter.apply(n, z, Activation.EXP, name + "/exp");
     Affine sum = reduce(e, axes, false);
     if (log) {
-      Affine lse = Shapes.expand(unary(n, sum, Activation.LOG, name + "/log_sum_exp"), v.shape());
+      Affine lse = Shapes.expand(ActivationConverter.apply(n, sum, Activation.LOG, name + "/log_sum_exp"), v.shape());
       return z.minus(lse);
     }
     return product(n, e, Activation.IDENTITY, Shapes.expand(sum, v.shape()), Activation.RECIPROCAL, name);

@@ -38,7 +38,7 @@ public final class PowConverter implements org.implicit4j.onnx.OpConverter {
     }
     if (p == 0.5 || p == -0.5 || p == -1) {
       Activation phi = p == 0.5 ? Activation.SQRT : p == -0.5 ? Activation.RSQRT : Activation.RECIPROCAL;
-      return Nonlinear.unary(n, x, phi, name);
+      return ActivationConverter.apply(n, x, phi, name);
     }
     if (p == 2 || p == 3 || p == 4) {
       Affine sq = Nonlinear.product(n, x, Activation.IDENTITY, x, Activation.IDENTITY, p == 2 ? name : name + "/square");

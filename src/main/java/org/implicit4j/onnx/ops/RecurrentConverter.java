@@ -231,7 +231,7 @@ public final class RecurrentConverter implements org.implicit4j.onnx.OpConverter
   /** One time step: {h_t, c_t} (c_t null except for LSTM). */
   private Affine[] step(OnnxNodeView n, Direction w, Dims d, Affine xt, Affine h, Affine c, String name) {
     return switch (cell) {
-      case RNN -> new Affine[] {Nonlinear.unary(n, gate(w, 0, xt, h, d), w.act()[0], name + "/h"), null};
+      case RNN -> new Affine[] {ActivationConverter.apply(n, gate(w, 0, xt, h, d), w.act()[0], name + "/h"), null};
       case GRU -> new Affine[] {gruStep(n, w, d, xt, h, name), null};
       case LSTM -> lstmStep(n, w, d, xt, h, c, name);
     };
@@ -254,7 +254,7 @@ public final class RecurrentConverter implements org.implicit4j.onnx.OpConverter
       Affine rh = Nonlinear.product(n, r, f, h, Activation.IDENTITY, name + "/r_h");
       cand = cand.plus(times(rh, w.r()[2], d));
     }
-    Affine ht = Nonlinear.unary(n, cand, g, name + "/h_candidate");
+    Affine ht = ActivationConverter.apply(n, cand, g, name + "/h_candidate");
     Affine diff = h.minus(ht);
     return ht.plus(Nonlinear.product(n, z, f, diff, Activation.IDENTITY, name + "/h"));
   }

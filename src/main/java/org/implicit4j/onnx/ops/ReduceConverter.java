@@ -73,15 +73,15 @@ public final class ReduceConverter implements org.implicit4j.onnx.OpConverter {
       case SUM_SQUARE, L2 -> {
         Affine sq = Nonlinear.product(n, x, Activation.IDENTITY, x, Activation.IDENTITY, name + "/square");
         Affine s = Nonlinear.reduce(sq, axes, false);
-        yield kind == Kind.L2 ? Nonlinear.unary(n, s, Activation.SQRT, name) : s;
+        yield kind == Kind.L2 ? ActivationConverter.apply(n, s, Activation.SQRT, name) : s;
       }
-      case LOG_SUM -> Nonlinear.unary(n, Nonlinear.reduce(x, axes, false), Activation.LOG, name);
+      case LOG_SUM -> ActivationConverter.apply(n, Nonlinear.reduce(x, axes, false), Activation.LOG, name);
       case LOG_SUM_EXP -> {
         // log Σ e^x = m + log Σ e^{x − m} with m the mean: exact, and e^{x − m} stays finite.
         Affine mean = Nonlinear.reduce(x, axes, true);
         Affine z = x.minus(Shapes.expand(mean, x.shape()));
-        Affine e = Nonlinear.unary(n, z, Activation.EXP, name + "/exp");
-        yield mean.plus(Nonlinear.unary(n, Nonlinear.reduce(e, axes, false), Activation.LOG, name + "/log"));
+        Affine e = ActivationConverter.apply(n, z, Activation.EXP, name + "/exp");
+        yield mean.plus(ActivationConverter.apply(n, Nonlinear.reduce(e, axes, false), Activation.LOG, name + "/log"));
       }
     };
   }
