@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx6g"})
+@Fork(value = 1, jvmArgs = {"-Xmx6g", "-Dimplicit4j.openblas.coretype=cpu"})
 public class NetworkBench {
   @Param({"mnistfc-256x2", "mnist8-zoo", "oval21-cifar-base-kw", "cifar10-resnet2b", "resnet20-cifar"})
   public String network;
@@ -72,6 +72,7 @@ public class NetworkBench {
       throw new IllegalStateException("nativeBlas=" + nativeBlas + " but OpenBLAS " + (NativeBlas.available()
           ? "was already loaded" : "cannot load on this machine"));
     }
+    System.out.println("OpenBLAS kernels: " + NativeBlas.kernels());
     OnnxMl.ModelProto proto = OnnxImporter.read(Networks.path(network));
     model = OnnxImporter.importModel(proto, network, Networks.path(network).getParent(), ImportOptions.defaults()).model();
     model32 = model.withFloat32Kernels();

@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgs = {"-Xmx4g"})
+@Fork(value = 1, jvmArgs = {"-Xmx4g", "-Dimplicit4j.openblas.coretype=cpu"})
 public class ResNet20Bench {
   @Param({"src/test/resources/fixtures/resnet20-cifar.onnx"})
   public String onnx;

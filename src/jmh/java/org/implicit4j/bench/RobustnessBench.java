@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgs = {"-Xmx4g"})
+@Fork(value = 1, jvmArgs = {"-Xmx4g", "-Dimplicit4j.openblas.coretype=cpu"})
 public class RobustnessBench {
   private ImplicitModel resnet;
   private ImplicitModel mlp;

@@ -35,6 +35,14 @@ public final class NativeBlas {
     return Holder.AVAILABLE;
   }
 
+  /**
+   * OpenBLAS's kernels as asked for by {@link KernelChoice} (a core name such as SKYLAKEX, the
+   * environment's OPENBLAS_CORETYPE, or OpenBLAS's own detection), after loading it.
+   */
+  public static String kernels() {
+    return available() ? KernelChoice.chosen() : "none (Java kernels)";
+  }
+
   /** Whether a batch of products by a matrix with this many entries goes through OpenBLAS. */
   static boolean worthIt(long entries, int batch) {
     return entries >= MIN_ENTRIES && batch >= MIN_BATCH && Holder.AVAILABLE;
@@ -48,6 +56,7 @@ public final class NativeBlas {
         return false;
       }
       try {
+        KernelChoice.beforeLoad();
         openblas_nolapack.blas_set_num_threads(1);
         return true;
       } catch (Throwable e) { // UnsatisfiedLinkError, NoClassDefFoundError: no natives for this platform
