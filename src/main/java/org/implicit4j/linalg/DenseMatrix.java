@@ -1,6 +1,8 @@
 package org.implicit4j.linalg;
 
 import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 
 /** A dense rows×cols matrix stored row-major: M_ij = {@code data[i * cols + j]}. */
 public final class DenseMatrix implements LinearOperator {
@@ -82,7 +84,7 @@ public final class DenseMatrix implements LinearOperator {
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     if (NativeBlas.worthIt((long) rows * cols, batch)) {
-      NativeBlas.gemm(data, float32 ? rowMajor32() : null, true, rows, cols, x, xOff, xStride, y, yOff, yStride,
+      NativeBlas.gemm(float32 ? native32() : native64(), true, rows, cols, x, xOff, xStride, y, yOff, yStride,
           batch);
       return;
     }
@@ -250,25 +252,38 @@ public final class DenseMatrix implements LinearOperator {
 
   private volatile double[][] transposedCache;
 
-  /** W rounded to float, row-major, for the native fp32 product; a cache, not part of the value. */
-  private float[] rowMajor32() {
-    float[] f = rowMajor32Cache;
-    if (f == null) {
-      f = new float[data.length];
+  /** W rounded to float, row-major, in native memory for OpenBLAS; a cache, not part of the value. */
+  private FloatPointer native32() {
+    FloatPointer p = native32Cache;
+    if (p == null) {
+      float[] f = new float[data.length];
       for (int k = 0; k < f.length; k++) {
         f[k] = (float) data[k];
       }
-      rowMajor32Cache = f;
+      p = NativeMemory.of(f);
+      native32Cache = p;
     }
-    return f;
+    return p;
   }
 
-  private volatile float[] rowMajor32Cache;
+  private volatile FloatPointer native32Cache;
+
+  /** W row-major in native memory for OpenBLAS; a cache, not part of the value. */
+  private DoublePointer native64() {
+    DoublePointer p = native64Cache;
+    if (p == null) {
+      p = NativeMemory.of(data);
+      native64Cache = p;
+    }
+    return p;
+  }
+
+  private volatile DoublePointer native64Cache;
 
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     if (NativeBlas.worthIt((long) rows * cols, batch)) {
-      NativeBlas.gemm(data, null, false, cols, rows, x, xOff, xStride, y, yOff, yStride, batch);
+      NativeBlas.gemm(native64(), false, cols, rows, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }
     Parallel.forEach(batch, (long) rows * cols, s -> {

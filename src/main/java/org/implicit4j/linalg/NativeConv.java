@@ -1,5 +1,7 @@
 package org.implicit4j.linalg;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
@@ -18,8 +20,9 @@ final class NativeConv {
   private static final long MAX_BAND = 1L << 22;
 
   private final ConvGeometry g;
-  private final double[][] k64;
-  private final float[][] k32;
+  /** Per group, its kernel rows in native memory: k32 for fp32, else k64. */
+  private final DoublePointer[] k64;
+  private final FloatPointer[] k32;
 
   /** Reused per worker thread: the im2col band and the GEMM result. */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -61,13 +64,13 @@ final class NativeConv {
   NativeConv(ConvGeometry g, double[] kernel, float[] kernel32) {
     this.g = g;
     int len = g.coutPerGroup() * rows();
-    k64 = kernel32 == null ? new double[g.groups()][] : null;
-    k32 = kernel32 == null ? null : new float[g.groups()][];
+    k64 = kernel32 == null ? new DoublePointer[g.groups()] : null;
+    k32 = kernel32 == null ? null : new FloatPointer[g.groups()];
     for (int grp = 0; grp < g.groups(); grp++) {
       if (kernel32 == null) {
-        k64[grp] = java.util.Arrays.copyOfRange(kernel, grp * len, (grp + 1) * len);
+        k64[grp] = NativeMemory.of(java.util.Arrays.copyOfRange(kernel, grp * len, (grp + 1) * len));
       } else {
-        k32[grp] = java.util.Arrays.copyOfRange(kernel32, grp * len, (grp + 1) * len);
+        k32[grp] = NativeMemory.of(java.util.Arrays.copyOfRange(kernel32, grp * len, (grp + 1) * len));
       }
     }
   }
@@ -110,15 +113,22 @@ final class NativeConv {
     int k = rows();
     Buffers buf = BUFFERS.get();
     buf.ensure(k * cols, m * cols, k32 != null);
+    NativeMemory mem = NativeMemory.scratch();
     if (k32 != null) {
       gather(input32(x, xo, grp, right, buf), buf.col32, oy0, oy1);
+      FloatPointer out = mem.floats(1, (long) m * cols);
       openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-          openblas_nolapack.CblasNoTrans, m, cols, k, 1f, k32[grp], k, buf.col32, cols, 0f, buf.out32, cols);
+          openblas_nolapack.CblasNoTrans, m, cols, k, 1f, k32[grp], k, mem.in(0, buf.col32, k * cols), cols, 0f,
+          out, cols);
+      out.position(0).get(buf.out32, 0, m * cols);
       scatter(buf.out32, y, yo, grp, oy0, cols, left);
     } else {
       gather(input64(x, xo, grp, right, buf), buf.col64, oy0, oy1);
+      DoublePointer out = mem.doubles(1, (long) m * cols);
       openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-          openblas_nolapack.CblasNoTrans, m, cols, k, 1.0, k64[grp], k, buf.col64, cols, 0.0, buf.out64, cols);
+          openblas_nolapack.CblasNoTrans, m, cols, k, 1.0, k64[grp], k, mem.in(0, buf.col64, k * cols), cols, 0.0,
+          out, cols);
+      out.position(0).get(buf.out64, 0, m * cols);
       scatter(buf.out64, y, yo, grp, oy0, cols, left);
     }
   }
@@ -249,18 +259,25 @@ final class NativeConv {
     int first = grp * m * plane;
     Buffers buf = BUFFERS.get();
     buf.ensure(k * plane, m * plane, k32 != null);
+    NativeMemory mem = NativeMemory.scratch();
     if (k32 != null) {
       for (int i = 0; i < m * plane; i++) {
         buf.out32[i] = (float) (left == null ? x[xo + first + i] : left[first + i] * x[xo + first + i]);
       }
+      FloatPointer col = mem.floats(0, (long) k * plane);
       openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans,
-          openblas_nolapack.CblasNoTrans, k, plane, m, 1f, k32[grp], k, buf.out32, plane, 0f, buf.col32, plane);
+          openblas_nolapack.CblasNoTrans, k, plane, m, 1f, k32[grp], k, mem.in(1, buf.out32, m * plane), plane, 0f,
+          col, plane);
+      col.position(0).get(buf.col32, 0, k * plane);
     } else {
       for (int i = 0; i < m * plane; i++) {
         buf.out64[i] = left == null ? x[xo + first + i] : left[first + i] * x[xo + first + i];
       }
+      DoublePointer col = mem.doubles(0, (long) k * plane);
       openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans,
-          openblas_nolapack.CblasNoTrans, k, plane, m, 1.0, k64[grp], k, buf.out64, plane, 0.0, buf.col64, plane);
+          openblas_nolapack.CblasNoTrans, k, plane, m, 1.0, k64[grp], k, mem.in(1, buf.out64, m * plane), plane, 0.0,
+          col, plane);
+      col.position(0).get(buf.col64, 0, k * plane);
     }
     col2im(k32 != null ? buf.col32 : buf.col64, y, yo, grp, right);
   }
