@@ -68,6 +68,37 @@ class NativeBlasTest {
   }
 
   /**
+   * Outputs split into column parts, one per thread, over two GEMM blocks of samples (256 + 44):
+   * fp64, its transpose and fp32 against the triple loop, with offsets and strides.
+   */
+  @Test
+  void columnSplitProductsMatchTripleLoop() {
+    int rows = 200;
+    int cols = 150;
+    int batch = NativeBlas.MAX_BLOCK + 44;
+    int stride = 211;
+    assumeTrue(NativeBlas.columnParts(rows) > 1 && NativeBlas.columnParts(cols) > 1, "needs two cores");
+    double[] wl = gaussian(rows * cols);
+    double[] xl = gaussian(X_OFF + batch * stride);
+    double[] yl = gaussian(Y_OFF + batch * stride);
+    double[] want = yl.clone();
+    naiveSized(wl, false, rows, cols, xl, want, batch, stride);
+    double[] got = yl.clone();
+    new DenseMatrix(rows, cols, wl).multAdd(xl, X_OFF, stride, got, Y_OFF, stride, batch);
+    assertClose(want, got, 1e-12);
+    want = yl.clone();
+    naiveSized(wl, true, rows, cols, xl, want, batch, stride);
+    got = yl.clone();
+    new DenseMatrix(rows, cols, wl).multTransAdd(xl, X_OFF, stride, got, Y_OFF, stride, batch);
+    assertClose(want, got, 1e-12);
+    want = yl.clone();
+    naiveSized(wl, false, rows, cols, xl, want, batch, stride);
+    got = yl.clone();
+    new DenseMatrix(rows, cols, wl).withFloat32Kernels().multAdd(xl, X_OFF, stride, got, Y_OFF, stride, batch);
+    assertClose(want, got, 1e-4);
+  }
+
+  /**
    * Streaming in batches of any size (CLI --batch-size) agrees with one batch to rounding: small
    * batches take the Java kernels and OpenBLAS sums leftover tile rows in another order, so bits may
    * differ, the value may not.
@@ -201,16 +232,27 @@ class NativeBlasTest {
   }
 
   private static void naive(double[] w, boolean trans, int rows, int cols, double[] x, double[] y) {
+    naive(w, trans, rows, cols, x, X_STRIDE, y, Y_STRIDE, BATCH);
+  }
+
+  /** {@link #naive} with both strides {@code stride}. */
+  private static void naiveSized(double[] w, boolean trans, int rows, int cols, double[] x, double[] y, int batch,
+      int stride) {
+    naive(w, trans, rows, cols, x, stride, y, stride, batch);
+  }
+
+  private static void naive(double[] w, boolean trans, int rows, int cols, double[] x, int xStride, double[] y,
+      int yStride, int batch) {
     int in = trans ? rows : cols;
     int out = trans ? cols : rows;
-    for (int s = 0; s < BATCH; s++) {
+    for (int s = 0; s < batch; s++) {
       for (int i = 0; i < out; i++) {
         double sum = 0;
         for (int j = 0; j < in; j++) {
           double wij = trans ? w[j * cols + i] : w[i * cols + j];
-          sum += wij * x[X_OFF + s * X_STRIDE + j];
+          sum += wij * x[X_OFF + s * xStride + j];
         }
-        y[Y_OFF + s * Y_STRIDE + i] += sum;
+        y[Y_OFF + s * yStride + i] += sum;
       }
     }
   }
