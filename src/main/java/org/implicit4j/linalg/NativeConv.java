@@ -1,8 +1,5 @@
 package org.implicit4j.linalg;
 
-import java.nio.Buffer;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -37,25 +34,6 @@ final class NativeConv {
     float[] out32 = new float[0];
     float[] in32 = new float[0];
     double[] in64 = new double[0];
-
-    float[] zeros32 = new float[0];
-    double[] zeros64 = new double[0];
-
-    /** At least len zeros (never written). */
-    float[] zeros32(int len) {
-      if (zeros32.length < len) {
-        zeros32 = new float[len];
-      }
-      return zeros32;
-    }
-
-    /** At least len zeros (never written). */
-    double[] zeros64(int len) {
-      if (zeros64.length < len) {
-        zeros64 = new double[len];
-      }
-      return zeros64;
-    }
 
     float[] input32(int len) {
       if (in32.length < len) {
@@ -137,19 +115,19 @@ final class NativeConv {
     buf.ensure(k * cols, m * cols, k32 != null);
     NativeMemory mem = NativeMemory.scratch();
     if (k32 != null) {
-      FloatPointer col = mem.floats(0, (long) k * cols);
-      gather(input32(x, xo, grp, right, buf), col.position(0).asBuffer(), oy0, oy1, buf);
+      gather(input32(x, xo, grp, right, buf), buf.col32, oy0, oy1);
       FloatPointer out = mem.floats(1, (long) m * cols);
       openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-          openblas_nolapack.CblasNoTrans, m, cols, k, 1f, k32[grp], k, col, cols, 0f, out, cols);
+          openblas_nolapack.CblasNoTrans, m, cols, k, 1f, k32[grp], k, mem.in(0, buf.col32, k * cols), cols, 0f,
+          out, cols);
       out.position(0).get(buf.out32, 0, m * cols);
       scatter(buf.out32, y, yo, grp, oy0, cols, left);
     } else {
-      DoublePointer col = mem.doubles(0, (long) k * cols);
-      gather(input64(x, xo, grp, right, buf), col.position(0).asBuffer(), oy0, oy1, buf);
+      gather(input64(x, xo, grp, right, buf), buf.col64, oy0, oy1);
       DoublePointer out = mem.doubles(1, (long) m * cols);
       openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-          openblas_nolapack.CblasNoTrans, m, cols, k, 1.0, k64[grp], k, col, cols, 0.0, out, cols);
+          openblas_nolapack.CblasNoTrans, m, cols, k, 1.0, k64[grp], k, mem.in(0, buf.col64, k * cols), cols, 0.0,
+          out, cols);
       out.position(0).get(buf.out64, 0, m * cols);
       scatter(buf.out64, y, yo, grp, oy0, cols, left);
     }
@@ -198,13 +176,13 @@ final class NativeConv {
   }
 
   /**
-   * The band's im2col from the group's input (index 0 = its first channel), written into native
-   * memory: row (c, ky, kx) holds the taps over the band's output pixels, 0 in padding. With unit
+   * The band's im2col from the group's input (index 0 = its first channel), a float[] or double[]
+   * like {@code in}: row (c, ky, kx) holds the taps over the band's output pixels, 0 in padding. With unit
    * strides and as many output as input columns, output row oy + 1 continues row oy in both arrays,
    * so one copy covers all valid rows of an im2col row and only the padding between them is
    * cleared (for 3×3 'same' convolutions: one copy and a zero per row, not a copy per row).
    */
-  private void gather(Object in, Buffer col, int oy0, int oy1, Buffers buf) {
+  private void gather(Object in, Object col, int oy0, int oy1) {
     int cols = (oy1 - oy0) * g.ow();
     int ow = g.ow();
     boolean merge = g.strideW() == 1 && g.strideH() == 1 && g.w() == ow;
@@ -219,24 +197,24 @@ final class NativeConv {
           int lo = oxLow(shift, g.strideW());
           int hi = oxHigh(shift, g.strideW(), g.w(), ow);
           if (lo >= hi || a >= b) {
-            zero(col, r, r + cols, buf);
+            zero(col, r, r + cols);
             continue;
           }
           int src = (c * g.h() + a * g.strideH() + off) * g.w() + shift;
           int dst = r + (a - oy0) * ow;
           if (merge) {
-            copy(in, src + lo, col, dst + lo, (b - 1 - a) * ow + hi - lo);
+            System.arraycopy(in, src + lo, col, dst + lo, (b - 1 - a) * ow + hi - lo);
           } else {
             for (int oy = a; oy < b; oy++) {
               stridedCopy(in, src + (oy - a) * g.strideH() * g.w(), col, dst + (oy - a) * ow, lo, hi);
             }
           }
-          zero(col, r, dst + lo, buf);
+          zero(col, r, dst + lo);
           for (int oy = a; oy + 1 < b; oy++) {
             int row = r + (oy - oy0) * ow;
-            zero(col, row + hi, row + ow + lo, buf);
+            zero(col, row + hi, row + ow + lo);
           }
-          zero(col, r + (b - 1 - oy0) * ow + hi, r + cols, buf);
+          zero(col, r + (b - 1 - oy0) * ow + hi, r + cols);
         }
       }
     }
@@ -246,42 +224,32 @@ final class NativeConv {
     return -Math.floorDiv(-p, q);
   }
 
-  /** col[dst, dst + len) = in[src, src + len). */
-  private static void copy(Object in, int src, Buffer col, int dst, int len) {
-    if (col instanceof FloatBuffer f) {
-      f.put(dst, (float[]) in, src, len);
-    } else {
-      ((DoubleBuffer) col).put(dst, (double[]) in, src, len);
-    }
-  }
-
   /** col[dst + ox] = in[src + ox·sw] for ox in [lo, hi). */
-  private void stridedCopy(Object in, int src, Buffer col, int dst, int lo, int hi) {
+  private void stridedCopy(Object in, int src, Object col, int dst, int lo, int hi) {
     int sw = g.strideW();
-    if (col instanceof FloatBuffer f) {
+    if (col instanceof float[] f) {
       float[] a = (float[]) in;
       for (int ox = lo; ox < hi; ox++) {
-        f.put(dst + ox, a[src + ox * sw]);
+        f[dst + ox] = a[src + ox * sw];
       }
     } else {
       double[] a = (double[]) in;
-      DoubleBuffer d = (DoubleBuffer) col;
+      double[] d = (double[]) col;
       for (int ox = lo; ox < hi; ox++) {
-        d.put(dst + ox, a[src + ox * sw]);
+        d[dst + ox] = a[src + ox * sw];
       }
     }
   }
 
   /** col[from, to) = 0. */
-  private static void zero(Buffer col, int from, int to, Buffers buf) {
-    int len = to - from;
-    if (len <= 0) {
+  private static void zero(Object col, int from, int to) {
+    if (to <= from) {
       return;
     }
-    if (col instanceof FloatBuffer f) {
-      f.put(from, buf.zeros32(len), 0, len);
+    if (col instanceof float[] f) {
+      java.util.Arrays.fill(f, from, to, 0f);
     } else {
-      ((DoubleBuffer) col).put(from, buf.zeros64(len), 0, len);
+      java.util.Arrays.fill((double[]) col, from, to, 0.0);
     }
   }
 
