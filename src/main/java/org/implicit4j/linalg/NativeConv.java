@@ -210,11 +210,30 @@ final class NativeConv {
             }
           }
           zero(col, r, dst + lo);
-          for (int oy = a; oy + 1 < b; oy++) {
-            int row = r + (oy - oy0) * ow;
-            zero(col, row + hi, row + ow + lo);
-          }
+          zeroGaps(col, dst, b - a, ow, lo, hi);
           zero(col, r + (b - 1 - oy0) * ow + hi, r + cols);
+        }
+      }
+    }
+  }
+
+  /**
+   * Zeroes the padding between {@code rows} consecutive output rows from {@code dst}: columns
+   * [hi, ow) of each row and [0, lo) of the next; a loop rather than Arrays.fill, as a gap is one or
+   * two values (the call cost more than the stores).
+   */
+  private static void zeroGaps(Object col, int dst, int rows, int ow, int lo, int hi) {
+    if (col instanceof float[] f) {
+      for (int row = dst; row < dst + (rows - 1) * ow; row += ow) {
+        for (int i = row + hi; i < row + ow + lo; i++) {
+          f[i] = 0f;
+        }
+      }
+    } else {
+      double[] d = (double[]) col;
+      for (int row = dst; row < dst + (rows - 1) * ow; row += ow) {
+        for (int i = row + hi; i < row + ow + lo; i++) {
+          d[i] = 0.0;
         }
       }
     }
