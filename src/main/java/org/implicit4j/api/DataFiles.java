@@ -30,13 +30,7 @@ public final class DataFiles {
   /** Each row of a CSV file (streamed) or a .npy file (rows of its first axis), checked finite. */
   public static void forEachRow(Path file, int width, java.util.function.Consumer<double[]> each) throws IOException {
     if (!isNpy(file)) {
-      Csv.forEachRow(file, (parts, line) -> {
-        if (parts.length != width) {
-          throw new ModelFormatException(file + " line " + line + ": " + parts.length + " values, expected " + width
-              + " (the model's input size, flattened in C order)");
-        }
-        each.accept(Csv.numbers(parts, 0, width, file, line));
-      });
+      Csv.forEachNumberRow(file, width, (row, line) -> each.accept(row));
       return;
     }
     Npy.Array a;
