@@ -143,6 +143,28 @@ class ModelFilesTest {
     assertTrue(e.getMessage().contains("2 values, expected 3"), e.getMessage());
   }
 
+  /**
+   * The in-place parser (FastDoubleParser between the commas) reads every field as
+   * Double.parseDouble does after split and strip: random values in shortest and long forms, and
+   * the odd spellings Java accepts (signs, leading/trailing dots, exponents, hex, d/f suffixes).
+   */
+  @Test
+  void inPlaceCsvParsingAgreesWithDoubleParseDouble() throws IOException {
+    java.util.Random r = new java.util.Random(5);
+    List<String> fields = new java.util.ArrayList<>(List.of(" 1.5e-3 ", "+2", "-0", ".5", "5.", "0x1p3", "1d",
+        "2.5f", "\t7 ", "1E+300", "4.9e-324", "123456789012345678901234567890"));
+    for (int k = 0; k < 200; k++) {
+      double v = Double.longBitsToDouble(r.nextLong());
+      fields.add(Double.isFinite(v) ? (k % 2 == 0 ? Double.toString(v) : String.format(java.util.Locale.ROOT, "%.25e", v)) : "0");
+    }
+    Path x = dir.resolve("x.csv");
+    Files.writeString(x, String.join(",", fields) + "\n");
+    double[] got = Csv.read(x, fields.size())[0];
+    for (int k = 0; k < fields.size(); k++) {
+      assertEquals(Double.parseDouble(fields.get(k).strip()), got[k], "field '" + fields.get(k) + "'");
+    }
+  }
+
   /** NaN, Infinity and 1e400 are refused naming row and column; a BOM and a header row are accepted. */
   @Test
   void csvRefusesNonFiniteValuesAndAcceptsBomAndHeader() throws IOException {
