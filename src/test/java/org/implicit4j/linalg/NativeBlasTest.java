@@ -137,7 +137,11 @@ class NativeBlasTest {
         // im2col of 2,304 rows × 2,025 pixels exceeds one 4M-value band: cut into bands even for a batch
         new ConvGeometry(256, 45, 45, 4, 45, 45, 3, 3, 1, 1, 1, 1, 1, 1, 1),
         new ConvGeometry(16, 20, 20, 16, 10, 10, 3, 3, 2, 2, 1, 1, 1, 1, 2),
-        new ConvGeometry(6, 14, 14, 6, 10, 10, 3, 3, 1, 1, 0, 0, 2, 2, 6)};
+        new ConvGeometry(6, 14, 14, 6, 10, 10, 3, 3, 1, 1, 0, 0, 2, 2, 6),
+        // ResNet-20's stages: small-GEMM bands of 13 of 32 output rows (split over threads at batch 1),
+        // and 64 output channels in GEMM tiles of 16
+        new ConvGeometry(16, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        new ConvGeometry(64, 8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
     for (ConvGeometry g : geometries) {
       double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
       for (int batch : new int[] {1, 5}) {
