@@ -1,8 +1,7 @@
 package org.implicit4j.linalg;
 
 import java.util.Arrays;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /** A dense rows×cols matrix stored row-major: M_ij = {@code data[i * cols + j]}. */
 public final class DenseMatrix implements LinearOperator {
@@ -84,8 +83,7 @@ public final class DenseMatrix implements LinearOperator {
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     if (NativeBlas.worthIt((long) rows * cols, batch)) {
-      NativeBlas.gemm(float32 ? native32() : native64(), true, rows, cols, x, xOff, xStride, y, yOff, yStride,
-          batch);
+      NativeBlas.gemm(nativeWeights(true, float32), true, rows, cols, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }
     int chunks = (batch + 3) / 4;
@@ -252,38 +250,28 @@ public final class DenseMatrix implements LinearOperator {
 
   private volatile double[][] transposedCache;
 
-  /** W rounded to float, row-major, in native memory for OpenBLAS; a cache, not part of the value. */
-  private FloatPointer native32() {
-    FloatPointer p = native32Cache;
+  /**
+   * W in native memory as {@link NativeBlas#gemm} reads it for the product (transB: y += W x) or
+   * the transposed product, in float or double; made on first use. A cache, not part of the value.
+   */
+  private Pointer nativeWeights(boolean product, boolean fp32) {
+    int slot = (product ? 2 : 0) + (fp32 ? 1 : 0);
+    Pointer p = nativeCache.get(slot);
     if (p == null) {
-      float[] f = new float[data.length];
-      for (int k = 0; k < f.length; k++) {
-        f[k] = (float) data[k];
-      }
-      p = NativeMemory.of(f);
-      native32Cache = p;
+      p = product ? NativeBlas.weights(data, true, rows, cols, fp32) : NativeBlas.weights(data, false, cols, rows, fp32);
+      nativeCache.set(slot, p);
     }
     return p;
   }
 
-  private volatile FloatPointer native32Cache;
-
-  /** W row-major in native memory for OpenBLAS; a cache, not part of the value. */
-  private DoublePointer native64() {
-    DoublePointer p = native64Cache;
-    if (p == null) {
-      p = NativeMemory.of(data);
-      native64Cache = p;
-    }
-    return p;
-  }
-
-  private volatile DoublePointer native64Cache;
+  /** Native weights by {@link #nativeWeights} slot; racing threads may each build one, all equal. */
+  private final java.util.concurrent.atomic.AtomicReferenceArray<Pointer> nativeCache =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(4);
 
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     if (NativeBlas.worthIt((long) rows * cols, batch)) {
-      NativeBlas.gemm(native64(), false, cols, rows, x, xOff, xStride, y, yOff, yStride, batch);
+      NativeBlas.gemm(nativeWeights(false, false), false, cols, rows, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }
     Parallel.forEach(batch, (long) rows * cols, s -> {
