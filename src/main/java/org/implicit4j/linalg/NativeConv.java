@@ -217,6 +217,9 @@ final class NativeConv {
     int cols = (oy1 - oy0) * g.ow();
     int ow = g.ow();
     boolean merge = g.strideW() == 1 && g.strideH() == 1 && g.w() == ow;
+    if (!merge) { // strided taps are copied one by one: clear the band once, then write only the taps
+      zero(col, 0, rows() * cols);
+    }
     for (int c = 0; c < g.cinPerGroup(); c++) {
       for (int ky = 0; ky < g.kh(); ky++) {
         int off = ky * g.dilH() - g.padTop(); // iy = oy·sh + off
@@ -228,21 +231,21 @@ final class NativeConv {
           int lo = oxLow(shift, g.strideW());
           int hi = oxHigh(shift, g.strideW(), g.w(), ow);
           if (lo >= hi || a >= b) {
-            zero(col, r, r + cols);
+            if (merge) {
+              zero(col, r, r + cols);
+            }
             continue;
           }
           int src = (c * g.h() + a * g.strideH() + off) * g.w() + shift;
           int dst = r + (a - oy0) * ow;
           if (merge) {
             System.arraycopy(in, src + lo, col, dst + lo, (b - 1 - a) * ow + hi - lo);
+            zero(col, r, dst + lo);
+            zeroGaps(col, dst, b - a, ow, lo, hi);
+            zero(col, r + (b - 1 - oy0) * ow + hi, r + cols);
           } else {
-            for (int oy = a; oy < b; oy++) {
-              stridedCopy(in, src + (oy - a) * g.strideH() * g.w(), col, dst + (oy - a) * ow, lo, hi);
-            }
+            stridedCopy(in, src, col, dst, b - a, lo, hi);
           }
-          zero(col, r, dst + lo);
-          zeroGaps(col, dst, b - a, ow, lo, hi);
-          zero(col, r + (b - 1 - oy0) * ow + hi, r + cols);
         }
       }
     }
@@ -274,19 +277,32 @@ final class NativeConv {
     return -Math.floorDiv(-p, q);
   }
 
-  /** col[dst + ox] = in[src + ox·sw] for ox in [lo, hi). */
-  private void stridedCopy(Object in, int src, Object col, int dst, int lo, int hi) {
+  /**
+   * col[dst + j·ow + ox] = in[src + j·sh·w + ox·sw] for {@code rows} output rows j and ox in
+   * [lo, hi): one im2col row of a strided convolution.
+   */
+  private void stridedCopy(Object in, int src, Object col, int dst, int rows, int lo, int hi) {
     int sw = g.strideW();
+    int inRow = g.strideH() * g.w();
+    int ow = g.ow();
     if (col instanceof float[] f) {
       float[] a = (float[]) in;
-      for (int ox = lo; ox < hi; ox++) {
-        f[dst + ox] = a[src + ox * sw];
+      for (int j = 0; j < rows; j++) {
+        int si = src + j * inRow;
+        int di = dst + j * ow;
+        for (int ox = lo; ox < hi; ox++) {
+          f[di + ox] = a[si + ox * sw];
+        }
       }
     } else {
       double[] a = (double[]) in;
       double[] d = (double[]) col;
-      for (int ox = lo; ox < hi; ox++) {
-        d[dst + ox] = a[src + ox * sw];
+      for (int j = 0; j < rows; j++) {
+        int si = src + j * inRow;
+        int di = dst + j * ow;
+        for (int ox = lo; ox < hi; ox++) {
+          d[di + ox] = a[si + ox * sw];
+        }
       }
     }
   }
