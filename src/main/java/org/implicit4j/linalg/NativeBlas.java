@@ -177,6 +177,24 @@ public final class NativeBlas {
     });
   }
 
+  /**
+   * C = op(A)·op(B), row-major, alpha 1 and beta 0: sgemm for FloatPointers, dgemm for
+   * DoublePointers; each operand from its element offset.
+   */
+  static void rawGemm(boolean transA, boolean transB, int m, int n, int k, Pointer a, long aOff, int lda,
+      Pointer b, long bOff, int ldb, Pointer c, long cOff, int ldc) {
+    int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+    int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+    if (a instanceof FloatPointer fa) {
+      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, 1f, fa.getPointer(aOff), lda,
+          ((FloatPointer) b).getPointer(bOff), ldb, 0f, ((FloatPointer) c).getPointer(cOff), ldc);
+    } else {
+      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, 1.0,
+          ((DoublePointer) a).getPointer(aOff), lda, ((DoublePointer) b).getPointer(bOff), ldb, 0.0,
+          ((DoublePointer) c).getPointer(cOff), ldc);
+    }
+  }
+
   /** Rows x_s, s in [s0, s1), into the packed block xs (row s at s·k), as floats or doubles like w. */
   private static void packRows(Pointer w, double[] x, int xOff, int xStride, int s0, int s1, int k, Pointer xs) {
     if (w instanceof FloatPointer) {
@@ -199,30 +217,17 @@ public final class NativeBlas {
   /** y_s[c0, c0 + width) += (X·B)_s for s in [r0, r0 + n): one small GEMM into this thread's scratch. */
   private static void tile(Pointer w, Pointer xs, int k, int r0, int n, int c0, int width, double[] y, int yOff,
       int yStride) {
-    NativeMemory mem = NativeMemory.scratch();
-    if (w instanceof FloatPointer w32) {
-      FloatPointer out = mem.floats(1, (long) n * width);
-      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-          openblas_nolapack.CblasNoTrans, n, width, k, 1f, ((FloatPointer) xs).getPointer((long) r0 * k), k,
-          w32.getPointer((long) c0 * k), width, 0f, out, width);
-      FloatBuffer b = out.position(0).asBuffer();
-      for (int s = 0; s < n; s++) {
-        int yo = yOff + (r0 + s) * yStride + c0;
-        for (int i = 0; i < width; i++) {
-          y[yo + i] += b.get(s * width + i);
-        }
-      }
-      return;
-    }
-    DoublePointer out = mem.doubles(1, (long) n * width);
-    openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-        openblas_nolapack.CblasNoTrans, n, width, k, 1.0, ((DoublePointer) xs).getPointer((long) r0 * k), k,
-        ((DoublePointer) w).getPointer((long) c0 * k), width, 0.0, out, width);
-    DoubleBuffer b = out.position(0).asBuffer();
+    boolean fp32 = w instanceof FloatPointer;
+    Pointer out = NativeMemory.scratch().values(1, (long) n * width, fp32);
+    rawGemm(false, false, n, width, k, xs, (long) r0 * k, k, w, (long) c0 * k, width, out, 0, width);
+    float[] f = fp32 ? new float[n * width] : null;
+    double[] d = fp32 ? null : new double[n * width];
+    NativeMemory.get(out, fp32 ? f : d, n * width);
     for (int s = 0; s < n; s++) {
       int yo = yOff + (r0 + s) * yStride + c0;
+      int o = s * width;
       for (int i = 0; i < width; i++) {
-        y[yo + i] += b.get(s * width + i);
+        y[yo + i] += fp32 ? f[o + i] : d[o + i]; // the JIT unswitches the loop-invariant test
       }
     }
   }

@@ -2,7 +2,7 @@ package org.implicit4j.linalg;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * A convolution as OpenBLAS GEMMs: per (sample, group, band of output rows), the im2col matrix of
@@ -137,31 +137,25 @@ final class NativeConv {
     int m = g.coutPerGroup();
     int k = rows();
     int mt = channelTile(cols);
-    buf.ensure(k * cols, m * cols, k32 != null);
+    boolean fp32 = k32 != null;
+    buf.ensure(k * cols, m * cols, fp32);
+    Object col = fp32 ? buf.col32 : buf.col64;
+    Object result = fp32 ? buf.out32 : buf.out64;
+    gather(in, col, oy0, oy1);
     NativeMemory mem = NativeMemory.scratch();
-    if (k32 != null) {
-      gather(in, buf.col32, oy0, oy1);
-      FloatPointer col = mem.in(0, buf.col32, k * cols);
-      FloatPointer out = mem.floats(1, (long) m * cols);
-      for (int r = 0; r < m; r += mt) {
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-            openblas_nolapack.CblasNoTrans, Math.min(mt, m - r), cols, k, 1f, k32[grp].getPointer((long) r * k), k,
-            col, cols, 0f, out.getPointer((long) r * cols), cols);
-      }
-      out.position(0).get(buf.out32, 0, m * cols);
-      scatter(buf.out32, y, yo, grp, oy0, cols, left);
-    } else {
-      gather(in, buf.col64, oy0, oy1);
-      DoublePointer col = mem.in(0, buf.col64, k * cols);
-      DoublePointer out = mem.doubles(1, (long) m * cols);
-      for (int r = 0; r < m; r += mt) {
-        openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-            openblas_nolapack.CblasNoTrans, Math.min(mt, m - r), cols, k, 1.0, k64[grp].getPointer((long) r * k), k,
-            col, cols, 0.0, out.getPointer((long) r * cols), cols);
-      }
-      out.position(0).get(buf.out64, 0, m * cols);
-      scatter(buf.out64, y, yo, grp, oy0, cols, left);
+    Pointer colP = mem.in(0, col, k * cols);
+    Pointer out = mem.values(1, (long) m * cols, fp32);
+    for (int r = 0; r < m; r += mt) {
+      NativeBlas.rawGemm(false, false, Math.min(mt, m - r), cols, k, kernel(grp), (long) r * k, k, colP, 0, cols, out,
+          (long) r * cols, cols);
     }
+    NativeMemory.get(out, result, m * cols);
+    scatter(result, y, yo, grp, oy0, cols, left);
+  }
+
+  /** The group's kernel rows in native memory, float or double as this convolution computes. */
+  private Pointer kernel(int grp) {
+    return k32 != null ? k32[grp] : k64[grp];
   }
 
   /** First valid output column for a tap whose input column is ox·sw + shift (ceil(−shift/sw), ≥ 0). */
@@ -366,29 +360,24 @@ final class NativeConv {
     int m = g.coutPerGroup();
     int k = rows();
     int first = grp * m * plane;
+    boolean fp32 = k32 != null;
     Buffers buf = BUFFERS.get();
-    buf.ensure(k * plane, m * plane, k32 != null);
-    NativeMemory mem = NativeMemory.scratch();
-    if (k32 != null) {
-      for (int i = 0; i < m * plane; i++) {
-        buf.out32[i] = (float) (left == null ? x[xo + first + i] : left[first + i] * x[xo + first + i]);
+    buf.ensure(k * plane, m * plane, fp32);
+    for (int i = 0; i < m * plane; i++) {
+      double v = left == null ? x[xo + first + i] : left[first + i] * x[xo + first + i];
+      if (fp32) {
+        buf.out32[i] = (float) v;
+      } else {
+        buf.out64[i] = v;
       }
-      FloatPointer col = mem.floats(0, (long) k * plane);
-      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans,
-          openblas_nolapack.CblasNoTrans, k, plane, m, 1f, k32[grp], k, mem.in(1, buf.out32, m * plane), plane, 0f,
-          col, plane);
-      col.position(0).get(buf.col32, 0, k * plane);
-    } else {
-      for (int i = 0; i < m * plane; i++) {
-        buf.out64[i] = left == null ? x[xo + first + i] : left[first + i] * x[xo + first + i];
-      }
-      DoublePointer col = mem.doubles(0, (long) k * plane);
-      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans,
-          openblas_nolapack.CblasNoTrans, k, plane, m, 1.0, k64[grp], k, mem.in(1, buf.out64, m * plane), plane, 0.0,
-          col, plane);
-      col.position(0).get(buf.col64, 0, k * plane);
     }
-    col2im(k32 != null ? buf.col32 : buf.col64, y, yo, grp, right);
+    NativeMemory mem = NativeMemory.scratch();
+    Pointer in = mem.in(1, fp32 ? buf.out32 : buf.out64, m * plane);
+    Pointer col = mem.values(0, (long) k * plane, fp32);
+    NativeBlas.rawGemm(true, false, k, plane, m, kernel(grp), 0, k, in, 0, plane, col, 0, plane);
+    Object cols = fp32 ? buf.col32 : buf.col64;
+    NativeMemory.get(col, cols, k * plane);
+    col2im(cols, y, yo, grp, right);
   }
 
   /** y[input pixel] += right ⊙ Σ of the im2col entries that read it. */

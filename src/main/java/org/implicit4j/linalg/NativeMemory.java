@@ -2,6 +2,7 @@ package org.implicit4j.linalg;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * GEMM operands in native memory, so that OpenBLAS reads them where they are.
@@ -74,5 +75,24 @@ final class NativeMemory {
     DoublePointer p = doubles(slot, len);
     p.position(0).put(a, 0, len);
     return p;
+  }
+
+  /** Scratch slot {@code slot} with room for len values, floats or doubles (contents undefined). */
+  Pointer values(int slot, long len, boolean fp32) {
+    return fp32 ? floats(slot, len) : doubles(slot, len);
+  }
+
+  /** Copies a[0, len) — a float[] or double[] — into scratch slot {@code slot}. */
+  Pointer in(int slot, Object a, int len) {
+    return a instanceof float[] f ? in(slot, f, len) : in(slot, (double[]) a, len);
+  }
+
+  /** Copies p[0, len) into dst, a float[] like a FloatPointer p or a double[] like a DoublePointer. */
+  static void get(Pointer p, Object dst, int len) {
+    if (p instanceof FloatPointer f) {
+      f.position(0).get((float[]) dst, 0, len);
+    } else {
+      ((DoublePointer) p).position(0).get((double[]) dst, 0, len);
+    }
   }
 }
