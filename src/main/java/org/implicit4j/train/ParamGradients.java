@@ -100,7 +100,8 @@ final class ParamGradients implements OperatorVisitor<Void, RuntimeException> {
   public Void conv2d(Conv2d m) {
     ConvGeometry g = m.geometry();
     int cpg = g.cinPerGroup();
-    IntStream.range(0, g.cout()).parallel().forEach(o -> {
+    // each output channel writes its own kernel rows: disjoint, so the channels run in parallel
+    org.implicit4j.linalg.Parallel.forEach(g.cout(), (long) batch * g.macs() / Math.max(1, g.cout()), o -> {
       int grp = o / g.coutPerGroup();
       for (int s = 0; s < batch; s++) {
         int lo = lOff + s * lStride + o * g.oh() * g.ow();
