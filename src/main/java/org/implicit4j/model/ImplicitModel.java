@@ -78,6 +78,11 @@ public final class ImplicitModel {
   /** The state bias b (copy). */
   public double[] stateBias() { return stateBias.clone(); }
 
+  /** Writes b into {@code dst} from {@code offset}: one sample's constant term without a copy of b. */
+  public void stateBiasInto(double[] dst, int offset) {
+    System.arraycopy(stateBias, 0, dst, offset, stateBias.length);
+  }
+
   /** The output bias c (copy). */
   public double[] outputBias() { return outputBias.clone(); }
 

@@ -67,7 +67,7 @@ public final class Adjoint {
     int n = m.n();
     double[] z = new double[batch * n];
     for (int s = 0; s < batch; s++) {
-      System.arraycopy(m.stateBias(), 0, z, s * n, n);
+      m.stateBiasInto(z, s * n);
     }
     m.a().multAdd(x, 0, n, z, 0, n, batch);
     m.b().multAdd(u, 0, m.p(), z, 0, n, batch);

@@ -24,9 +24,8 @@ final class FixedPointMap {
     this.batch = batch;
     this.n = model.n();
     this.constant = new double[batch * n];
-    double[] bias = model.stateBias();
     for (int s = 0; s < batch; s++) {
-      System.arraycopy(bias, 0, constant, s * n, n);
+      model.stateBiasInto(constant, s * n);
     }
     model.b().multAdd(inputs, 0, model.p(), constant, 0, n, batch);
   }
