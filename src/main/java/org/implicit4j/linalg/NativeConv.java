@@ -19,6 +19,9 @@ final class NativeConv {
   /** Largest im2col band, in values, kept in a thread's buffer. */
   private static final long MAX_BAND = 1L << 22;
 
+  /** A lone sample's convolution is split over the threads from this many multiply-adds. */
+  private static final long PARALLEL_MACS = 1 << 20;
+
   /** Largest M·N·K that OpenBLAS multiplies with its small-matrix kernels (see {@link #bandRows}). */
   static final long SMALL_MNK = 1_000_000;
 
@@ -90,24 +93,35 @@ final class NativeConv {
   /** y_s += diag(left)·K·diag(right) x_s for s in [0, batch); null scalings are the identity. */
   void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch, double[] left,
       double[] right) {
-    int threads = Runtime.getRuntime().availableProcessors();
-    // A large single sample splits its output rows over the threads; below about a million
-    // multiply-adds the hand-off costs more than it saves (measured on oval21 and resnet2b at batch 1).
-    int parts = Math.min(g.oh(), batch >= threads || g.macs() < (1 << 20) ? 1 : (threads + batch - 1) / batch);
-    int bandRows = bandRows();
-    Parallel.forEach(batch * parts, (long) g.macs() / parts, job -> {
-      int s = job / parts;
-      int r0 = (int) ((long) g.oh() * (job % parts) / parts);
-      int r1 = (int) ((long) g.oh() * (job % parts + 1) / parts);
+    int rows = bandHeight(batch);
+    int bands = (g.oh() + rows - 1) / rows;
+    // Jobs are (sample, band), taken by the threads as they come free. A lone sample below about a
+    // million multiply-adds stays on this thread: the hand-off cost more than it saved (oval21 and
+    // resnet2b at batch 1).
+    long work = batch > 1 || g.macs() >= PARALLEL_MACS ? g.macs() / bands : 0;
+    Parallel.forEach(batch * bands, work, job -> {
+      int s = job / bands;
+      int oy0 = job % bands * rows;
+      int oy1 = Math.min(g.oh(), oy0 + rows);
       Buffers buf = BUFFERS.get();
       for (int grp = 0; grp < g.groups(); grp++) {
-        Object in = k32 != null ? input32(x, xOff + s * xStride, grp, right, buf)
-            : input64(x, xOff + s * xStride, grp, right, buf);
-        for (int oy0 = r0; oy0 < r1; oy0 += bandRows) {
-          band(in, y, yOff + s * yStride, grp, oy0, Math.min(r1, oy0 + bandRows), left, buf);
-        }
+        Object in = input(x, xOff + s * xStride, grp, right, buf, oy0, oy1);
+        band(in, y, yOff + s * yStride, grp, oy0, oy1, left, buf);
       }
     });
+  }
+
+  /**
+   * Output rows per band: {@link #bandRows}, evened out over the image; when a lone sample is split
+   * over the threads, a multiple of the thread count of bands, or one thread waits for the other.
+   */
+  private int bandHeight(int batch) {
+    int threads = Runtime.getRuntime().availableProcessors();
+    int bands = (g.oh() + bandRows() - 1) / bandRows();
+    if (batch < threads && g.macs() >= PARALLEL_MACS) {
+      bands = Math.min(g.oh(), (bands + threads - 1) / threads * threads);
+    }
+    return (g.oh() + bands - 1) / bands;
   }
 
   /**
@@ -168,36 +182,32 @@ final class NativeConv {
     return w - 1 - shift < 0 ? 0 : Math.min(ow, (w - 1 - shift) / sw + 1);
   }
 
-  /** The group's input channels, scaled by {@code right} where given, as floats from index 0. */
-  private float[] input32(double[] x, int xo, int grp, double[] right, Buffers buf) {
-    int len = g.cinPerGroup() * g.h() * g.w();
+  /**
+   * The group's input rows that output rows [oy0, oy1) read, in every channel, scaled by
+   * {@code right} where given, as floats (fp32) or doubles at their own positions (index 0 = the
+   * group's first channel). Other rows of the thread's buffer are stale and never read, so a band
+   * converts only its own rows.
+   */
+  private Object input(double[] x, int xo, int grp, double[] right, Buffers buf, int oy0, int oy1) {
+    int plane = g.h() * g.w();
+    int len = g.cinPerGroup() * plane;
     int first = grp * len;
-    float[] in = buf.input32(len);
-    if (right == null) {
-      for (int i = 0; i < len; i++) {
-        in[i] = (float) x[xo + first + i];
-      }
-    } else {
-      for (int i = 0; i < len; i++) {
-        in[i] = (float) (right[first + i] * x[xo + first + i]);
+    int iy0 = Math.max(0, oy0 * g.strideH() - g.padTop());
+    int iy1 = Math.min(g.h(), (oy1 - 1) * g.strideH() - g.padTop() + (g.kh() - 1) * g.dilH() + 1);
+    boolean fp32 = k32 != null;
+    float[] f = fp32 ? buf.input32(len) : null;
+    double[] d = fp32 ? null : buf.input64(len);
+    for (int c = 0; c < g.cinPerGroup(); c++) {
+      for (int i = c * plane + iy0 * g.w(); i < c * plane + iy1 * g.w(); i++) {
+        double v = right == null ? x[xo + first + i] : right[first + i] * x[xo + first + i];
+        if (fp32) {
+          f[i] = (float) v;
+        } else {
+          d[i] = v;
+        }
       }
     }
-    return in;
-  }
-
-  /** {@link #input32} in double; x itself (at offset {@code xo} + the group's start) when unscaled. */
-  private double[] input64(double[] x, int xo, int grp, double[] right, Buffers buf) {
-    int len = g.cinPerGroup() * g.h() * g.w();
-    int first = grp * len;
-    double[] in = buf.input64(len);
-    if (right == null) {
-      System.arraycopy(x, xo + first, in, 0, len);
-    } else {
-      for (int i = 0; i < len; i++) {
-        in[i] = right[first + i] * x[xo + first + i];
-      }
-    }
-    return in;
+    return fp32 ? f : d;
   }
 
   /**
