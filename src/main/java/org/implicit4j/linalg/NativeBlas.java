@@ -11,14 +11,15 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * Dense products through OpenBLAS (org.bytedeco:openblas), when its native library loads.
  *
  * <p>Computes Y += X·Wᵀ and Y += X·W for a batch X stored row by row with a stride — the layout of
- * {@link LinearOperator#multAdd}. OpenBLAS runs on one thread: the batch is split over the Java
- * worker pool instead, so the two thread pools never compete for the same cores. Where the library
+ * {@link LinearOperator#multAdd}. OpenBLAS runs on one thread: the work is split over
+ * {@link Parallel}'s team instead, so the two never compete for the same cores. Where the library
  * cannot load (another platform, or {@code -Dimplicit4j.native=false}) {@link #available()} is
  * false and callers keep their Java kernels; a one-line notice says so once.
  *
- * <p>Weights live in native memory; a block of samples is packed (strided rows to contiguous, fp64
- * to fp32 where asked) and copied into per-thread native scratch ({@link NativeMemory}):
- * O(batch·(m+k)) copies for O(batch·m·k) multiply-adds.
+ * <p>Weights live in native memory ({@link #weights}); the batch is packed (strided rows to
+ * contiguous, fp64 to fp32 where asked) into native scratch ({@link NativeMemory}): O(batch·(m+k))
+ * copies for O(batch·m·k) multiply-adds. Products run as small-GEMM tiles ({@link Tiling}), or for
+ * K beyond them split by output columns.
  */
 public final class NativeBlas {
   /**

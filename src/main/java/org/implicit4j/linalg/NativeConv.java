@@ -7,10 +7,10 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * A convolution as OpenBLAS GEMMs: per (sample, group, band of output rows), the im2col matrix of
  * the band (rows (c, ky, kx), columns output pixels) is written into a per-thread buffer and
- * multiplied by the group's kernel rows, y_band += K_g · col. Diagonal scalings diag(l)·conv·diag(r)
- * (batch norm, rescaling) are fused: r while gathering, l while adding the product into y. Bands
- * split one sample over the worker threads; a batch splits by sample. OpenBLAS itself runs one
- * thread (NativeBlas), so the Java pool is the only source of parallelism.
+ * multiplied by the group's kernel rows, y_band += K_g · col, in tiles small enough for OpenBLAS's
+ * in-place kernels ({@link #bandRows}). Diagonal scalings diag(l)·conv·diag(r) (batch norm,
+ * rescaling) are fused: r while converting the input, l while adding the product into y. The
+ * (sample, band) jobs run on {@link Parallel}'s team; OpenBLAS itself runs one thread.
  */
 final class NativeConv {
   /** GEMM pays for the im2col copy from about this many multiply-adds per (sample, group). */
