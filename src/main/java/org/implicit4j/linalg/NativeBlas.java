@@ -164,8 +164,7 @@ public final class NativeBlas {
   /** Y += X·B by tiles: X packed once (in parallel), then one small GEMM per tile on the team. */
   private static void tiled(Pointer w, Tiling t, int m, int k, double[] x, int xOff, int xStride, double[] y,
       int yOff, int yStride, int batch) {
-    Pointer xs = w instanceof FloatPointer ? NativeMemory.scratch().floats(2, (long) batch * k)
-        : NativeMemory.scratch().doubles(2, (long) batch * k);
+    Pointer xs = NativeMemory.scratch().values(2, (long) batch * k, w instanceof FloatPointer);
     int packs = (batch + 15) / 16;
     Parallel.forEach(packs, 16L * k, b -> packRows(w, x, xOff, xStride, b * 16, Math.min(batch, b * 16 + 16), k,
         xs));
@@ -218,14 +217,19 @@ public final class NativeBlas {
   /** y_s[c0, c0 + width) += (X·B)_s for s in [r0, r0 + n): one small GEMM into this thread's scratch. */
   private static void tile(Pointer w, Pointer xs, int k, int r0, int n, int c0, int width, double[] y, int yOff,
       int yStride) {
-    boolean fp32 = w instanceof FloatPointer;
-    Pointer out = NativeMemory.scratch().values(1, (long) n * width, fp32);
+    Pointer out = NativeMemory.scratch().values(1, (long) n * width, w instanceof FloatPointer);
     rawGemm(false, false, n, width, k, xs, (long) r0 * k, k, w, (long) c0 * k, width, out, 0, width);
+    addInto(out, n, width, y, yOff + r0 * yStride + c0, yStride);
+  }
+
+  /** y[yOff + s·yStride + i] += out[s·width + i] for s in [0, n), i in [0, width). */
+  private static void addInto(Pointer out, int n, int width, double[] y, int yOff, int yStride) {
+    boolean fp32 = out instanceof FloatPointer;
     float[] f = fp32 ? new float[n * width] : null;
     double[] d = fp32 ? null : new double[n * width];
     NativeMemory.get(out, fp32 ? f : d, n * width);
     for (int s = 0; s < n; s++) {
-      int yo = yOff + (r0 + s) * yStride + c0;
+      int yo = yOff + s * yStride;
       int o = s * width;
       for (int i = 0; i < width; i++) {
         y[yo + i] += fp32 ? f[o + i] : d[o + i]; // the JIT unswitches the loop-invariant test
@@ -248,10 +252,6 @@ public final class NativeBlas {
 
     int ldw() {
       return transB ? k : m;
-    }
-
-    int trans() {
-      return transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     }
   }
 
@@ -283,53 +283,15 @@ public final class NativeBlas {
    * when w is a FloatPointer (the fp32 product), else as doubles.
    */
   private static Pointer pack(Pointer w, double[] x, int xOff, int xStride, int n, int k, int slot) {
-    NativeMemory mem = NativeMemory.scratch();
-    if (w instanceof FloatPointer) {
-      FloatPointer xs = mem.floats(slot, (long) n * k);
-      FloatBuffer b = xs.position(0).asBuffer();
-      for (int s = 0; s < n; s++) {
-        int xo = xOff + s * xStride;
-        for (int j = 0; j < k; j++) {
-          b.put(s * k + j, (float) x[xo + j]);
-        }
-      }
-      return xs;
-    }
-    DoublePointer xs = mem.doubles(slot, (long) n * k);
-    DoubleBuffer b = xs.position(0).asBuffer();
-    for (int s = 0; s < n; s++) {
-      b.put(s * k, x, xOff + s * xStride, k);
-    }
+    Pointer xs = NativeMemory.scratch().values(slot, (long) n * k, w instanceof FloatPointer);
+    packRows(w, x, xOff, xStride, 0, n, k, xs);
     return xs;
   }
 
   /** y_s[c0, c1) += (X W-part)_s for the packed rows xs, in this thread's scratch slot 1. */
   private static void product(Pointer w, Pointer xs, Product p, double[] y, int yOff, int yStride, int n) {
-    int m = p.width();
-    int k = p.k();
-    NativeMemory mem = NativeMemory.scratch();
-    if (w instanceof FloatPointer w32) {
-      FloatPointer out = mem.floats(1, (long) n * m);
-      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, p.trans(), n,
-          m, k, 1f, (FloatPointer) xs, k, w32.getPointer(p.wOffset()), p.ldw(), 0f, out, m);
-      FloatBuffer b = out.position(0).asBuffer();
-      for (int s = 0; s < n; s++) {
-        int yo = yOff + s * yStride + p.c0();
-        for (int i = 0; i < m; i++) {
-          y[yo + i] += b.get(s * m + i);
-        }
-      }
-      return;
-    }
-    DoublePointer out = mem.doubles(1, (long) n * m);
-    openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, p.trans(), n, m,
-        k, 1.0, (DoublePointer) xs, k, ((DoublePointer) w).getPointer(p.wOffset()), p.ldw(), 0.0, out, m);
-    DoubleBuffer b = out.position(0).asBuffer();
-    for (int s = 0; s < n; s++) {
-      int yo = yOff + s * yStride + p.c0();
-      for (int i = 0; i < m; i++) {
-        y[yo + i] += b.get(s * m + i);
-      }
-    }
+    Pointer out = NativeMemory.scratch().values(1, (long) n * p.width(), w instanceof FloatPointer);
+    rawGemm(false, p.transB(), n, p.width(), p.k(), xs, 0, p.k(), w, p.wOffset(), p.ldw(), out, 0, p.width());
+    addInto(out, n, p.width(), y, yOff + p.c0(), yStride);
   }
 }

@@ -17,8 +17,8 @@ import org.bytedeco.javacpp.Pointer;
 final class NativeMemory {
   private static final ThreadLocal<NativeMemory> LOCAL = ThreadLocal.withInitial(NativeMemory::new);
 
-  private final FloatPointer[] floats = new FloatPointer[3];
-  private final DoublePointer[] doubles = new DoublePointer[3];
+  /** Scratch slots 0, 1 and 2: [0] doubles, [1] floats. */
+  private final Pointer[][] slots = new Pointer[2][3];
 
   private NativeMemory() {}
 
@@ -37,54 +37,31 @@ final class NativeMemory {
     return new DoublePointer(w);
   }
 
-  /** Scratch slot 0, 1 or 2 with room for at least len floats (contents undefined). */
-  FloatPointer floats(int slot, long len) {
-    FloatPointer p = floats[slot];
-    if (p == null || p.capacity() < len) {
-      if (p != null) {
-        p.close();
-      }
-      p = new FloatPointer(Math.max(len, p == null ? 0 : 2 * p.capacity()));
-      floats[slot] = p;
-    }
-    return p;
-  }
-
-  /** Scratch slot 0, 1 or 2 with room for at least len doubles (contents undefined). */
-  DoublePointer doubles(int slot, long len) {
-    DoublePointer p = doubles[slot];
-    if (p == null || p.capacity() < len) {
-      if (p != null) {
-        p.close();
-      }
-      p = new DoublePointer(Math.max(len, p == null ? 0 : 2 * p.capacity()));
-      doubles[slot] = p;
-    }
-    return p;
-  }
-
-  /** Copies a[0, len) into scratch slot {@code slot}. */
-  FloatPointer in(int slot, float[] a, int len) {
-    FloatPointer p = floats(slot, len);
-    p.position(0).put(a, 0, len);
-    return p;
-  }
-
-  /** Copies a[0, len) into scratch slot {@code slot}. */
-  DoublePointer in(int slot, double[] a, int len) {
-    DoublePointer p = doubles(slot, len);
-    p.position(0).put(a, 0, len);
-    return p;
-  }
-
-  /** Scratch slot {@code slot} with room for len values, floats or doubles (contents undefined). */
+  /** Scratch slot 0, 1 or 2 with room for at least len values, floats or doubles (contents undefined). */
   Pointer values(int slot, long len, boolean fp32) {
-    return fp32 ? floats(slot, len) : doubles(slot, len);
+    Pointer[] kind = slots[fp32 ? 1 : 0];
+    Pointer p = kind[slot];
+    if (p == null || p.capacity() < len) {
+      long capacity = Math.max(len, p == null ? 0 : 2 * p.capacity());
+      if (p != null) {
+        p.close();
+      }
+      p = fp32 ? new FloatPointer(capacity) : new DoublePointer(capacity);
+      kind[slot] = p;
+    }
+    return p;
   }
 
   /** Copies a[0, len) — a float[] or double[] — into scratch slot {@code slot}. */
   Pointer in(int slot, Object a, int len) {
-    return a instanceof float[] f ? in(slot, f, len) : in(slot, (double[]) a, len);
+    if (a instanceof float[] f) {
+      FloatPointer p = (FloatPointer) values(slot, len, true);
+      p.position(0).put(f, 0, len);
+      return p;
+    }
+    DoublePointer p = (DoublePointer) values(slot, len, false);
+    p.position(0).put((double[]) a, 0, len);
+    return p;
   }
 
   /** Copies p[0, len) into dst, a float[] like a FloatPointer p or a double[] like a DoublePointer. */
