@@ -258,7 +258,7 @@ public final class DenseMatrix implements LinearOperator {
     int slot = (product ? 2 : 0) + (fp32 ? 1 : 0);
     Pointer p = nativeCache.get(slot);
     if (p == null) {
-      p = product ? NativeBlas.weights(data, true, rows, cols, fp32) : NativeBlas.weights(data, false, cols, rows, fp32);
+      p = NativeBlas.weights(data, product, product ? rows : cols, product ? cols : rows, fp32);
       nativeCache.set(slot, p);
     }
     return p;

@@ -1,7 +1,5 @@
 package org.implicit4j.linalg;
 
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -26,9 +24,9 @@ final class NativeConv {
   static final long SMALL_MNK = 1_000_000;
 
   private final ConvGeometry g;
-  /** Per group, its kernel rows in native memory: k32 for fp32, else k64. */
-  private final DoublePointer[] k64;
-  private final FloatPointer[] k32;
+  /** Per group, its kernel rows in native memory: FloatPointers when fp32, else DoublePointers. */
+  private final Pointer[] kernels;
+  private final boolean fp32;
 
   /** Reused per worker thread: the im2col band and the GEMM result. */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -70,14 +68,11 @@ final class NativeConv {
   NativeConv(ConvGeometry g, double[] kernel, float[] kernel32) {
     this.g = g;
     int len = g.coutPerGroup() * rows();
-    k64 = kernel32 == null ? new DoublePointer[g.groups()] : null;
-    k32 = kernel32 == null ? null : new FloatPointer[g.groups()];
+    fp32 = kernel32 != null;
+    kernels = new Pointer[g.groups()];
     for (int grp = 0; grp < g.groups(); grp++) {
-      if (kernel32 == null) {
-        k64[grp] = NativeMemory.of(java.util.Arrays.copyOfRange(kernel, grp * len, (grp + 1) * len));
-      } else {
-        k32[grp] = NativeMemory.of(java.util.Arrays.copyOfRange(kernel32, grp * len, (grp + 1) * len));
-      }
+      kernels[grp] = fp32 ? NativeMemory.of(java.util.Arrays.copyOfRange(kernel32, grp * len, (grp + 1) * len))
+          : NativeMemory.of(java.util.Arrays.copyOfRange(kernel, grp * len, (grp + 1) * len));
     }
   }
 
@@ -151,7 +146,6 @@ final class NativeConv {
     int m = g.coutPerGroup();
     int k = rows();
     int mt = channelTile(cols);
-    boolean fp32 = k32 != null;
     buf.ensure(k * cols, m * cols, fp32);
     Object col = fp32 ? buf.col32 : buf.col64;
     Object result = fp32 ? buf.out32 : buf.out64;
@@ -160,16 +154,11 @@ final class NativeConv {
     Pointer colP = mem.in(0, col, k * cols);
     Pointer out = mem.values(1, (long) m * cols, fp32);
     for (int r = 0; r < m; r += mt) {
-      NativeBlas.rawGemm(false, false, Math.min(mt, m - r), cols, k, kernel(grp), (long) r * k, k, colP, 0, cols, out,
-          (long) r * cols, cols);
+      NativeBlas.rawGemm(false, false, Math.min(mt, m - r), cols, k, kernels[grp], (long) r * k, k, colP, 0, cols,
+          out, (long) r * cols, cols);
     }
     NativeMemory.get(out, result, m * cols);
     scatter(result, y, yo, grp, oy0, cols, left);
-  }
-
-  /** The group's kernel rows in native memory, float or double as this convolution computes. */
-  private Pointer kernel(int grp) {
-    return k32 != null ? k32[grp] : k64[grp];
   }
 
   /** First valid output column for a tap whose input column is ox·sw + shift (ceil(−shift/sw), ≥ 0). */
@@ -194,7 +183,6 @@ final class NativeConv {
     int first = grp * len;
     int iy0 = Math.max(0, oy0 * g.strideH() - g.padTop());
     int iy1 = Math.min(g.h(), (oy1 - 1) * g.strideH() - g.padTop() + (g.kh() - 1) * g.dilH() + 1);
-    boolean fp32 = k32 != null;
     float[] f = fp32 ? buf.input32(len) : null;
     double[] d = fp32 ? null : buf.input64(len);
     for (int c = 0; c < g.cinPerGroup(); c++) {
@@ -370,7 +358,6 @@ final class NativeConv {
     int m = g.coutPerGroup();
     int k = rows();
     int first = grp * m * plane;
-    boolean fp32 = k32 != null;
     Buffers buf = BUFFERS.get();
     buf.ensure(k * plane, m * plane, fp32);
     for (int i = 0; i < m * plane; i++) {
@@ -384,7 +371,7 @@ final class NativeConv {
     NativeMemory mem = NativeMemory.scratch();
     Pointer in = mem.in(1, fp32 ? buf.out32 : buf.out64, m * plane);
     Pointer col = mem.values(0, (long) k * plane, fp32);
-    NativeBlas.rawGemm(true, false, k, plane, m, kernel(grp), 0, k, in, 0, plane, col, 0, plane);
+    NativeBlas.rawGemm(true, false, k, plane, m, kernels[grp], 0, k, in, 0, plane, col, 0, plane);
     Object cols = fp32 ? buf.col32 : buf.col64;
     NativeMemory.get(col, cols, k * plane);
     col2im(cols, y, yo, grp, right);
