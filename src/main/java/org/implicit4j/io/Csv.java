@@ -114,8 +114,8 @@ public final class Csv {
         }
         if (first) {
           first = false;
-          String field = t.substring(0, t.indexOf(',') < 0 ? t.length() : t.indexOf(','));
-          if (!numeric(field)) {
+          int comma = t.indexOf(',');
+          if (!numeric(t.substring(0, comma < 0 ? t.length() : comma))) {
             continue; // a header row
           }
         }
