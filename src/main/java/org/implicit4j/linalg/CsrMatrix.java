@@ -41,16 +41,11 @@ public final class CsrMatrix implements LinearOperator {
   private final int rowLength;
 
   private static int uniformRowLength(int[] indptr, int rows) {
-    for (int len = 1; len <= 2; len++) {
-      boolean all = true;
-      for (int i = 0; i < rows && all; i++) {
-        all = indptr[i + 1] - indptr[i] == len;
-      }
-      if (all && rows > 0) {
-        return len;
-      }
+    int len = rows > 0 ? indptr[1] - indptr[0] : 0;
+    for (int i = 1; i < rows && (len == 1 || len == 2); i++) {
+      len = indptr[i + 1] - indptr[i] == len ? len : 0;
     }
-    return 0;
+    return len == 1 || len == 2 ? len : 0;
   }
 
   /** Builds from coordinate triples; duplicates are summed, zeros dropped. */
