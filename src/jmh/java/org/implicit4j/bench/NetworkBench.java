@@ -129,13 +129,13 @@ public class NetworkBench {
 
   @Benchmark
   public double[] implicit4j() {
-    return solver.solve(model, inputs, batch).outputs();
+    return solver.predict(model, inputs, batch).outputs();
   }
 
   /** The float32 fast path (convolution and dense blocks in float, like ORT). */
   @Benchmark
   public double[] implicit4jFloat32() {
-    return solver.solve(model32, inputs, batch).outputs();
+    return solver.predict(model32, inputs, batch).outputs();
   }
 
   @Benchmark

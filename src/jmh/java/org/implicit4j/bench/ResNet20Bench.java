@@ -88,7 +88,7 @@ public class ResNet20Bench {
 
   @Benchmark
   public double[] implicit4jBackSubstitution() {
-    return solver.solve(model, inputs, batch).outputs();
+    return solver.predict(model, inputs, batch).outputs();
   }
 
   @Benchmark

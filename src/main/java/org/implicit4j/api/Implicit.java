@@ -39,6 +39,7 @@ import org.implicit4j.report.SensitivityMatrix;
 import org.implicit4j.report.SolveReport;
 import org.implicit4j.report.VerificationReport;
 import org.implicit4j.report.WellPosedness;
+import org.implicit4j.solve.Predictions;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.SolverOptions;
 import org.implicit4j.solve.Solvers;
@@ -404,7 +405,7 @@ public final class Implicit {
   public Prediction predict(double[][] inputs, SolveOptions o) {
     ImplicitModel m = o.float32() ? float32() : model;
     SolverOptions so = SolverOptions.defaults().withTolerance(o.tolerance()).withMaxIterations(o.maxIterations());
-    Solution sol = Solvers.named(o.solver().cliName(), so).solve(m, flatten(inputs), inputs.length);
+    Predictions sol = Solvers.named(o.solver().cliName(), so).predict(m, flatten(inputs), inputs.length);
     return new Prediction(rows(sol.outputs(), inputs.length, model.q()), sol.report());
   }
 

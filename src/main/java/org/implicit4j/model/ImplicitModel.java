@@ -83,6 +83,11 @@ public final class ImplicitModel {
     System.arraycopy(stateBias, 0, dst, offset, stateBias.length);
   }
 
+  /** Writes c into {@code dst} from {@code offset}: one sample's output bias without a copy of c. */
+  public void outputBiasInto(double[] dst, int offset) {
+    System.arraycopy(outputBias, 0, dst, offset, outputBias.length);
+  }
+
   /** The output bias c (copy). */
   public double[] outputBias() { return outputBias.clone(); }
 

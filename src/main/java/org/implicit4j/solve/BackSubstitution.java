@@ -1,6 +1,10 @@
 package org.implicit4j.solve;
 
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.implicit4j.Implicit4jException;
+import org.implicit4j.linalg.DimensionMismatchException;
+import org.implicit4j.linalg.Parallel;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
 import org.implicit4j.report.SolveReport;
@@ -9,8 +13,15 @@ import org.implicit4j.report.SolveReport;
  * Exact solve for strictly block upper-triangular A: from the last state block up,
  * x_i = φ_i(Σ_{j>i} A_ij x_j + B_i u + b_i). Every x_j on the right is final when it is used, so
  * one pass gives the unique equilibrium (for a network, this is the forward pass).
+ *
+ * <p>The batch is cut into chunks of samples, one thread's share or fewer when their states outgrow
+ * a cache-sized budget; each chunk is solved start to finish (b + Bu, the blocks, ŷ) while its
+ * states are in cache. {@link #predict} keeps only one chunk's states per thread.
  */
 public final class BackSubstitution implements Solver {
+  /** Bytes of states a chunk keeps: one sample's blocks after another stay in cache. */
+  private static final long STATE_BUDGET = 4L << 20;
+
   private final SolverOptions options;
 
   public BackSubstitution(SolverOptions options) {
@@ -29,87 +40,151 @@ public final class BackSubstitution implements Solver {
 
   @Override
   public Solution solve(ImplicitModel model, double[] inputs, int batch) {
+    DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
+    BatchTooLargeException.check(batch, model.n());
+    double[] states = new double[batch * model.n()];
+    Predictions p = run(model, inputs, batch, states);
+    return new Solution(states, p.outputs(), model.n(), model.q(), batch, p.report());
+  }
+
+  @Override
+  public Predictions predict(ImplicitModel model, double[] inputs, int batch) {
+    DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
+    return run(model, inputs, batch, null);
+  }
+
+  /** Solves every chunk into {@code states} at its place, or, when null, into a reused per-thread buffer. */
+  private Predictions run(ImplicitModel model, double[] inputs, int batch, double[] states) {
     if (!model.isStrictlyUpperTriangular()) {
       throw new NotTriangularException();
     }
-    FixedPointMap map = new FixedPointMap(model, inputs, batch);
-    int n = map.n;
-    double[] x = map.constant; // solved in place: the residual check rebuilds its own constant term
+    int n = model.n();
     int chunk = chunk(n, batch);
     int chunks = (batch + chunk - 1) / chunk;
+    double[] outputs = new double[batch * model.q()];
+    Checks checks = new Checks(options.measureResidual(), batch);
+    ConcurrentLinkedQueue<double[]> buffers = new ConcurrentLinkedQueue<>();
     long work = (long) chunk * Math.max(n, model.a().storedValues()); // per chunk: its states and A's entries
-    java.util.concurrent.atomic.AtomicBoolean nonFinite = new java.util.concurrent.atomic.AtomicBoolean();
-    org.implicit4j.linalg.Parallel.forEach(chunks, work, c -> {
+    Parallel.forEach(chunks, work, c -> {
       int from = c * chunk;
       int count = Math.min(chunk, batch - from);
-      substitute(model, x, from, count);
-      // checked while the chunk is in cache (a whole batch of ResNet-20 states is 386 MB)
-      if (options.measureResidual() && hasNonFinite(x, from * n, (from + count) * n)) {
-        nonFinite.set(true);
+      double[] x = states != null ? states : buffer(buffers, chunk * n);
+      int xo = states != null ? from * n : 0;
+      solveChunk(model, inputs, from, count, x, xo, outputs);
+      checks.add(model, inputs, from, count, x, xo);
+      if (states == null) {
+        buffers.add(x);
       }
     });
-    double[] res = options.measureResidual() ? residual(model, inputs, x, batch) : new double[2];
-    // Exact up to rounding: only a NaN/Inf (overflow in the weights or inputs) can fail here.
-    boolean ok = Double.isFinite(res[0]) && !nonFinite.get();
-    int checked = options.measureResidual() ? Math.min(batch, 2) : 0;
-    SolveReport report = ConvergenceException.requireConverged(
-        new SolveReport(name(), 0, res[0], res[1], ok, batch, checked));
-    return new Solution(x, map.predict(x), n, model.q(), batch, report);
+    SolveReport report = ConvergenceException.requireConverged(checks.report(name()));
+    return new Predictions(outputs, model.q(), batch, report);
+  }
+
+  private static double[] buffer(ConcurrentLinkedQueue<double[]> free, int len) {
+    double[] b = free.poll();
+    return b != null ? b : new double[len];
   }
 
   /**
-   * Samples solved together: all of them, unless their states outgrow a cache-sized budget (4 MB)
-   * while more samples than threads remain; then chunks, one sample's blocks after another in cache
-   * instead of every block streaming the whole batch through memory.
+   * Samples per chunk: a thread's share of the batch, fewer when their states outgrow
+   * {@link #STATE_BUDGET}; a chunk smaller than the thread count leaves the threads to the products.
    */
   private static int chunk(int n, int batch) {
     int threads = Runtime.getRuntime().availableProcessors();
-    long fit = Math.max(1, (4L << 20) / (8L * Math.max(1, n)));
-    if (batch <= threads || (long) batch <= fit) {
-      return Math.max(1, batch);
-    }
-    return (int) Math.min(fit, (batch + threads - 1) / threads);
+    long fit = Math.max(1, STATE_BUDGET / (8L * Math.max(1, n)));
+    return (int) Math.max(1, Math.min(fit, (batch + threads - 1) / threads));
   }
 
-  /** Back-substitution of samples [from, from + count), in place in x. */
-  private static void substitute(ImplicitModel model, double[] x, int from, int count) {
+  /** Samples [from, from + count) into x from xo: b + Bu, the blocks in place from the last, then ŷ. */
+  private static void solveChunk(ImplicitModel model, double[] inputs, int from, int count, double[] x, int xo,
+      double[] y) {
+    int n = model.n();
+    int p = model.p();
+    int q = model.q();
+    for (int s = 0; s < count; s++) {
+      model.stateBiasInto(x, xo + s * n);
+      model.outputBiasInto(y, (from + s) * q);
+    }
+    model.b().multAdd(inputs, from * p, p, x, xo, n, count);
+    substitute(model, x, xo, count);
+    model.c().multAdd(x, xo, n, y, from * q, q, count);
+    model.d().multAdd(inputs, from * p, p, y, from * q, q, count);
+  }
+
+  /** Back-substitution of {@code count} samples in place in x from xo. */
+  private static void substitute(ImplicitModel model, double[] x, int xo, int count) {
     int n = model.n();
     for (int i = model.states().size() - 1; i >= 0; i--) {
       // Row block i reads only column blocks j > i, which are final; rows and columns are disjoint.
-      model.a().multAddRow(i, x, from * n, n, x, from * n, n, count);
+      model.a().multAddRow(i, x, xo, n, x, xo, n, count);
       StateBlock blk = model.states().get(i);
-      for (int s = from; s < from + count; s++) {
-        blk.activation().applyInPlace(x, s * n + blk.offset(), blk.size());
+      for (int s = 0; s < count; s++) {
+        blk.activation().applyInPlace(x, xo + s * n + blk.offset(), blk.size());
       }
     }
   }
 
   /**
-   * {abs, rel} residual of g at the first and the last sample, each re-evaluated as a batch of one:
-   * a check of the exact solve at a fraction of its cost.
+   * The run's checks, gathered from the chunks: every state finite, checked while the chunk is in
+   * cache, and the residual of g at the first and the last sample, each re-evaluated as a batch of
+   * one (a check of the exact solve at a fraction of its cost).
    */
-  private static double[] residual(ImplicitModel model, double[] inputs, double[] x, int batch) {
-    int n = model.n();
-    int p = model.p();
-    double abs = 0;
-    double rel = 0;
-    for (int s : batch == 1 ? new int[] {0} : new int[] {0, batch - 1}) {
-      FixedPointMap one = new FixedPointMap(model, java.util.Arrays.copyOfRange(inputs, s * p, (s + 1) * p), 1);
-      double[] xs = java.util.Arrays.copyOfRange(x, s * n, (s + 1) * n);
+  private static final class Checks {
+    private final boolean on;
+    private final int batch;
+    private boolean nonFinite;
+    private double abs;
+    private double rel;
+
+    Checks(boolean on, int batch) {
+      this.on = on;
+      this.batch = batch;
+    }
+
+    void add(ImplicitModel model, double[] inputs, int from, int count, double[] x, int xo) {
+      if (!on) {
+        return;
+      }
+      boolean bad = hasNonFinite(x, xo, xo + count * model.n());
+      for (int s : new int[] {0, batch - 1}) {
+        if (s >= from && s < from + count) {
+          double[] r = residual(model, inputs, s, x, xo + (s - from) * model.n());
+          record(bad, r);
+        }
+      }
+      record(bad, new double[2]);
+    }
+
+    private synchronized void record(boolean bad, double[] r) {
+      nonFinite |= bad;
+      abs = Math.max(abs, r[0]);
+      rel = Math.max(rel, r[1]);
+    }
+
+    synchronized SolveReport report(String method) {
+      // Exact up to rounding: only a NaN/Inf (overflow in the weights or inputs) can fail here.
+      boolean ok = Double.isFinite(abs) && !nonFinite;
+      return new SolveReport(method, 0, abs, rel, ok, batch, on ? Math.min(batch, 2) : 0);
+    }
+
+    /** {abs, rel} residual of g at sample s, whose state is x[off, off + n). */
+    private static double[] residual(ImplicitModel model, double[] inputs, int s, double[] x, int off) {
+      int n = model.n();
+      int p = model.p();
+      FixedPointMap one = new FixedPointMap(model, Arrays.copyOfRange(inputs, s * p, (s + 1) * p), 1);
+      double[] xs = Arrays.copyOfRange(x, off, off + n);
       double[] gx = new double[n];
       one.apply(xs, gx);
-      abs = Math.max(abs, FixedPointMap.maxAbsDiff(gx, xs));
-      rel = Math.max(rel, one.blockRelativeResidual(xs, gx));
+      return new double[] {FixedPointMap.maxAbsDiff(gx, xs), one.blockRelativeResidual(xs, gx)};
     }
-    return new double[] {abs, rel};
-  }
 
-  private static boolean hasNonFinite(double[] x, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (!Double.isFinite(x[i])) {
-        return true;
+    private static boolean hasNonFinite(double[] x, int from, int to) {
+      for (int i = from; i < to; i++) {
+        if (!Double.isFinite(x[i])) {
+          return true;
+        }
       }
+      return false;
     }
-    return false;
   }
 }

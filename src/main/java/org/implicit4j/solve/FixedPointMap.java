@@ -19,6 +19,7 @@ final class FixedPointMap {
 
   FixedPointMap(ImplicitModel model, double[] inputs, int batch) {
     DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
+    BatchTooLargeException.check(batch, model.n());
     this.model = model;
     this.inputs = inputs;
     this.batch = batch;

@@ -14,4 +14,13 @@ public interface Solver {
    * @throws ConvergenceException when the tolerance is not met within the iteration limit
    */
   Solution solve(ImplicitModel model, double[] inputs, int batch);
+
+  /**
+   * The predictions of {@link #solve} without the states. A solver may then keep fewer states in
+   * memory at a time ({@link BackSubstitution}: a chunk of samples per thread instead of the batch).
+   */
+  default Predictions predict(ImplicitModel model, double[] inputs, int batch) {
+    Solution s = solve(model, inputs, batch);
+    return new Predictions(s.outputs(), s.q(), s.batch(), s.report());
+  }
 }

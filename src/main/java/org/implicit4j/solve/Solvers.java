@@ -33,10 +33,22 @@ public final class Solvers {
       @Override public String name() { return "auto"; }
 
       @Override public Solution solve(ImplicitModel model, double[] inputs, int batch) {
-        Solver s = model.isStrictlyUpperTriangular() ? new BackSubstitution(options) : new Anderson(options);
-        return s.solve(model, inputs, batch);
+        return pick(model).solve(model, inputs, batch);
+      }
+
+      @Override public Predictions predict(ImplicitModel model, double[] inputs, int batch) {
+        return pick(model).predict(model, inputs, batch);
+      }
+
+      private Solver pick(ImplicitModel model) {
+        return model.isStrictlyUpperTriangular() ? new BackSubstitution(options) : new Anderson(options);
       }
     };
+  }
+
+  /** Predictions (no states) of one batch with the automatic choice and default options. */
+  public static Predictions predict(ImplicitModel model, double[] inputs, int batch) {
+    return auto(SolverOptions.defaults()).predict(model, inputs, batch);
   }
 
   /** Solves one batch with the automatic choice and default options. */

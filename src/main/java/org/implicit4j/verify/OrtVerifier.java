@@ -21,6 +21,7 @@ import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.onnx.Tensor;
 import org.implicit4j.report.LayerComparison;
 import org.implicit4j.report.VerificationReport;
+import org.implicit4j.solve.Predictions;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.Solvers;
 
@@ -221,7 +222,7 @@ public final class OrtVerifier implements AutoCloseable {
     // Solved in chunks, so that memory stays bounded and progress moves while the implicit model solves.
     for (int from = 0; from < inputs.length; from += CHUNK) {
       double[][] part = java.util.Arrays.copyOfRange(inputs, from, Math.min(inputs.length, from + CHUNK));
-      Solution sol = Solvers.solve(m, org.implicit4j.io.Csv.flatten(part), part.length);
+      Predictions sol = Solvers.predict(m, org.implicit4j.io.Csv.flatten(part), part.length);
       for (int s = 0; s < part.length; s++) {
         agreement.add(sol.output(s), runReference(part[s]));
         if (progress != null) {

@@ -10,6 +10,7 @@ import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.report.LayerComparison;
 import org.implicit4j.report.VerificationReport;
+import org.implicit4j.solve.Predictions;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.Solvers;
 
@@ -58,7 +59,7 @@ public final class Verifier {
   /** The model against ONNX files run in sequence (each one's outputs feed the next one's inputs). */
   public static VerificationReport verifyPipeline(ImplicitModel m, List<Path> files, double[][] inputs,
       Tolerance tol, IntConsumer progress) {
-    Solution sol = Solvers.solve(m, Csv.flatten(inputs), inputs.length);
+    Predictions sol = Solvers.predict(m, Csv.flatten(inputs), inputs.length);
     Agreement agreement = new Agreement(tol.atol(), tol.rtol());
     try (OrtPipeline ort = new OrtPipeline(files)) {
       for (int s = 0; s < inputs.length; s++) {

@@ -90,6 +90,48 @@ class SolverTest {
     assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).solve(m, batchOf(u), u.length));
   }
 
+  /**
+   * predict keeps a chunk of states per thread instead of the batch's; its predictions are the
+   * solve's, bit for bit, and the forward pass's, for batches cut into one or several chunks.
+   */
+  @Test
+  void predictionsWithoutStatesAreTheSolvesAndTheForwardPass() {
+    Random r = new Random(6);
+    TestModels.ResCnn net = TestModels.ResCnn.random(r);
+    ImplicitModel m = net.implicit();
+    for (int batch : new int[] {1, 2, 37}) {
+      double[][] u = new double[batch][];
+      for (int s = 0; s < batch; s++) {
+        u[s] = TestModels.randn(r, 72, 1);
+      }
+      Predictions p = new BackSubstitution(OPTS).predict(m, batchOf(u), batch);
+      Solution sol = new BackSubstitution(OPTS).solve(m, batchOf(u), batch);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(sol.outputs(), p.outputs(), "batch " + batch);
+      assertEquals(Math.min(batch, 2), p.report().checkedSamples());
+      assertTrue(p.report().converged() && p.report().absResidual() <= 1e-12, p.report().toString());
+      for (int s = 0; s < batch; s++) {
+        assertRelClose(net.forward(u[s]), p.output(s), 1e-12, "batch " + batch + " sample " + s);
+      }
+      u[batch / 2][5] = Double.NaN;
+      assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(m, batchOf(u), batch));
+    }
+  }
+
+  /** A batch whose states overflow an array is refused, naming the batch, before anything is allocated. */
+  @Test
+  void statesBeyondOneArrayAreRefusedBeforeAllocating() {
+    ImplicitModel.Builder b = ImplicitModel.builder(1, 1);
+    int x = b.addState("x", 1 << 16, Activation.RELU);
+    b.addB(x, new org.implicit4j.linalg.DenseMatrix(1 << 16, 1, new double[1 << 16]));
+    b.addC(x, new org.implicit4j.linalg.DenseMatrix(1, 1 << 16, new double[1 << 16]));
+    ImplicitModel m = b.build();
+    int batch = 40_000; // 40,000 × 65,536 states > 2³¹
+    for (Solver s : new Solver[] {new BackSubstitution(OPTS), new Picard(OPTS)}) {
+      BatchTooLargeException e = assertThrows(BatchTooLargeException.class, () -> s.solve(m, new double[batch], batch));
+      assertTrue(e.getMessage().contains("40000 samples") && e.getMessage().contains("--batch-size"), e.getMessage());
+    }
+  }
+
   @Test
   void andersonNeedsFewerIterationsThanPicardAtNorm095() {
     Random r = new Random(3);
@@ -136,6 +178,7 @@ class SolverTest {
     ImplicitModel m = TestModels.randomDense(new Random(5), 5, 2, 2, 0.5, Activation.RELU);
     assertThrows(BackSubstitution.NotTriangularException.class, () -> new BackSubstitution(OPTS).solve(m, new double[2], 1));
     assertEquals("anderson", Solvers.solve(m, new double[2], 1).report().method());
+    assertEquals("anderson", Solvers.predict(m, new double[2], 1).report().method());
   }
 
   @Test
