@@ -183,14 +183,20 @@ public final class NativeBlas {
    */
   static void rawGemm(boolean transA, boolean transB, int m, int n, int k, Pointer a, long aOff, int lda,
       Pointer b, long bOff, int ldb, Pointer c, long cOff, int ldc) {
+    rawGemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false);
+  }
+
+  /** As above; with {@code accumulate}, C += op(A)·op(B) (β = 1) instead of C = op(A)·op(B). */
+  static void rawGemm(boolean transA, boolean transB, int m, int n, int k, Pointer a, long aOff, int lda,
+      Pointer b, long bOff, int ldb, Pointer c, long cOff, int ldc, boolean accumulate) {
     int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     if (a instanceof FloatPointer fa) {
       openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, 1f, fa.getPointer(aOff), lda,
-          ((FloatPointer) b).getPointer(bOff), ldb, 0f, ((FloatPointer) c).getPointer(cOff), ldc);
+          ((FloatPointer) b).getPointer(bOff), ldb, accumulate ? 1f : 0f, ((FloatPointer) c).getPointer(cOff), ldc);
     } else {
       openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, 1.0,
-          ((DoublePointer) a).getPointer(aOff), lda, ((DoublePointer) b).getPointer(bOff), ldb, 0.0,
+          ((DoublePointer) a).getPointer(aOff), lda, ((DoublePointer) b).getPointer(bOff), ldb, accumulate ? 1.0 : 0.0,
           ((DoublePointer) c).getPointer(cOff), ldc);
     }
   }

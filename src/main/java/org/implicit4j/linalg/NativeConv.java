@@ -27,11 +27,13 @@ final class NativeConv {
   /** Per group, its kernel rows in native memory: FloatPointers when fp32, else DoublePointers. */
   private final Pointer[] kernels;
   private final boolean fp32;
+  /** The forward product without im2col where the channels allow ({@link ShiftedConv#applies}), else null. */
+  private final ShiftedConv shifted;
 
   /** Reused per worker thread: the im2col band and the GEMM result. */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-  private static final class Buffers {
+  static final class Buffers {
     double[] col64 = new double[0];
     double[] out64 = new double[0];
     float[] col32 = new float[0];
@@ -74,6 +76,7 @@ final class NativeConv {
       kernels[grp] = fp32 ? NativeMemory.of(java.util.Arrays.copyOfRange(kernel32, grp * len, (grp + 1) * len))
           : NativeMemory.of(java.util.Arrays.copyOfRange(kernel, grp * len, (grp + 1) * len));
     }
+    shifted = ShiftedConv.applies(g) ? new ShiftedConv(g, kernel, kernel32) : null;
   }
 
   static boolean worthIt(ConvGeometry g) {
@@ -100,8 +103,13 @@ final class NativeConv {
       int oy1 = Math.min(g.oh(), oy0 + rows);
       Buffers buf = BUFFERS.get();
       for (int grp = 0; grp < g.groups(); grp++) {
-        Object in = input(x, xOff + s * xStride, grp, right, buf, oy0, oy1);
-        band(in, y, yOff + s * yStride, grp, oy0, oy1, left, buf);
+        if (shifted != null) {
+          shifted.band(x, xOff + s * xStride, y, yOff + s * yStride, grp, oy0, oy1,
+              channelTile((oy1 - oy0) * shifted.wq, g.cinPerGroup()), left, right, buf);
+        } else {
+          Object in = input(x, xOff + s * xStride, grp, right, buf, oy0, oy1);
+          band(in, y, yOff + s * yStride, grp, oy0, oy1, left, buf);
+        }
       }
     });
   }
@@ -128,16 +136,16 @@ final class NativeConv {
    * capped at {@link #MAX_BAND} im2col values, the buffer a thread holds.
    */
   private int bandRows() {
-    long perRow = (long) rows() * g.ow();
+    long perRow = shifted != null ? shifted.valuesPerRow() : (long) rows() * g.ow();
     long memoryRows = Math.max(1, MAX_BAND / perRow);
     long smallRows = SMALL_MNK / (Math.min(g.coutPerGroup(), 16) * perRow);
     return (int) Math.min(g.oh(), smallRows >= 1 ? Math.min(smallRows, memoryRows) : memoryRows);
   }
 
-  /** Output channels per GEMM of a band of {@code cols} pixels: within {@link #SMALL_MNK}, in 16s. */
-  private int channelTile(int cols) {
+  /** Output channels per GEMM of {@code cols} columns and depth k: within {@link #SMALL_MNK}, in 16s. */
+  private int channelTile(int cols, int k) {
     int m = g.coutPerGroup();
-    long fit = SMALL_MNK / ((long) cols * rows());
+    long fit = SMALL_MNK / ((long) cols * k);
     return fit >= m ? m : (int) Math.max(Math.min(m, 16), fit / 16 * 16);
   }
 
@@ -145,7 +153,7 @@ final class NativeConv {
     int cols = (oy1 - oy0) * g.ow();
     int m = g.coutPerGroup();
     int k = rows();
-    int mt = channelTile(cols);
+    int mt = channelTile(cols, k);
     buf.ensure(k * cols, m * cols, fp32);
     Object col = fp32 ? buf.col32 : buf.col64;
     Object result = fp32 ? buf.out32 : buf.out64;
@@ -158,7 +166,7 @@ final class NativeConv {
           out, (long) r * cols, cols);
     }
     NativeMemory.get(out, result, m * cols);
-    scatter(result, y, yo, grp, oy0, cols, left);
+    scatter(g, result, y, yo, grp, oy0, oy1 - oy0, g.ow(), left);
   }
 
   /** First valid output column for a tap whose input column is ox·sw + shift (ceil(−shift/sw), ≥ 0). */
@@ -392,18 +400,29 @@ final class NativeConv {
     });
   }
 
-  /** y[channel, band] += left ⊙ out (a float[] or double[] GEMM result), for the group's output channels. */
-  private void scatter(Object out, double[] y, int yo, int grp, int oy0, int cols, double[] left) {
+  /**
+   * y[channel, rows from oy0] += left ⊙ out for the group's output channels, where out (a float[] or
+   * double[] GEMM result) holds each channel's {@code rows} rows {@code rowStride} apart, of which
+   * the first ow values are outputs (the rest, a shifted product's wide columns, are dropped).
+   */
+  static void scatter(ConvGeometry g, Object out, double[] y, int yo, int grp, int oy0, int rows, int rowStride,
+      double[] left) {
     float[] f = out instanceof float[] a ? a : null;
     double[] d = f == null ? (double[]) out : null;
     int plane = g.oh() * g.ow();
+    int ow = g.ow();
+    boolean dense = rowStride == ow; // then a channel's rows are one run
+    int runs = dense ? 1 : rows;
+    int len = dense ? rows * ow : ow;
     for (int o = 0; o < g.coutPerGroup(); o++) {
-      int at = (grp * g.coutPerGroup() + o) * plane + oy0 * g.ow();
-      int src = o * cols;
-      // The type and scaling tests are loop-invariant: the JIT unswitches them out of the loop.
-      for (int j = 0; j < cols; j++) {
-        double v = f != null ? f[src + j] : d[src + j];
-        y[yo + at + j] += left == null ? v : left[at + j] * v;
+      for (int r = 0; r < runs; r++) {
+        int at = (grp * g.coutPerGroup() + o) * plane + (oy0 + r) * ow;
+        int src = o * rows * rowStride + r * rowStride;
+        // The type and scaling tests are loop-invariant: the JIT unswitches them out of the loop.
+        for (int j = 0; j < len; j++) {
+          double v = f != null ? f[src + j] : d[src + j];
+          y[yo + at + j] += left == null ? v : left[at + j] * v;
+        }
       }
     }
   }

@@ -139,8 +139,8 @@ class NativeBlasTest {
   /** y_s += W x_s, or Wᵀ x_s when {@code trans}, entry by entry. */
   /**
    * Convolutions (the first two large enough for the OpenBLAS path, grouped and strided; a dilated
-   * depthwise one on the Java path), against the
-   * direct definition: fp64 to 1e-12, fp32 to float precision, one sample and a batch.
+   * depthwise one on the Java path; those with 8 or more input channels a group as one GEMM per
+   * tap), against the direct definition: fp64 to 1e-12, fp32 to float precision, one sample and a batch.
    */
   @Test
   void nativeConvolutionMatchesTheDefinition() {
@@ -154,7 +154,16 @@ class NativeBlasTest {
         // ResNet-20's stages: small-GEMM bands of 13 of 32 output rows (split over threads at batch 1),
         // and 64 output channels in GEMM tiles of 16
         new ConvGeometry(16, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
-        new ConvGeometry(64, 8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
+        new ConvGeometry(64, 8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        // one GEMM per tap over a phase layout (ShiftedConv): a 1×1 stride-2 kernel reads one phase of
+        // four, resnet2b's 4×4 stride-2 kernels all four, a dilated kernel and unequal strides, pads
+        // and dilations
+        new ConvGeometry(16, 32, 32, 32, 16, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
+        new ConvGeometry(16, 32, 32, 32, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1),
+        new ConvGeometry(16, 30, 30, 32, 26, 26, 3, 3, 1, 1, 0, 0, 2, 2, 1),
+        new ConvGeometry(16, 24, 24, 32, 12, 24, 3, 3, 2, 1, 1, 2, 1, 2, 1)};
+    long perTap = java.util.Arrays.stream(geometries).filter(ShiftedConv::applies).count();
+    assertTrue(perTap >= 6 && perTap <= geometries.length - 3, perTap + " of the geometries one GEMM per tap");
     for (ConvGeometry g : geometries) {
       double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
       for (int batch : new int[] {1, 5}) {
