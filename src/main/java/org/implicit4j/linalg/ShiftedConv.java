@@ -180,20 +180,29 @@ final class ShiftedConv {
   /** One phase row: 0 before jlo and from jhi, right ⊙ x[src + j·s_w] between. */
   private void row(double[] x, int xo, double[] right, int src, int jlo, int jhi, float[] f, double[] d, int dst) {
     int sw = g.strideW();
+    // The pads are a value or two: loops, not Arrays.fill, whose call cost more than the stores.
     if (f != null) {
-      java.util.Arrays.fill(f, dst, dst + jlo, 0f);
+      for (int j = 0; j < jlo; j++) {
+        f[dst + j] = 0f;
+      }
       for (int j = jlo; j < jhi; j++) {
         int at = src + j * sw;
         f[dst + j] = (float) (right == null ? x[xo + at] : right[at] * x[xo + at]);
       }
-      java.util.Arrays.fill(f, dst + Math.max(jlo, jhi), dst + wq, 0f);
+      for (int j = Math.max(jlo, jhi); j < wq; j++) {
+        f[dst + j] = 0f;
+      }
     } else {
-      java.util.Arrays.fill(d, dst, dst + jlo, 0.0);
+      for (int j = 0; j < jlo; j++) {
+        d[dst + j] = 0.0;
+      }
       for (int j = jlo; j < jhi; j++) {
         int at = src + j * sw;
         d[dst + j] = right == null ? x[xo + at] : right[at] * x[xo + at];
       }
-      java.util.Arrays.fill(d, dst + Math.max(jlo, jhi), dst + wq, 0.0);
+      for (int j = Math.max(jlo, jhi); j < wq; j++) {
+        d[dst + j] = 0.0;
+      }
     }
   }
 
