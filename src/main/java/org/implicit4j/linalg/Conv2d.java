@@ -50,6 +50,42 @@ public final class Conv2d implements LinearOperator {
     return kernel32 != null;
   }
 
+  /**
+   * diag(l)·K·diag(r) as one convolution when l is constant over each output channel and r over each
+   * input channel (batch norm, per-channel rescaling): K'[o, c, ky, kx] = l_o·K[o, c, ky, kx]·r_c, in
+   * this convolution's precision; null when a scaling varies within a channel. Null sides are 1.
+   */
+  Conv2d withChannelScalings(double[] left, double[] right) {
+    double[] lo = perChannel(left, g.cout(), g.oh() * g.ow());
+    double[] ri = perChannel(right, g.cin(), g.h() * g.w());
+    if (lo == null || ri == null) {
+      return null;
+    }
+    int cpg = g.cinPerGroup();
+    int taps = g.kh() * g.kw();
+    double[] k = new double[kernel.length];
+    for (int i = 0; i < k.length; i++) {
+      int o = i / (cpg * taps);
+      int c = o / g.coutPerGroup() * cpg + i / taps % cpg; // the input channel of the kernel's column
+      k[i] = lo[o] * kernel[i] * ri[c];
+    }
+    return new Conv2d(g, k, kernel32 != null);
+  }
+
+  /** The per-channel value of a scaling constant over each channel's plane; ones for null; null if it varies. */
+  private static double[] perChannel(double[] s, int channels, int plane) {
+    double[] v = new double[channels];
+    for (int c = 0; c < channels; c++) {
+      v[c] = s == null ? 1.0 : s[c * plane];
+      for (int i = 1; s != null && i < plane; i++) {
+        if (s[c * plane + i] != v[c]) {
+          return null;
+        }
+      }
+    }
+    return v;
+  }
+
   public ConvGeometry geometry() { return g; }
 
   public double[] kernelCopy() { return kernel.clone(); }

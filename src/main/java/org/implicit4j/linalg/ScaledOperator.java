@@ -16,10 +16,27 @@ public final class ScaledOperator implements LinearOperator {
   private final LinearOperator inner;
   private final double[] right;
 
+  /**
+   * For a float32 convolution whose scalings are constant per channel: the convolution with them
+   * multiplied into its kernel (in double, rounded once), made on first use, so that products need
+   * no scaling pass; the model keeps the scalings. Empty otherwise.
+   */
+  private volatile java.util.Optional<Conv2d> folded;
+
   private ScaledOperator(double[] left, LinearOperator inner, double[] right) {
     this.left = left;
     this.inner = inner;
     this.right = right;
+  }
+
+  private java.util.Optional<Conv2d> folded() {
+    java.util.Optional<Conv2d> f = folded;
+    if (f == null) {
+      f = inner instanceof Conv2d c && c.isFloat32() ? java.util.Optional.ofNullable(c.withChannelScalings(left, right))
+          : java.util.Optional.empty();
+      folded = f;
+    }
+    return f;
   }
 
   /** diag(left)·inner·diag(right), merging nested scalings so that wrappers never stack. */
@@ -67,6 +84,10 @@ public final class ScaledOperator implements LinearOperator {
 
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (folded().isPresent()) {
+      folded.get().multAdd(x, xOff, xStride, y, yOff, yStride, batch);
+      return;
+    }
     if (inner instanceof Conv2d c && c.multAddScaled(x, xOff, xStride, y, yOff, yStride, batch, left, right)) {
       return; // the scalings ran inside the convolution's gather and epilogue
     }

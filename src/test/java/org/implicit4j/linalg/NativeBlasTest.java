@@ -183,35 +183,59 @@ class NativeBlasTest {
     }
   }
 
-  /** diag(l)·conv·diag(r) with the scalings fused into the OpenBLAS gather and epilogue, against scaling by hand. */
+  /**
+   * diag(l)·conv·diag(r) against scaling by hand: scalings that vary within a channel fused into the
+   * OpenBLAS gather and epilogue, and per-channel ones (batch norm) multiplied into a float32 kernel,
+   * for a plain and a grouped convolution.
+   */
   @Test
   void scaledConvolutionFusesItsScalings() {
     Random r = new Random(22);
-    ConvGeometry g = new ConvGeometry(8, 12, 12, 16, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-    double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
-    double[] left = org.implicit4j.TestModels.randn(r, g.outputSize(), 1);
-    double[] right = org.implicit4j.TestModels.randn(r, g.inputSize(), 1);
-    for (int batch : new int[] {1, 3}) {
-      double[] x = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
-      double[] want = new double[batch * g.outputSize()];
-      for (int s = 0; s < batch; s++) {
-        double[] xs = new double[g.inputSize()];
-        for (int j = 0; j < xs.length; j++) {
-          xs[j] = right[j] * x[s * g.inputSize() + j];
+    for (ConvGeometry g : new ConvGeometry[] {new ConvGeometry(8, 12, 12, 16, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        new ConvGeometry(16, 20, 20, 32, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 2)}) {
+      double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
+      for (boolean perChannel : new boolean[] {false, true}) {
+        double[] left = scaling(r, g.cout(), g.oh() * g.ow(), perChannel);
+        double[] right = scaling(r, g.cin(), g.h() * g.w(), perChannel);
+        assertEquals(perChannel, new Conv2d(g, k).withChannelScalings(left, right) != null);
+        for (int batch : new int[] {1, 3}) {
+          double[] x = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
+          double[] want = scaledByHand(g, k, left, right, x, batch);
+          for (boolean fp32 : new boolean[] {false, true}) {
+            LinearOperator op = ScaledOperator.of(left, new Conv2d(g, k), right);
+            op = fp32 ? op.withFloat32Kernels() : op;
+            double[] y = new double[want.length];
+            op.multAdd(x, 0, g.inputSize(), y, 0, g.outputSize(), batch);
+            assertClose(want, y, fp32 ? 1e-4 : 1e-12);
+          }
         }
-        double[] ys = org.implicit4j.TestModels.naiveConv(g, k, xs);
-        for (int i = 0; i < ys.length; i++) {
-          want[s * g.outputSize() + i] = left[i] * ys[i];
-        }
-      }
-      for (boolean fp32 : new boolean[] {false, true}) {
-        LinearOperator op = ScaledOperator.of(left, new Conv2d(g, k), right);
-        op = fp32 ? op.withFloat32Kernels() : op;
-        double[] y = new double[want.length];
-        op.multAdd(x, 0, g.inputSize(), y, 0, g.outputSize(), batch);
-        assertClose(want, y, fp32 ? 1e-4 : 1e-12);
       }
     }
+  }
+
+  /** Random scalings, one value per channel's plane when {@code perChannel}. */
+  private static double[] scaling(Random r, int channels, int plane, boolean perChannel) {
+    double[] s = org.implicit4j.TestModels.randn(r, channels * plane, 1);
+    for (int i = 0; perChannel && i < s.length; i++) {
+      s[i] = s[i / plane * plane];
+    }
+    return s;
+  }
+
+  private static double[] scaledByHand(ConvGeometry g, double[] k, double[] left, double[] right, double[] x,
+      int batch) {
+    double[] want = new double[batch * g.outputSize()];
+    for (int s = 0; s < batch; s++) {
+      double[] xs = new double[g.inputSize()];
+      for (int j = 0; j < xs.length; j++) {
+        xs[j] = right[j] * x[s * g.inputSize() + j];
+      }
+      double[] ys = org.implicit4j.TestModels.naiveConv(g, k, xs);
+      for (int i = 0; i < ys.length; i++) {
+        want[s * g.outputSize() + i] = left[i] * ys[i];
+      }
+    }
+    return want;
   }
 
   /**
