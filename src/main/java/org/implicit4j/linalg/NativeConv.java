@@ -6,7 +6,8 @@ import org.bytedeco.javacpp.Pointer;
  * A convolution as OpenBLAS GEMMs: per (sample, group, band of output rows), the im2col matrix of
  * the band (rows (c, ky, kx), columns output pixels) is written into a per-thread buffer and
  * multiplied by the group's kernel rows, y_band += K_g · col, in tiles small enough for OpenBLAS's
- * in-place kernels ({@link #bandRows}). Diagonal scalings diag(l)·conv·diag(r) (batch norm,
+ * in-place kernels ({@link #bandRows}). Strided, 'valid' and many-channel convolutions take
+ * {@link ShiftedConv}'s products over a phase layout of the input instead. Diagonal scalings diag(l)·conv·diag(r) (batch norm,
  * rescaling) are fused: r while converting the input, l while adding the product into y. The
  * (sample, band) jobs run on {@link Parallel}'s team; OpenBLAS itself runs one thread.
  */
@@ -76,7 +77,7 @@ final class NativeConv {
       kernels[grp] = fp32 ? NativeMemory.of(java.util.Arrays.copyOfRange(kernel32, grp * len, (grp + 1) * len))
           : NativeMemory.of(java.util.Arrays.copyOfRange(kernel, grp * len, (grp + 1) * len));
     }
-    shifted = ShiftedConv.applies(g) ? new ShiftedConv(g, kernel, kernel32) : null;
+    shifted = ShiftedConv.applies(g) ? new ShiftedConv(g, kernel, kernel32, kernels) : null;
   }
 
   static boolean worthIt(ConvGeometry g) {
@@ -105,7 +106,7 @@ final class NativeConv {
       for (int grp = 0; grp < g.groups(); grp++) {
         if (shifted != null) {
           shifted.band(x, xOff + s * xStride, y, yOff + s * yStride, grp, oy0, oy1,
-              channelTile((oy1 - oy0) * shifted.wq, g.cinPerGroup()), left, right, buf);
+              channelTile((oy1 - oy0) * shifted.wq, shifted.depth()), left, right, buf);
         } else {
           Object in = input(x, xOff + s * xStride, grp, right, buf, oy0, oy1);
           band(in, y, yOff + s * yStride, grp, oy0, oy1, left, buf);
@@ -208,15 +209,15 @@ final class NativeConv {
 
   /**
    * The band's im2col from the group's input (index 0 = its first channel), a float[] or double[]
-   * like {@code in}: row (c, ky, kx) holds the taps over the band's output pixels, 0 in padding. With unit
-   * strides and as many output as input columns, output row oy + 1 continues row oy in both arrays,
+   * like {@code in}: row (c, ky, kx) holds the taps over the band's output pixels, 0 in padding. Only
+   * unit strides with as many output as input columns come here (the rest is {@link ShiftedConv}'s):
+   * output row oy + 1 continues row oy in both arrays,
    * so one copy covers all valid rows of an im2col row and only the padding between them is
    * cleared (for 3×3 'same' convolutions: one copy and a zero per row, not a copy per row).
    */
   private void gather(Object in, Object col, int oy0, int oy1) {
     int cols = (oy1 - oy0) * g.ow();
     int ow = g.ow();
-    boolean merge = g.strideW() == 1 && g.strideH() == 1 && g.w() == ow;
     for (int c = 0; c < g.cinPerGroup(); c++) {
       for (int ky = 0; ky < g.kh(); ky++) {
         int off = ky * g.dilH() - g.padTop(); // iy = oy·sh + off
@@ -233,16 +234,10 @@ final class NativeConv {
           }
           int src = (c * g.h() + a * g.strideH() + off) * g.w() + shift;
           int dst = r + (a - oy0) * ow;
-          if (merge) {
-            System.arraycopy(in, src + lo, col, dst + lo, (b - 1 - a) * ow + hi - lo);
-            zero(col, r, dst + lo);
-            zeroGaps(col, dst, b - a, ow, lo, hi);
-            zero(col, r + (b - 1 - oy0) * ow + hi, r + cols);
-          } else { // every value written once: rows outside the input, then each row's taps and padding
-            zero(col, r, dst);
-            stridedCopy(in, src, col, dst, b - a, lo, hi);
-            zero(col, r + (b - oy0) * ow, r + cols);
-          }
+          System.arraycopy(in, src + lo, col, dst + lo, (b - 1 - a) * ow + hi - lo);
+          zero(col, r, dst + lo);
+          zeroGaps(col, dst, b - a, ow, lo, hi);
+          zero(col, r + (b - 1 - oy0) * ow + hi, r + cols);
         }
       }
     }
@@ -274,58 +269,19 @@ final class NativeConv {
     return -Math.floorDiv(-p, q);
   }
 
-  /**
-   * col[dst + j·ow + ox] = in[src + j·sh·w + ox·sw] for {@code rows} output rows j and ox in
-   * [lo, hi), and 0 for the other ox of those rows: one im2col row of a strided convolution, each
-   * value written once (clearing the band first cost a second pass: 15% of resnet2b's Java time).
-   */
-  private void stridedCopy(Object in, int src, Object col, int dst, int rows, int lo, int hi) {
-    int sw = g.strideW();
-    int inRow = g.strideH() * g.w();
-    int ow = g.ow();
-    if (col instanceof float[] f) {
-      float[] a = (float[]) in;
-      for (int j = 0; j < rows; j++) {
-        int si = src + j * inRow;
-        int di = dst + j * ow;
-        for (int ox = 0; ox < lo; ox++) {
-          f[di + ox] = 0f;
-        }
-        for (int ox = lo; ox < hi; ox++) {
-          f[di + ox] = a[si + ox * sw];
-        }
-        for (int ox = hi; ox < ow; ox++) {
-          f[di + ox] = 0f;
-        }
-      }
-    } else {
-      double[] a = (double[]) in;
-      double[] d = (double[]) col;
-      for (int j = 0; j < rows; j++) {
-        int si = src + j * inRow;
-        int di = dst + j * ow;
-        for (int ox = 0; ox < lo; ox++) {
-          d[di + ox] = 0.0;
-        }
-        for (int ox = lo; ox < hi; ox++) {
-          d[di + ox] = a[si + ox * sw];
-        }
-        for (int ox = hi; ox < ow; ox++) {
-          d[di + ox] = 0.0;
-        }
-      }
-    }
-  }
-
   /** col[from, to) = 0. */
   private static void zero(Object col, int from, int to) {
-    if (to <= from) {
-      return;
-    }
+    // Mostly a value or two (a row's padding): a loop; Arrays.fill's call cost more than the stores
+    // (it was 20% of resnet2b's Java time in 55,000 calls a solve).
     if (col instanceof float[] f) {
-      java.util.Arrays.fill(f, from, to, 0f);
+      for (int i = from; i < to; i++) {
+        f[i] = 0f;
+      }
     } else {
-      java.util.Arrays.fill((double[]) col, from, to, 0.0);
+      double[] d = (double[]) col;
+      for (int i = from; i < to; i++) {
+        d[i] = 0.0;
+      }
     }
   }
 

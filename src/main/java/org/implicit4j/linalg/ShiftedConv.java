@@ -28,8 +28,10 @@ final class ShiftedConv {
 
   private final ConvGeometry g;
   private final boolean fp32;
-  /** Per group, the taps' kernels [tap][cout/g][cin/g] in native memory. */
-  private final Pointer[] taps;
+  /** One product per tap; else the "wide im2col" of few channels (see {@link #wideBand}). */
+  private final boolean perTap;
+  /** Per group in native memory: per tap, the kernels [tap][cout/g][cin/g]; else the kernel rows (cout/g, (c, ky, kx)). */
+  private final Pointer[] kernels;
   /** Width of a phase row and of the wide output rows. */
   final int wq;
   /** Phase rows beyond a band's output rows: the taps' row offsets and one row that the last tap's run overruns into. */
@@ -38,9 +40,11 @@ final class ShiftedConv {
   private final int[] phaseIndex;
   private final int phases;
 
-  ShiftedConv(ConvGeometry g, double[] kernel, float[] kernel32) {
+  /** @param rows the group's kernel rows (cout/g, (c, ky, kx)) in native memory, as the im2col GEMM reads them */
+  ShiftedConv(ConvGeometry g, double[] kernel, float[] kernel32, Pointer[] rows) {
     this.g = g;
     this.fp32 = kernel32 != null;
+    this.perTap = perTap(g);
     this.wq = g.ow() + (g.kw() - 1) * g.dilW() / g.strideW();
     this.extraRows = (g.kh() - 1) * g.dilH() / g.strideH() + 1;
     this.phaseIndex = new int[g.strideH() * g.strideW()];
@@ -55,20 +59,36 @@ final class ShiftedConv {
       }
     }
     this.phases = used;
-    this.taps = new Pointer[g.groups()];
+    this.kernels = new Pointer[g.groups()];
     for (int grp = 0; grp < g.groups(); grp++) {
-      taps[grp] = fp32 ? NativeMemory.of(tapMajor(kernel32, grp)) : NativeMemory.of(tapMajor(kernel, grp));
+      kernels[grp] = !perTap ? rows[grp]
+          : fp32 ? NativeMemory.of(tapMajor(kernel32, grp)) : NativeMemory.of(tapMajor(kernel, grp));
     }
   }
 
+  /**
+   * Convolutions this class multiplies: those with enough channels for one product per tap, and
+   * those whose im2col rows are not single copies of the input (strided, or fewer output than input
+   * columns), where copying from the phase layout replaces a tap-by-tap gather (oval21's 4×4
+   * stride-2 layers ran at 45–63 GFLOP/s on that gather).
+   */
   static boolean applies(ConvGeometry g) {
+    return perTap(g) || g.strideH() > 1 || g.strideW() > 1 || g.w() != g.ow();
+  }
+
+  static boolean perTap(ConvGeometry g) {
     return g.cinPerGroup() >= MIN_CHANNELS
         && (long) g.coutPerGroup() * g.oh() * g.ow() * g.cinPerGroup() >= MIN_TAP_MACS;
   }
 
+  /** The products' depth K. */
+  int depth() {
+    return perTap ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw();
+  }
+
   /** Products' K·N per output row of a band: what {@link NativeConv#SMALL_MNK} tiles are cut by. */
   long valuesPerRow() {
-    return (long) g.cinPerGroup() * wq;
+    return (long) depth() * wq;
   }
 
   private int phaseOf(int ky, int kx) {
@@ -112,37 +132,72 @@ final class ShiftedConv {
 
   /**
    * y_band += diag(left)·K_grp·diag(right)·x over output rows [oy0, oy1) of one sample: the band's
-   * phase layout, one product per tap into the wide result (channel tiles of {@code mt}), then the
-   * valid columns added into y.
+   * phase layout, its products into the wide result (channel tiles of {@code mt}), then the valid
+   * columns added into y.
    */
   void band(double[] x, int xo, double[] y, int yo, int grp, int oy0, int oy1, int mt, double[] left, double[] right,
       NativeConv.Buffers buf) {
     int rowsQ = oy1 - oy0 + extraRows;
-    int planeQ = rowsQ * wq;
-    int cpg = g.cinPerGroup();
+    int len = phases * g.cinPerGroup() * rowsQ * wq;
+    Object layout = fp32 ? buf.input32(len) : buf.input64(len);
+    fill(x, xo, grp, right, oy0, rowsQ, layout);
     int m = g.coutPerGroup();
     int n = (oy1 - oy0) * wq;
-    buf.ensure(phases * cpg * planeQ, m * n, fp32);
-    Object layout = fp32 ? buf.col32 : buf.col64;
-    fill(x, xo, grp, right, oy0, rowsQ, layout);
+    buf.ensure(depth() * n, m * n, fp32);
     NativeMemory mem = NativeMemory.scratch();
-    Pointer in = mem.in(0, layout, phases * cpg * planeQ);
     Pointer out = mem.values(1, (long) m * n, fp32);
+    if (perTap) {
+      tapProducts(mem.in(0, layout, len), grp, rowsQ, n, mt, out);
+    } else {
+      wideBand(layout, grp, rowsQ, n, mt, buf, out);
+    }
+    Object result = fp32 ? buf.out32 : buf.out64;
+    NativeMemory.get(out, result, m * n);
+    NativeConv.scatter(g, result, y, yo, grp, oy0, oy1 - oy0, wq, left);
+  }
+
+  /** Offset in the band's layout of tap (ky, kx)'s run over channel c: its phase plane, shifted. */
+  private int tapOffset(int c, int ky, int kx, int rowsQ) {
+    int plane = (phaseIndex[phaseOf(ky, kx)] * g.cinPerGroup() + c) * rowsQ;
+    return (plane + ky * g.dilH() / g.strideH()) * wq + kx * g.dilW() / g.strideW();
+  }
+
+  /** out = Σ_tap K_tap · Q_tap: one product per tap reading the layout in place (β = 1 after the first). */
+  private void tapProducts(Pointer in, int grp, int rowsQ, int n, int mt, Pointer out) {
+    int m = g.coutPerGroup();
+    int cpg = g.cinPerGroup();
     for (int r = 0; r < m; r += mt) {
       int rows = Math.min(mt, m - r);
       for (int ky = 0; ky < g.kh(); ky++) {
         for (int kx = 0; kx < g.kw(); kx++) {
           int tap = ky * g.kw() + kx;
-          long b = ((long) phaseIndex[phaseOf(ky, kx)] * cpg) * planeQ
-              + (long) (ky * g.dilH() / g.strideH()) * wq + kx * g.dilW() / g.strideW();
-          NativeBlas.rawGemm(false, false, rows, n, cpg, taps[grp], ((long) tap * m + r) * cpg, cpg, in, b, planeQ,
-              out, (long) r * n, n, tap > 0);
+          NativeBlas.rawGemm(false, false, rows, n, cpg, kernels[grp], ((long) tap * m + r) * cpg, cpg, in,
+              tapOffset(0, ky, kx, rowsQ), rowsQ * wq, out, (long) r * n, n, tap > 0);
         }
       }
     }
-    Object result = fp32 ? buf.out32 : buf.out64;
-    NativeMemory.get(out, result, m * n);
-    NativeConv.scatter(g, result, y, yo, grp, oy0, oy1 - oy0, wq, left);
+  }
+
+  /**
+   * out = K · col with col the wide im2col: row (c, ky, kx) is the tap's run over the wide grid, one
+   * contiguous copy from the layout (an im2col of strided taps gathered one value at a time).
+   */
+  private void wideBand(Object layout, int grp, int rowsQ, int n, int mt, NativeConv.Buffers buf, Pointer out) {
+    int k = depth();
+    Object col = fp32 ? buf.col32 : buf.col64;
+    for (int c = 0; c < g.cinPerGroup(); c++) {
+      for (int ky = 0; ky < g.kh(); ky++) {
+        for (int kx = 0; kx < g.kw(); kx++) {
+          System.arraycopy(layout, tapOffset(c, ky, kx, rowsQ), col, ((c * g.kh() + ky) * g.kw() + kx) * n, n);
+        }
+      }
+    }
+    Pointer colP = NativeMemory.scratch().in(0, col, k * n);
+    int m = g.coutPerGroup();
+    for (int r = 0; r < m; r += mt) {
+      NativeBlas.rawGemm(false, false, Math.min(mt, m - r), n, k, kernels[grp], (long) r * k, k, colP, 0, n, out,
+          (long) r * n, n);
+    }
   }
 
   /**
@@ -185,9 +240,16 @@ final class ShiftedConv {
       for (int j = 0; j < jlo; j++) {
         f[dst + j] = 0f;
       }
-      for (int j = jlo; j < jhi; j++) {
-        int at = src + j * sw;
-        f[dst + j] = (float) (right == null ? x[xo + at] : right[at] * x[xo + at]);
+      if (sw == 1 && right == null) { // the common case, as a plain loop the JIT vectorises
+        int base = xo + src;
+        for (int j = jlo; j < jhi; j++) {
+          f[dst + j] = (float) x[base + j];
+        }
+      } else {
+        for (int j = jlo; j < jhi; j++) {
+          int at = src + j * sw;
+          f[dst + j] = (float) (right == null ? x[xo + at] : right[at] * x[xo + at]);
+        }
       }
       for (int j = Math.max(jlo, jhi); j < wq; j++) {
         f[dst + j] = 0f;

@@ -139,8 +139,9 @@ class NativeBlasTest {
   /** y_s += W x_s, or Wᵀ x_s when {@code trans}, entry by entry. */
   /**
    * Convolutions (the first two large enough for the OpenBLAS path, grouped and strided; a dilated
-   * depthwise one on the Java path; those with 8 or more input channels a group as one GEMM per
-   * tap), against the direct definition: fp64 to 1e-12, fp32 to float precision, one sample and a batch.
+   * depthwise one on the Java path; every product path of {@link NativeConv} and {@link ShiftedConv}
+   * several times), against the direct definition: fp64 to 1e-12, fp32 to float precision, one
+   * sample and a batch.
    */
   @Test
   void nativeConvolutionMatchesTheDefinition() {
@@ -161,9 +162,18 @@ class NativeBlasTest {
         new ConvGeometry(16, 32, 32, 32, 16, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
         new ConvGeometry(16, 32, 32, 32, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1),
         new ConvGeometry(16, 30, 30, 32, 26, 26, 3, 3, 1, 1, 0, 0, 2, 2, 1),
-        new ConvGeometry(16, 24, 24, 32, 12, 24, 3, 3, 2, 1, 1, 2, 1, 2, 1)};
-    long perTap = java.util.Arrays.stream(geometries).filter(ShiftedConv::applies).count();
-    assertTrue(perTap >= 6 && perTap <= geometries.length - 3, perTap + " of the geometries one GEMM per tap");
+        new ConvGeometry(16, 24, 24, 32, 12, 24, 3, 3, 2, 1, 1, 2, 1, 2, 1),
+        // few channels: a wide im2col copied from the phase layout (oval21's first layer, a 'valid'
+        // 5×5 kernel), and mnist8's 'same' 5×5 kernel as the plain im2col
+        new ConvGeometry(3, 32, 32, 8, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1),
+        new ConvGeometry(4, 20, 20, 8, 16, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),
+        new ConvGeometry(8, 14, 14, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1, 1)};
+    java.util.function.Function<ConvGeometry, String> path = g -> !NativeConv.worthIt(g) ? "java"
+        : ShiftedConv.perTap(g) ? "per tap" : ShiftedConv.applies(g) ? "wide" : "im2col";
+    java.util.Map<String, Long> paths = java.util.Arrays.stream(geometries).collect(
+        java.util.stream.Collectors.groupingBy(path, java.util.stream.Collectors.counting()));
+    assertTrue(paths.getOrDefault("per tap", 0L) >= 6 && paths.getOrDefault("wide", 0L) >= 3
+        && paths.getOrDefault("im2col", 0L) >= 2 && paths.getOrDefault("java", 0L) >= 1, paths.toString());
     for (ConvGeometry g : geometries) {
       double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
       for (int batch : new int[] {1, 5}) {
