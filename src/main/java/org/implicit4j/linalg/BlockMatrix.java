@@ -147,6 +147,20 @@ public final class BlockMatrix implements LinearOperator {
   }
 
   @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    for (Block b : blocks) {
+      b.op.multAdd(x, xOff + colOffsets[b.col], xStride, y, yOff + rowOffsets[b.row], yStride, batch);
+    }
+  }
+
+  /** The float32 {@link #multAddRow}. */
+  public void multAddRow(int i, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    for (Block b : byRow.get(i)) {
+      b.op.multAdd(x, xOff + colOffsets[b.col], xStride, y, yOff + rowOffsets[b.row], yStride, batch);
+    }
+  }
+
+  @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     for (Block b : blocks) {
       b.op.multTransAdd(x, xOff + rowOffsets[b.row], xStride, y, yOff + colOffsets[b.col], yStride, batch);

@@ -129,6 +129,24 @@ public final class Conv2d implements LinearOperator {
     }
   }
 
+  /** The float32 product: OpenBLAS's path reads float states as they are; others go through double. */
+  @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    if (!multAddScaled(x, xOff, xStride, y, yOff, yStride, batch, null, null)) {
+      Floats.viaDouble(this, x, xOff, xStride, y, yOff, yStride, batch);
+    }
+  }
+
+  /** The float32 {@link #multAddScaled(double[], int, int, double[], int, int, int, double[], double[])}. */
+  boolean multAddScaled(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch, double[] left,
+      double[] right) {
+    if (kernel32 == null || !NativeConv.worthIt(g)) {
+      return false;
+    }
+    nativeConv().multAdd(x, xOff, xStride, y, yOff, yStride, batch, left, right);
+    return true;
+  }
+
   /** The OpenBLAS path, made on first use (it copies the kernel per group). */
   private volatile NativeConv nativeConv;
 

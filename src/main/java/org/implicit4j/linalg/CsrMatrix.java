@@ -117,6 +117,46 @@ public final class CsrMatrix implements LinearOperator {
     });
   }
 
+  /** The values rounded to float, made on first use: float32 states gather in float. */
+  private volatile float[] values32;
+
+  /** The float32 product, sample by sample as the double one, with the values rounded to float. */
+  @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    float[] v = values32;
+    if (v == null) {
+      v = new float[values.length];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) values[i];
+      }
+      values32 = v;
+    }
+    float[] vals = v;
+    Parallel.forEach(batch, Math.max(1, values.length), s -> rowRange(vals, x, xOff + s * xStride, y,
+        yOff + s * yStride));
+  }
+
+  /** y += M x for one float32 sample, with the same row-length cases as the double product. */
+  private void rowRange(float[] v, float[] x, int xo, float[] y, int yo) {
+    if (rowLength == 1) {
+      for (int i = 0; i < rows; i++) {
+        y[yo + i] += v[i] * x[xo + indices[i]];
+      }
+    } else if (rowLength == 2) {
+      for (int i = 0; i < rows; i++) {
+        y[yo + i] += v[2 * i] * x[xo + indices[2 * i]] + v[2 * i + 1] * x[xo + indices[2 * i + 1]];
+      }
+    } else {
+      for (int i = 0; i < rows; i++) {
+        float acc = 0f;
+        for (int k = indptr[i]; k < indptr[i + 1]; k++) {
+          acc += v[k] * x[xo + indices[k]];
+        }
+        y[yo + i] += acc;
+      }
+    }
+  }
+
   private void rowRange(double[] x, int xo, double[] y, int yo, int from, int to) {
     if (rowLength == 1) {
       for (int i = from; i < to; i++) {

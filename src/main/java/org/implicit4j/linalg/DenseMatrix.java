@@ -98,6 +98,16 @@ public final class DenseMatrix implements LinearOperator {
         Math.min(batch, 4 * c + 4)));
   }
 
+  /** The float32 product: OpenBLAS reads float states as they are; small batches go through double. */
+  @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    if (float32 && NativeBlas.worthIt((long) rows * cols, batch)) {
+      NativeBlas.gemm(nativeWeights(true, float32), true, rows, cols, x, xOff, xStride, y, yOff, yStride, batch);
+      return;
+    }
+    Floats.viaDouble(this, x, xOff, xStride, y, yOff, yStride, batch);
+  }
+
   private void axpyRows(double[][] wt, double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int s0,
       int s1) {
     double[] acc0 = new double[rows];

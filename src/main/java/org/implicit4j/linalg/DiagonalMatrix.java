@@ -36,19 +36,33 @@ public final class DiagonalMatrix implements LinearOperator {
 
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
-    int n = diag.length;
     for (int s = 0; s < batch; s++) {
-      int xo = xOff + s * xStride;
-      int yo = yOff + s * yStride;
-      for (int i = 0; i < n; i++) {
-        y[yo + i] += diag[i] * x[xo + i];
-      }
+      StagedAdd.addScaled(y, yOff + s * yStride, diag, x, xOff + s * xStride);
     }
   }
 
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     multAdd(x, xOff, xStride, y, yOff, yStride, batch);
+  }
+
+  /** The diagonal rounded to float, made on first use: float32 states scale in float. */
+  private volatile float[] diag32;
+
+  /** y_s += (d rounded to float) ⊙ x_s in float: a residual connection's identity is one add a value. */
+  @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    float[] d = diag32;
+    if (d == null) {
+      d = new float[diag.length];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = (float) diag[i];
+      }
+      diag32 = d;
+    }
+    for (int s = 0; s < batch; s++) {
+      StagedAdd.addScaled(y, yOff + s * yStride, d, x, xOff + s * xStride);
+    }
   }
 
   @Override

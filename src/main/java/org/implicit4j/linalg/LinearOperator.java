@@ -31,6 +31,16 @@ public sealed interface LinearOperator permits DenseMatrix, CsrMatrix, DiagonalM
    */
   void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch);
 
+  /**
+   * y_s += M x_s on float32 batches, laid out as in the double product: for the float32 solve,
+   * which keeps its states in float as ONNX Runtime does. This default widens x to double,
+   * multiplies and rounds the sums back, so every kind has one; the operators float32 networks are
+   * made of override it with float kernels.
+   */
+  default void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    Floats.viaDouble(this, x, xOff, xStride, y, yOff, yStride, batch);
+  }
+
   /** |M|, elementwise absolute value, kept in the same structure where that is exact. */
   default LinearOperator abs() {
     return toSparse().abs();

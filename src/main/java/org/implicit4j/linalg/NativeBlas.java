@@ -82,8 +82,8 @@ public final class NativeBlas {
    * for s in [0, batch), in fp64 (w a {@link DoublePointer}) or fp32 (w a {@link FloatPointer}:
    * inputs rounded to float, sums in float). W is in native memory ({@link NativeMemory#of}).
    */
-  static void gemm(Pointer w, boolean transB, int m, int k, double[] x, int xOff, int xStride,
-      double[] y, int yOff, int yStride, int batch) {
+  static void gemm(Pointer w, boolean transB, int m, int k, Object x, int xOff, int xStride,
+      Object y, int yOff, int yStride, int batch) {
     Tiling t = Tiling.of(m, k, batch);
     if (t != null) {
       tiled(w, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
@@ -162,7 +162,7 @@ public final class NativeBlas {
   }
 
   /** Y += X·B by tiles: X packed once (in parallel), then one small GEMM per tile on the team. */
-  private static void tiled(Pointer w, Tiling t, int m, int k, double[] x, int xOff, int xStride, double[] y,
+  private static void tiled(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
       int yOff, int yStride, int batch) {
     Pointer xs = NativeMemory.scratch().values(2, (long) batch * k, w instanceof FloatPointer);
     int packs = (batch + 15) / 16;
@@ -201,35 +201,55 @@ public final class NativeBlas {
     }
   }
 
-  /** Rows x_s, s in [s0, s1), into the packed block xs (row s at s·k), as floats or doubles like w. */
-  private static void packRows(Pointer w, double[] x, int xOff, int xStride, int s0, int s1, int k, Pointer xs) {
+  /**
+   * Rows x_s, s in [s0, s1), of a double[] or float[] batch into the packed block xs (row s at s·k),
+   * as floats or doubles like w: a bulk copy when the types agree.
+   */
+  private static void packRows(Pointer w, Object x, int xOff, int xStride, int s0, int s1, int k, Pointer xs) {
     if (w instanceof FloatPointer) {
       FloatBuffer b = ((FloatPointer) xs).getPointer((long) s0 * k).asBuffer();
       for (int s = s0; s < s1; s++) {
         int xo = xOff + s * xStride;
         int bo = (s - s0) * k;
+        if (x instanceof float[] f) {
+          b.put(bo, f, xo, k);
+          continue;
+        }
+        double[] d = (double[]) x;
         for (int j = 0; j < k; j++) {
-          b.put(bo + j, (float) x[xo + j]);
+          b.put(bo + j, (float) d[xo + j]);
         }
       }
     } else {
       DoubleBuffer b = ((DoublePointer) xs).getPointer((long) s0 * k).asBuffer();
       for (int s = s0; s < s1; s++) {
-        b.put((s - s0) * k, x, xOff + s * xStride, k);
+        int xo = xOff + s * xStride;
+        int bo = (s - s0) * k;
+        if (x instanceof double[] d) {
+          b.put(bo, d, xo, k);
+          continue;
+        }
+        float[] f = (float[]) x;
+        for (int j = 0; j < k; j++) {
+          b.put(bo + j, f[xo + j]);
+        }
       }
     }
   }
 
   /** y_s[c0, c0 + width) += (X·B)_s for s in [r0, r0 + n): one small GEMM into this thread's scratch. */
-  private static void tile(Pointer w, Pointer xs, int k, int r0, int n, int c0, int width, double[] y, int yOff,
+  private static void tile(Pointer w, Pointer xs, int k, int r0, int n, int c0, int width, Object y, int yOff,
       int yStride) {
     Pointer out = NativeMemory.scratch().values(1, (long) n * width, w instanceof FloatPointer);
     rawGemm(false, false, n, width, k, xs, (long) r0 * k, k, w, (long) c0 * k, width, out, 0, width);
     addInto(out, n, width, y, yOff + r0 * yStride + c0, yStride);
   }
 
-  /** y[yOff + s·yStride + i] += out[s·width + i] for s in [0, n), i in [0, width). */
-  private static void addInto(Pointer out, int n, int width, double[] y, int yOff, int yStride) {
+  /**
+   * y[yOff + s·yStride + i] += out[s·width + i] for s in [0, n), i in [0, width), into a double[]
+   * or a float[] y.
+   */
+  private static void addInto(Pointer out, int n, int width, Object y, int yOff, int yStride) {
     boolean fp32 = out instanceof FloatPointer;
     float[] f = fp32 ? new float[n * width] : null;
     double[] d = fp32 ? null : new double[n * width];
@@ -237,8 +257,13 @@ public final class NativeBlas {
     for (int s = 0; s < n; s++) {
       int yo = yOff + s * yStride;
       int o = s * width;
+      if (y instanceof float[] yf) { // float states: a float32 product (the model is float32)
+        StagedAdd.add(yf, yo, f, o, width);
+        continue;
+      }
+      double[] yd = (double[]) y;
       for (int i = 0; i < width; i++) {
-        y[yo + i] += fp32 ? f[o + i] : d[o + i]; // the JIT unswitches the loop-invariant test
+        yd[yo + i] += fp32 ? f[o + i] : d[o + i]; // the JIT unswitches the loop-invariant test
       }
     }
   }
@@ -288,14 +313,14 @@ public final class NativeBlas {
    * Rows x_s, s in [0, n), contiguous in this thread's native scratch slot {@code slot}: as floats
    * when w is a FloatPointer (the fp32 product), else as doubles.
    */
-  private static Pointer pack(Pointer w, double[] x, int xOff, int xStride, int n, int k, int slot) {
+  private static Pointer pack(Pointer w, Object x, int xOff, int xStride, int n, int k, int slot) {
     Pointer xs = NativeMemory.scratch().values(slot, (long) n * k, w instanceof FloatPointer);
     packRows(w, x, xOff, xStride, 0, n, k, xs);
     return xs;
   }
 
   /** y_s[c0, c1) += (X W-part)_s for the packed rows xs, in this thread's scratch slot 1. */
-  private static void product(Pointer w, Pointer xs, Product p, double[] y, int yOff, int yStride, int n) {
+  private static void product(Pointer w, Pointer xs, Product p, Object y, int yOff, int yStride, int n) {
     Pointer out = NativeMemory.scratch().values(1, (long) n * p.width(), w instanceof FloatPointer);
     rawGemm(false, p.transB(), n, p.width(), p.k(), xs, 0, p.k(), w, p.wOffset(), p.ldw(), out, 0, p.width());
     addInto(out, n, p.width(), y, yOff + p.c0(), yStride);

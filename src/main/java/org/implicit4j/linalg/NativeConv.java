@@ -89,8 +89,11 @@ final class NativeConv {
     return g.cinPerGroup() * g.kh() * g.kw();
   }
 
-  /** y_s += diag(left)·K·diag(right) x_s for s in [0, batch); null scalings are the identity. */
-  void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch, double[] left,
+  /**
+   * y_s += diag(left)·K·diag(right) x_s for s in [0, batch); null scalings are the identity. x and y
+   * are both double[], or both float[] (float32 states, for a float32 kernel only).
+   */
+  void multAdd(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int batch, double[] left,
       double[] right) {
     int rows = bandHeight(batch);
     int bands = (g.oh() + rows - 1) / rows;
@@ -150,7 +153,7 @@ final class NativeConv {
     return fit >= m ? m : (int) Math.max(Math.min(m, 16), fit / 16 * 16);
   }
 
-  private void band(Object in, double[] y, int yo, int grp, int oy0, int oy1, double[] left, Buffers buf) {
+  private void band(Object in, Object y, int yo, int grp, int oy0, int oy1, double[] left, Buffers buf) {
     int cols = (oy1 - oy0) * g.ow();
     int m = g.coutPerGroup();
     int k = rows();
@@ -186,7 +189,7 @@ final class NativeConv {
    * group's first channel). Other rows of the thread's buffer are stale and never read, so a band
    * converts only its own rows.
    */
-  private Object input(double[] x, int xo, int grp, double[] right, Buffers buf, int oy0, int oy1) {
+  private Object input(Object x, int xo, int grp, double[] right, Buffers buf, int oy0, int oy1) {
     int plane = g.h() * g.w();
     int len = g.cinPerGroup() * plane;
     int first = grp * len;
@@ -195,8 +198,15 @@ final class NativeConv {
     float[] f = fp32 ? buf.input32(len) : null;
     double[] d = fp32 ? null : buf.input64(len);
     for (int c = 0; c < g.cinPerGroup(); c++) {
-      for (int i = c * plane + iy0 * g.w(); i < c * plane + iy1 * g.w(); i++) {
-        double v = right == null ? x[xo + first + i] : right[first + i] * x[xo + first + i];
+      int from = c * plane + iy0 * g.w();
+      int to = c * plane + iy1 * g.w();
+      if (x instanceof float[] xf) { // float states, a float32 kernel
+        floatRows(xf, xo + first, right, first, f, from, to);
+        continue;
+      }
+      double[] xd = (double[]) x;
+      for (int i = from; i < to; i++) {
+        double v = right == null ? xd[xo + first + i] : right[first + i] * xd[xo + first + i];
         if (fp32) {
           f[i] = (float) v;
         } else {
@@ -205,6 +215,17 @@ final class NativeConv {
       }
     }
     return fp32 ? f : d;
+  }
+
+  /** f[i] = right ⊙ x from float states, i in [from, to): a copy when there is no scaling. */
+  static void floatRows(float[] x, int xo, double[] right, int ro, float[] f, int from, int to) {
+    if (right == null) {
+      System.arraycopy(x, xo + from, f, from, to - from);
+      return;
+    }
+    for (int i = from; i < to; i++) {
+      f[i] = (float) (right[ro + i] * x[xo + i]);
+    }
   }
 
   /**
@@ -371,10 +392,15 @@ final class NativeConv {
    * double[] GEMM result) holds each channel's {@code rows} rows {@code rowStride} apart, of which
    * the first ow values are outputs (the rest, a shifted product's wide columns, are dropped).
    */
-  static void scatter(ConvGeometry g, Object out, double[] y, int yo, int grp, int oy0, int rows, int rowStride,
+  static void scatter(ConvGeometry g, Object out, Object y, int yo, int grp, int oy0, int rows, int rowStride,
       double[] left) {
+    if (y instanceof float[] yf) {
+      scatterFloat(g, (float[]) out, yf, yo, grp, oy0, rows, rowStride, left);
+      return;
+    }
     float[] f = out instanceof float[] a ? a : null;
     double[] d = f == null ? (double[]) out : null;
+    double[] yd = (double[]) y;
     int plane = g.oh() * g.ow();
     int ow = g.ow();
     boolean dense = rowStride == ow; // then a channel's rows are one run
@@ -387,7 +413,34 @@ final class NativeConv {
         // The type and scaling tests are loop-invariant: the JIT unswitches them out of the loop.
         for (int j = 0; j < len; j++) {
           double v = f != null ? f[src + j] : d[src + j];
-          y[yo + at + j] += left == null ? v : left[at + j] * v;
+          yd[yo + at + j] += left == null ? v : left[at + j] * v;
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #scatter} into float32 states. Without a scaling, the wide rows are first compacted in
+   * out (each channel's rows then one run, moved forward in place) and added as one staged run.
+   */
+  private static void scatterFloat(ConvGeometry g, float[] out, float[] y, int yo, int grp, int oy0, int rows,
+      int rowStride, double[] left) {
+    int plane = g.oh() * g.ow();
+    int ow = g.ow();
+    for (int o = 0; o < g.coutPerGroup(); o++) {
+      int at = (grp * g.coutPerGroup() + o) * plane + oy0 * ow;
+      if (left == null) {
+        for (int r = 0; r < rows && rowStride != ow; r++) {
+          System.arraycopy(out, (o * rows + r) * rowStride, out, (o * rows + r) * ow, ow);
+        }
+        StagedAdd.add(y, yo + at, out, o * rows * ow, rows * ow);
+        continue;
+      }
+      for (int r = 0; r < rows; r++) {
+        int src = (o * rows + r) * rowStride;
+        int dst = at + r * ow;
+        for (int j = 0; j < ow; j++) {
+          y[yo + dst + j] += (float) (left[dst + j] * out[src + j]);
         }
       }
     }

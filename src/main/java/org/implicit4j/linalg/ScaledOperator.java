@@ -120,6 +120,15 @@ public final class ScaledOperator implements LinearOperator {
   }
 
   @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    if (folded().isPresent()) {
+      folded.get().multAdd(x, xOff, xStride, y, yOff, yStride, batch);
+    } else if (!(inner instanceof Conv2d c && c.multAddScaled(x, xOff, xStride, y, yOff, yStride, batch, left, right))) {
+      Floats.viaDouble(this, x, xOff, xStride, y, yOff, yStride, batch);
+    }
+  }
+
+  @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     if (inner instanceof Conv2d c && c.multTransAddScaled(x, xOff, xStride, y, yOff, yStride, batch, left, right)) {
       return; // (diag(l)·K·diag(r))ᵀ = diag(r)·Kᵀ·diag(l), scalings fused as in multAdd

@@ -135,7 +135,7 @@ final class ShiftedConv {
    * phase layout, its products into the wide result (channel tiles of {@code mt}), then the valid
    * columns added into y.
    */
-  void band(double[] x, int xo, double[] y, int yo, int grp, int oy0, int oy1, int mt, double[] left, double[] right,
+  void band(Object x, int xo, Object y, int yo, int grp, int oy0, int oy1, int mt, double[] left, double[] right,
       NativeConv.Buffers buf) {
     int rowsQ = oy1 - oy0 + extraRows;
     int len = phases * g.cinPerGroup() * rowsQ * wq;
@@ -205,7 +205,7 @@ final class ShiftedConv {
    * column j·s_w + px − padLeft, and 0 outside the input; every value written, so the buffer's old
    * contents never leak in.
    */
-  private void fill(double[] x, int xo, int grp, double[] right, int oy0, int rowsQ, Object layout) {
+  private void fill(Object x, int xo, int grp, double[] right, int oy0, int rowsQ, Object layout) {
     float[] f = fp32 ? (float[]) layout : null;
     double[] d = fp32 ? null : (double[]) layout;
     int cpg = g.cinPerGroup();
@@ -233,8 +233,13 @@ final class ShiftedConv {
   }
 
   /** One phase row: 0 before jlo and from jhi, right ⊙ x[src + j·s_w] between. */
-  private void row(double[] x, int xo, double[] right, int src, int jlo, int jhi, float[] f, double[] d, int dst) {
+  private void row(Object xs, int xo, double[] right, int src, int jlo, int jhi, float[] f, double[] d, int dst) {
     int sw = g.strideW();
+    if (xs instanceof float[] xf) { // float states, a float32 kernel
+      floatRow(xf, xo, right, src, jlo, jhi, f, dst);
+      return;
+    }
+    double[] x = (double[]) xs;
     // The pads are a value or two: loops, not Arrays.fill, whose call cost more than the stores.
     if (f != null) {
       for (int j = 0; j < jlo; j++) {
@@ -265,6 +270,27 @@ final class ShiftedConv {
       for (int j = Math.max(jlo, jhi); j < wq; j++) {
         d[dst + j] = 0.0;
       }
+    }
+  }
+
+  /** {@link #row} from float states. */
+  private void floatRow(float[] x, int xo, double[] right, int src, int jlo, int jhi, float[] f, int dst) {
+    int sw = g.strideW();
+    for (int j = 0; j < jlo; j++) {
+      f[dst + j] = 0f;
+    }
+    if (sw == 1 && right == null) {
+      if (jhi > jlo) { // (outside the input src is out of range, even for an empty copy)
+        System.arraycopy(x, xo + src + jlo, f, dst + jlo, jhi - jlo);
+      }
+    } else {
+      for (int j = jlo; j < jhi; j++) {
+        int at = src + j * sw;
+        f[dst + j] = right == null ? x[xo + at] : (float) (right[at] * x[xo + at]);
+      }
+    }
+    for (int j = Math.max(jlo, jhi); j < wq; j++) {
+      f[dst + j] = 0f;
     }
   }
 

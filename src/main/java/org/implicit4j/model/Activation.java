@@ -66,6 +66,21 @@ public sealed interface Activation {
     }
   }
 
+  /**
+   * φ in place on float32 states (the float32 solve): evaluated in double on the block and rounded
+   * back, so every kind, blockwise ones included, means the same as on doubles.
+   */
+  default void applyInPlace(float[] v, int off, int len) {
+    double[] d = new double[len];
+    for (int i = 0; i < len; i++) {
+      d[i] = v[off + i];
+    }
+    applyInPlace(d, 0, len);
+    for (int i = 0; i < len; i++) {
+      v[off + i] = (float) d[i];
+    }
+  }
+
   /** φ(z) = max(z, 0). */
   record Relu() implements Activation {
     @Override public <R> R accept(Visitor<R> v) { return v.relu(this); }
@@ -78,6 +93,11 @@ public sealed interface Activation {
       // Branch-free so that the JIT vectorises it; NaN stays NaN, −0 becomes +0.
       for (int i = off; i < off + len; i++) {
         v[i] = Math.max(v[i], 0.0);
+      }
+    }
+    @Override public void applyInPlace(float[] v, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        v[i] = Math.max(v[i], 0f);
       }
     }
   }
@@ -101,6 +121,7 @@ public sealed interface Activation {
     @Override public boolean positivelyHomogeneous() { return true; }
     @Override public String spec() { return "identity"; }
     @Override public void applyInPlace(double[] v, int off, int len) {}
+    @Override public void applyInPlace(float[] v, int off, int len) {}
   }
 
   /** φ(z) = tanh z. */

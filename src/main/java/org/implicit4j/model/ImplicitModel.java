@@ -32,9 +32,18 @@ public final class ImplicitModel {
   private final Shape inputShape;
   private final Shape outputShape;
   private final Provenance provenance;
+  /** b rounded to float for a float32 model ({@link #withFloat32Kernels}), else null. */
+  private final float[] stateBias32;
 
   private ImplicitModel(List<StateBlock> states, BlockMatrix a, BlockMatrix b, BlockMatrix c, BlockMatrix d,
       double[] stateBias, double[] outputBias, Shape inputShape, Shape outputShape, Provenance provenance) {
+    this(states, a, b, c, d, stateBias, outputBias, inputShape, outputShape, provenance, null);
+  }
+
+  private ImplicitModel(List<StateBlock> states, BlockMatrix a, BlockMatrix b, BlockMatrix c, BlockMatrix d,
+      double[] stateBias, double[] outputBias, Shape inputShape, Shape outputShape, Provenance provenance,
+      float[] stateBias32) {
+    this.stateBias32 = stateBias32;
     this.states = List.copyOf(states);
     this.a = a;
     this.b = b;
@@ -83,6 +92,22 @@ public final class ImplicitModel {
     System.arraycopy(stateBias, 0, dst, offset, stateBias.length);
   }
 
+  /** Writes b, rounded to float, into {@code dst} from {@code offset}; a float32 model only. */
+  public void stateBiasInto(float[] dst, int offset) {
+    if (stateBias32 == null) {
+      throw new IllegalStateException("float32 states need the model's withFloat32Kernels()");
+    }
+    System.arraycopy(stateBias32, 0, dst, offset, stateBias32.length);
+  }
+
+  /**
+   * True for a model from {@link #withFloat32Kernels}: its products run in float32 and its
+   * predictions are solved with float32 states.
+   */
+  public boolean isFloat32() {
+    return stateBias32 != null;
+  }
+
   /** Writes c into {@code dst} from {@code offset}: one sample's output bias without a copy of c. */
   public void outputBiasInto(double[] dst, int offset) {
     System.arraycopy(outputBias, 0, dst, offset, outputBias.length);
@@ -105,14 +130,14 @@ public final class ImplicitModel {
 
   /** The same model with another provenance. */
   public ImplicitModel withProvenance(Provenance p) {
-    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, inputShape, outputShape, p);
+    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, inputShape, outputShape, p, stateBias32);
   }
 
   /** The same model with different shapes of the same sizes. */
   public ImplicitModel withShapes(Shape input, Shape output) {
     DimensionMismatchException.check("withShapes", "new input size", input.size(), "p", p());
     DimensionMismatchException.check("withShapes", "new output size", output.size(), "q", q());
-    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, input, output, provenance);
+    return new ImplicitModel(states, a, b, c, d, stateBias, outputBias, input, output, provenance, stateBias32);
   }
 
   /**
@@ -126,13 +151,21 @@ public final class ImplicitModel {
 
 
   /**
-   * The same model whose convolution and dense blocks multiply in float32: about twice as fast, with
-   * float32 rounding (like ONNX Runtime on a float32 network). For prediction speed only; the double
-   * model stays the reference for verification, analysis and rescaling.
+   * The same model whose convolution and dense blocks multiply in float32, and whose predictions
+   * are solved with float32 states: float32 rounding throughout, as ONNX Runtime has on a float32
+   * network, at about twice the speed. For prediction speed only; the double model stays the
+   * reference for verification, analysis and rescaling.
    */
   public ImplicitModel withFloat32Kernels() {
+    if (isFloat32()) {
+      return this;
+    }
+    float[] b32 = new float[stateBias.length];
+    for (int i = 0; i < b32.length; i++) {
+      b32[i] = (float) stateBias[i];
+    }
     return new ImplicitModel(states, a.withFloat32Kernels(), b.withFloat32Kernels(), c.withFloat32Kernels(),
-        d.withFloat32Kernels(), stateBias, outputBias, inputShape, outputShape, provenance);
+        d.withFloat32Kernels(), stateBias, outputBias, inputShape, outputShape, provenance, b32);
   }
 
   /** Total stored parameters over A, B, C, D. */

@@ -47,6 +47,10 @@ public final class BackSubstitution implements Solver {
     return new Solution(states, p.outputs(), model.n(), model.q(), batch, p.report());
   }
 
+  /**
+   * {@inheritDoc} A float32 model ({@link ImplicitModel#isFloat32}) is solved with float32 states,
+   * as ONNX Runtime runs a float32 network; its residual is then measured against those states.
+   */
   @Override
   public Predictions predict(ImplicitModel model, double[] inputs, int batch) {
     DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
@@ -63,15 +67,25 @@ public final class BackSubstitution implements Solver {
     int chunks = (batch + chunk - 1) / chunk;
     double[] outputs = new double[batch * model.q()];
     Checks checks = new Checks(options.measureResidual(), batch);
-    ConcurrentLinkedQueue<double[]> buffers = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Object> buffers = new ConcurrentLinkedQueue<>();
     long work = (long) chunk * Math.max(n, model.a().storedValues()); // per chunk: its states and A's entries
+    boolean fp32 = states == null && model.isFloat32();
+    boolean check = options.measureResidual();
     Parallel.forEach(chunks, work, c -> {
       int from = c * chunk;
       int count = Math.min(chunk, batch - from);
-      double[] x = states != null ? states : buffer(buffers, chunk * n);
+      if (fp32) {
+        float[] x = buffer(buffers, chunk * n, float[].class);
+        solveChunk(model, inputs, from, count, x, outputs);
+        checks.add(model, inputs, from, count, check && Checks.hasNonFinite(x, count * n), s -> widen(x, (s - from) * n, n));
+        buffers.add(x);
+        return;
+      }
+      double[] x = states != null ? states : buffer(buffers, chunk * n, double[].class);
       int xo = states != null ? from * n : 0;
       solveChunk(model, inputs, from, count, x, xo, outputs);
-      checks.add(model, inputs, from, count, x, xo);
+      checks.add(model, inputs, from, count, check && Checks.hasNonFinite(x, xo, xo + count * n),
+          s -> Arrays.copyOfRange(x, xo + (s - from) * n, xo + (s - from + 1) * n));
       if (states == null) {
         buffers.add(x);
       }
@@ -80,9 +94,18 @@ public final class BackSubstitution implements Solver {
     return new Predictions(outputs, model.q(), batch, report);
   }
 
-  private static double[] buffer(ConcurrentLinkedQueue<double[]> free, int len) {
-    double[] b = free.poll();
-    return b != null ? b : new double[len];
+  /** A free state buffer of the run (all of one type), or a new one of len values. */
+  private static <T> T buffer(ConcurrentLinkedQueue<Object> free, int len, Class<T> type) {
+    Object b = free.poll();
+    return type.cast(b != null ? b : java.lang.reflect.Array.newInstance(type.getComponentType(), len));
+  }
+
+  private static double[] widen(float[] x, int from, int len) {
+    double[] d = new double[len];
+    for (int i = 0; i < len; i++) {
+      d[i] = x[from + i];
+    }
+    return d;
   }
 
   /**
@@ -111,6 +134,40 @@ public final class BackSubstitution implements Solver {
     model.b().multAdd(inputs, from * p, p, x, xo, n, count);
     substitute(model, x, xo, count);
     model.c().multAdd(x, xo, n, y, from * q, q, count);
+    model.d().multAdd(inputs, from * p, p, y, from * q, q, count);
+  }
+
+  /**
+   * {@link #solveChunk} with float32 states from x[0]: the chunk's inputs rounded to float as ONNX
+   * Runtime receives them, b + Bu and the blocks in float, ŷ = c + Cx + Du summed into double.
+   */
+  private static void solveChunk(ImplicitModel model, double[] inputs, int from, int count, float[] x, double[] y) {
+    int n = model.n();
+    int p = model.p();
+    int q = model.q();
+    float[] u = new float[count * p];
+    for (int i = 0; i < u.length; i++) {
+      u[i] = (float) inputs[from * p + i];
+    }
+    for (int s = 0; s < count; s++) {
+      model.stateBiasInto(x, s * n);
+    }
+    model.b().multAdd(u, 0, p, x, 0, n, count);
+    for (int i = model.states().size() - 1; i >= 0; i--) {
+      model.a().multAddRow(i, x, 0, n, x, 0, n, count);
+      StateBlock blk = model.states().get(i);
+      for (int s = 0; s < count; s++) {
+        blk.activation().applyInPlace(x, s * n + blk.offset(), blk.size());
+      }
+    }
+    float[] cx = new float[count * q];
+    model.c().multAdd(x, 0, n, cx, 0, q, count);
+    for (int s = 0; s < count; s++) {
+      model.outputBiasInto(y, (from + s) * q);
+      for (int i = 0; i < q; i++) {
+        y[(from + s) * q + i] += cx[s * q + i];
+      }
+    }
     model.d().multAdd(inputs, from * p, p, y, from * q, q, count);
   }
 
@@ -144,15 +201,15 @@ public final class BackSubstitution implements Solver {
       this.batch = batch;
     }
 
-    void add(ImplicitModel model, double[] inputs, int from, int count, double[] x, int xo) {
+    /** A chunk's checks: whether any state is NaN/Inf, and the states of its samples as doubles. */
+    void add(ImplicitModel model, double[] inputs, int from, int count, boolean bad,
+        java.util.function.IntFunction<double[]> state) {
       if (!on) {
         return;
       }
-      boolean bad = hasNonFinite(x, xo, xo + count * model.n());
       for (int s : new int[] {0, batch - 1}) {
         if (s >= from && s < from + count) {
-          double[] r = residual(model, inputs, s, x, xo + (s - from) * model.n());
-          record(bad, r);
+          record(bad, residual(model, inputs, s, state.apply(s)));
         }
       }
       record(bad, new double[2]);
@@ -170,20 +227,27 @@ public final class BackSubstitution implements Solver {
       return new SolveReport(method, 0, abs, rel, ok, batch, on ? Math.min(batch, 2) : 0);
     }
 
-    /** {abs, rel} residual of g at sample s, whose state is x[off, off + n). */
-    private static double[] residual(ImplicitModel model, double[] inputs, int s, double[] x, int off) {
-      int n = model.n();
+    /** {abs, rel} residual of g at sample s, whose state is xs. */
+    private static double[] residual(ImplicitModel model, double[] inputs, int s, double[] xs) {
       int p = model.p();
       FixedPointMap one = new FixedPointMap(model, Arrays.copyOfRange(inputs, s * p, (s + 1) * p), 1);
-      double[] xs = Arrays.copyOfRange(x, off, off + n);
-      double[] gx = new double[n];
+      double[] gx = new double[model.n()];
       one.apply(xs, gx);
       return new double[] {FixedPointMap.maxAbsDiff(gx, xs), one.blockRelativeResidual(xs, gx)};
     }
 
-    private static boolean hasNonFinite(double[] x, int from, int to) {
+    static boolean hasNonFinite(double[] x, int from, int to) {
       for (int i = from; i < to; i++) {
         if (!Double.isFinite(x[i])) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    static boolean hasNonFinite(float[] x, int len) {
+      for (int i = 0; i < len; i++) {
+        if (!Float.isFinite(x[i])) {
           return true;
         }
       }

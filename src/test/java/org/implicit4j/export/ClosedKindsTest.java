@@ -164,9 +164,13 @@ class ClosedKindsTest {
     }
     float[] ref = OnnxExportTest.ort(onnx, x, 3, m.p());
     double[] own = Solvers.solve(m, OnnxExportTest.toDouble(x), 3).outputs();
+    // and the float32 solve, states in float as in ONNX Runtime: every kind has a float32 product
+    double[] own32 = Solvers.predict(m.withFloat32Kernels(), OnnxExportTest.toDouble(x), 3).outputs();
     for (int i = 0; i < own.length; i++) {
       assertTrue(Math.abs(own[i] - ref[i]) <= 1e-5 + 1e-4 * Math.abs(own[i]), "ONNX Runtime, output " + i + ": "
           + own[i] + " vs " + ref[i]);
+      assertTrue(Math.abs(own32[i] - ref[i]) <= 1e-5 + 1e-4 * Math.abs(own32[i]), "float32 states vs ONNX Runtime, "
+          + "output " + i + ": " + own32[i] + " vs " + ref[i]);
     }
   }
 }

@@ -193,6 +193,42 @@ class LinearOperatorTest {
     }
   }
 
+  /**
+   * The float32 product of every kind, plain and with float32 kernels, on blocks of one float
+   * state array (x and y in the same array, as the float32 solve calls it), against the explicit
+   * matrix on the float inputs: to float precision.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("operators")
+  void float32ProductsOnOneStateArrayMatchExplicitMatrix(String name, LinearOperator op, double[][] m) {
+    Random r = new Random(name.hashCode() + 1);
+    int batch = 5;
+    int stride = op.rows() + op.cols() + 3; // a sample: y block, 3 gap values, x block
+    int xOff = op.rows() + 3;
+    for (LinearOperator f : new LinearOperator[] {op, op.withFloat32Kernels()}) {
+      float[] state = new float[batch * stride];
+      for (int i = 0; i < state.length; i++) {
+        state[i] = (float) r.nextGaussian();
+      }
+      float[] before = state.clone();
+      f.multAdd(state, xOff, stride, state, 0, stride, batch);
+      for (int s = 0; s < batch; s++) {
+        for (int i = 0; i < op.rows(); i++) {
+          double e = before[s * stride + i];
+          double scale = Math.abs(e);
+          for (int j = 0; j < op.cols(); j++) {
+            e += m[i][j] * before[s * stride + xOff + j];
+            scale += Math.abs(m[i][j] * before[s * stride + xOff + j]);
+          }
+          assertEquals(e, state[s * stride + i], 1e-6 * (1 + scale), name + " sample " + s + " row " + i);
+        }
+        for (int j = op.rows(); j < stride; j++) {
+          assertEquals(before[s * stride + j], state[s * stride + j], name + ": x and the gap stay as they were");
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("operators")
   void absRowSumsSparseAndScalingMatchExplicitMatrix(String name, LinearOperator op, double[][] m) {

@@ -65,6 +65,18 @@ class NativeBlasTest {
     double[] fp64 = y.clone();
     new DenseMatrix(ROWS, COLS, w).multAdd(x, X_OFF, X_STRIDE, fp64, Y_OFF, Y_STRIDE, BATCH);
     assertTrue(maxDiff(fp64, y) > 0, "the fp32 kernel must round: its result cannot equal fp64 bit for bit");
+    // on float32 states (the float32 solve): the same product from float rows into float rows
+    float[] x32 = new float[x.length];
+    for (int k = 0; k < x.length; k++) {
+      x32[k] = (float) x[k];
+    }
+    float[] y32 = new float[Y_OFF + BATCH * Y_STRIDE];
+    new DenseMatrix(ROWS, COLS, w).withFloat32Kernels().multAdd(x32, X_OFF, X_STRIDE, y32, Y_OFF, Y_STRIDE, BATCH);
+    double[] product = new double[y32.length];
+    naive(wf, false, ROWS, COLS, xf, product);
+    for (int k = 0; k < y32.length; k++) {
+      assertEquals(product[k], y32[k], 1e-4 * Math.max(1, Math.abs(product[k])), "float states, value " + k);
+    }
   }
 
   /** The small-GEMM tiling keeps every tile within OpenBLAS's small-matrix bound and covers the product. */
@@ -189,8 +201,24 @@ class NativeBlasTest {
         double[] yf = new double[want.length];
         new Conv2d(g, k).withFloat32Kernels().multAdd(x, 0, g.inputSize(), yf, 0, g.outputSize(), batch);
         assertClose(want, yf, 1e-4);
+        assertClose(want, floatStates(new Conv2d(g, k).withFloat32Kernels(), x, batch), 1e-4);
       }
     }
+  }
+
+  /** op applied to float32 states (x rounded to float, y starting at 0), widened for comparison. */
+  private static double[] floatStates(LinearOperator op, double[] x, int batch) {
+    float[] xf = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xf[i] = (float) x[i];
+    }
+    float[] yf = new float[batch * op.rows()];
+    op.multAdd(xf, 0, op.cols(), yf, 0, op.rows(), batch);
+    double[] y = new double[yf.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = yf[i];
+    }
+    return y;
   }
 
   /**
@@ -217,6 +245,7 @@ class NativeBlasTest {
             double[] y = new double[want.length];
             op.multAdd(x, 0, g.inputSize(), y, 0, g.outputSize(), batch);
             assertClose(want, y, fp32 ? 1e-4 : 1e-12);
+            assertClose(want, floatStates(op, x, batch), 1e-4);
           }
         }
       }

@@ -117,6 +117,32 @@ class SolverTest {
     }
   }
 
+  /**
+   * A float32 model's predictions are solved with float32 states (as ONNX Runtime runs it): they
+   * agree with the double solve to float precision, report a residual of float size, and still
+   * refuse a NaN anywhere in the batch.
+   */
+  @Test
+  void float32ModelsPredictWithFloatStates() {
+    Random r = new Random(7);
+    TestModels.ResCnn net = TestModels.ResCnn.random(r);
+    ImplicitModel m = net.implicit();
+    ImplicitModel m32 = m.withFloat32Kernels();
+    assertTrue(m32.isFloat32() && !m.isFloat32() && m32.withProvenance(m.provenance()).isFloat32());
+    double[][] u = new double[37][];
+    for (int s = 0; s < u.length; s++) {
+      u[s] = TestModels.randn(r, 72, 1);
+    }
+    Predictions p = new BackSubstitution(OPTS).predict(m32, batchOf(u), u.length);
+    for (int s = 0; s < u.length; s++) {
+      assertRelClose(net.forward(u[s]), p.output(s), 1e-4, "sample " + s);
+    }
+    assertTrue(p.report().converged() && p.report().relResidual() < 1e-5, p.report().toString());
+    assertTrue(p.report().absResidual() > 0, "float states round: " + p.report());
+    u[20][3] = Double.NaN;
+    assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(m32, batchOf(u), u.length));
+  }
+
   /** A batch whose states overflow an array is refused, naming the batch, before anything is allocated. */
   @Test
   void statesBeyondOneArrayAreRefusedBeforeAllocating() {
