@@ -39,6 +39,8 @@ final class ShiftedConv {
   /** Compact index of phase (py, px) at py·s_w + px, or −1 when no tap reads it (a 1×1 stride-2 kernel reads one of four). */
   private final int[] phaseIndex;
   private final int phases;
+  /** The bands' phase layouts, their padding written once (see {@link BandBuffers}). */
+  private final BandBuffers layouts = new BandBuffers();
 
   /** @param rows the group's kernel rows (cout/g, (c, ky, kx)) in native memory, as the im2col GEMM reads them */
   ShiftedConv(ConvGeometry g, double[] kernel, float[] kernel32, Pointer[] rows) {
@@ -139,8 +141,9 @@ final class ShiftedConv {
       NativeConv.Buffers buf) {
     int rowsQ = oy1 - oy0 + extraRows;
     int len = phases * g.cinPerGroup() * rowsQ * wq;
-    Object layout = fp32 ? buf.input32(len) : buf.input64(len);
-    fill(x, xo, grp, right, oy0, rowsQ, layout);
+    BandBuffers.Slot kept = layouts.slot(oy0, oy1, len, fp32);
+    Object layout = kept != null ? kept.values : fp32 ? buf.input32(len) : buf.input64(len);
+    fill(x, xo, grp, right, oy0, rowsQ, layout, kept != null && kept.clean);
     int m = g.coutPerGroup();
     int n = (oy1 - oy0) * wq;
     buf.ensure(depth() * n, m * n, fp32);
@@ -202,10 +205,10 @@ final class ShiftedConv {
 
   /**
    * The band's phase layout: [phase][c][i][j] = right ⊙ x at input row (oy0 + i)·s_h + py − padTop,
-   * column j·s_w + px − padLeft, and 0 outside the input; every value written, so the buffer's old
-   * contents never leak in.
+   * column j·s_w + px − padLeft, and 0 outside the input. Unless {@code clean} (a kept buffer that
+   * holds this band's zeros already) every value is written, so old contents never leak in.
    */
-  private void fill(Object x, int xo, int grp, double[] right, int oy0, int rowsQ, Object layout) {
+  private void fill(Object x, int xo, int grp, double[] right, int oy0, int rowsQ, Object layout, boolean clean) {
     float[] f = fp32 ? (float[]) layout : null;
     double[] d = fp32 ? null : (double[]) layout;
     int cpg = g.cinPerGroup();
@@ -223,74 +226,63 @@ final class ShiftedConv {
           for (int i = 0; i < rowsQ; i++) {
             int ir = (oy0 + i) * g.strideH() + py - g.padTop();
             int dst = ((ph * cpg + c) * rowsQ + i) * wq;
-            int src = first + c * planeIn + ir * g.w() + px - g.padLeft(); // + j·s_w
             boolean inside = ir >= 0 && ir < g.h() && jlo < jhi;
-            row(x, xo, right, src, inside ? jlo : wq, inside ? jhi : wq, f, d, dst);
+            if (!clean) {
+              pads(f, d, dst, inside ? jlo : wq, inside ? jhi : wq);
+            }
+            if (inside) { // src + j·s_w is column j's input
+              values(x, xo, right, first + c * planeIn + ir * g.w() + px - g.padLeft(), jlo, jhi, f, d, dst);
+            }
           }
         }
       }
     }
   }
 
-  /** One phase row: 0 before jlo and from jhi, right ⊙ x[src + j·s_w] between. */
-  private void row(Object xs, int xo, double[] right, int src, int jlo, int jhi, float[] f, double[] d, int dst) {
-    int sw = g.strideW();
-    if (xs instanceof float[] xf) { // float states, a float32 kernel
-      floatRow(xf, xo, right, src, jlo, jhi, f, dst);
-      return;
-    }
-    double[] x = (double[]) xs;
-    // The pads are a value or two: loops, not Arrays.fill, whose call cost more than the stores.
-    if (f != null) {
-      for (int j = 0; j < jlo; j++) {
+  /**
+   * Zeroes a phase row's padding: [0, lo) and [max(lo, hi), wq). Loops, not Arrays.fill: a pad is
+   * a value or two, and the call cost more than the stores.
+   */
+  private void pads(float[] f, double[] d, int dst, int lo, int hi) {
+    for (int j = 0; j < lo; j++) {
+      if (f != null) {
         f[dst + j] = 0f;
-      }
-      if (sw == 1 && right == null) { // the common case, as a plain loop the JIT vectorises
-        int base = xo + src;
-        for (int j = jlo; j < jhi; j++) {
-          f[dst + j] = (float) x[base + j];
-        }
       } else {
-        for (int j = jlo; j < jhi; j++) {
-          int at = src + j * sw;
-          f[dst + j] = (float) (right == null ? x[xo + at] : right[at] * x[xo + at]);
-        }
-      }
-      for (int j = Math.max(jlo, jhi); j < wq; j++) {
-        f[dst + j] = 0f;
-      }
-    } else {
-      for (int j = 0; j < jlo; j++) {
         d[dst + j] = 0.0;
       }
-      for (int j = jlo; j < jhi; j++) {
-        int at = src + j * sw;
-        d[dst + j] = right == null ? x[xo + at] : right[at] * x[xo + at];
-      }
-      for (int j = Math.max(jlo, jhi); j < wq; j++) {
+    }
+    for (int j = Math.max(lo, hi); j < wq; j++) {
+      if (f != null) {
+        f[dst + j] = 0f;
+      } else {
         d[dst + j] = 0.0;
       }
     }
   }
 
-  /** {@link #row} from float states. */
-  private void floatRow(float[] x, int xo, double[] right, int src, int jlo, int jhi, float[] f, int dst) {
+  /** A phase row's inputs: layout[dst + j] = right ⊙ x[src + j·s_w] for j in [jlo, jhi). */
+  private void values(Object xs, int xo, double[] right, int src, int jlo, int jhi, float[] f, double[] d, int dst) {
     int sw = g.strideW();
-    for (int j = 0; j < jlo; j++) {
-      f[dst + j] = 0f;
-    }
-    if (sw == 1 && right == null) {
-      if (jhi > jlo) { // (outside the input src is out of range, even for an empty copy)
+    if (xs instanceof float[] x) { // float states, a float32 kernel
+      if (sw == 1 && right == null) {
         System.arraycopy(x, xo + src + jlo, f, dst + jlo, jhi - jlo);
+        return;
       }
-    } else {
       for (int j = jlo; j < jhi; j++) {
         int at = src + j * sw;
         f[dst + j] = right == null ? x[xo + at] : (float) (right[at] * x[xo + at]);
       }
+      return;
     }
-    for (int j = Math.max(jlo, jhi); j < wq; j++) {
-      f[dst + j] = 0f;
+    double[] x = (double[]) xs;
+    for (int j = jlo; j < jhi; j++) {
+      int at = src + j * sw;
+      double v = right == null ? x[xo + at] : right[at] * x[xo + at];
+      if (f != null) {
+        f[dst + j] = (float) v;
+      } else {
+        d[dst + j] = v;
+      }
     }
   }
 
