@@ -148,12 +148,10 @@ class NativeBlasTest {
     }
   }
 
-  /** y_s += W x_s, or Wᵀ x_s when {@code trans}, entry by entry. */
   /**
-   * Convolutions (the first two large enough for the OpenBLAS path, grouped and strided; a dilated
-   * depthwise one on the Java path; every product path of {@link NativeConv} and {@link ShiftedConv}
-   * several times), against the direct definition: fp64 to 1e-12, fp32 to float precision, one
-   * sample and a batch.
+   * Convolutions (grouped, strided, dilated and depthwise; a small depthwise one on the Java path;
+   * every product path of {@link NativeConv} and {@link ShiftedConv} several times), against the
+   * direct definition: fp64 to 1e-12, fp32 to float precision, one sample and a batch.
    */
   @Test
   void nativeConvolutionMatchesTheDefinition() {
@@ -164,6 +162,7 @@ class NativeBlasTest {
         new ConvGeometry(256, 45, 45, 4, 45, 45, 3, 3, 1, 1, 1, 1, 1, 1, 1),
         new ConvGeometry(16, 20, 20, 16, 10, 10, 3, 3, 2, 2, 1, 1, 1, 1, 2),
         new ConvGeometry(6, 14, 14, 6, 10, 10, 3, 3, 1, 1, 0, 0, 2, 2, 6),
+        new ConvGeometry(4, 8, 8, 4, 6, 6, 3, 3, 1, 1, 0, 0, 1, 1, 4),
         // ResNet-20's stages: small-GEMM bands of 13 of 32 output rows (split over threads at batch 1),
         // and 64 output channels in GEMM tiles of 16
         new ConvGeometry(16, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
