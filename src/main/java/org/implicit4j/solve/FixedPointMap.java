@@ -66,6 +66,12 @@ final class FixedPointMap {
    * diagonal block scalings, so a rescaled model with states of size 1e-17 converges by the same test.
    */
   double blockRelativeResidual(double[] x, double[] gx) {
+    return blockRelativeResidual(model, batch, x, gx);
+  }
+
+  /** {@link #blockRelativeResidual(double[], double[])} of a batch of {@code batch} states of model. */
+  static double blockRelativeResidual(ImplicitModel model, int batch, double[] x, double[] gx) {
+    int n = model.n();
     double worst = 0;
     for (StateBlock blk : model.states()) {
       for (int s = 0; s < batch; s++) {
@@ -93,6 +99,31 @@ final class FixedPointMap {
       m = Math.max(m, Math.abs(d));
     }
     return m;
+  }
+
+  /**
+   * {max |g − x|, the blockwise relative residual} of one float32 sample, in one pass and with the
+   * semantics of {@link #maxAbsDiff} (NaN stays NaN) and {@link #blockRelativeResidual}.
+   */
+  static double[] residuals(ImplicitModel model, float[] x, float[] g) {
+    double abs = 0;
+    double worst = 0;
+    for (StateBlock blk : model.states()) {
+      double d = 0;
+      double gm = 0;
+      for (int i = blk.offset(); i < blk.offset() + blk.size(); i++) {
+        double di = Math.abs((double) g[i] - x[i]);
+        if (!(di <= d)) {
+          d = Double.isNaN(di) ? Double.POSITIVE_INFINITY : di;
+          abs = Double.isNaN(di) || Double.isNaN(abs) ? Double.NaN : Math.max(abs, di);
+        }
+        gm = Math.max(gm, Math.abs(g[i]));
+      }
+      if (d > 0) {
+        worst = Math.max(worst, gm > 0 ? d / gm : Double.POSITIVE_INFINITY);
+      }
+    }
+    return new double[] {abs, worst};
   }
 
   /** max |a − b|; NaN anywhere gives NaN so that it can never pass a tolerance. */

@@ -119,7 +119,7 @@ class SolverTest {
 
   /**
    * A float32 model's predictions are solved with float32 states (as ONNX Runtime runs it): they
-   * agree with the double solve to float precision, report a residual of float size, and still
+   * agree with the forward pass to float precision, are a fixed point of the float map, and still
    * refuse a NaN anywhere in the batch.
    */
   @Test
@@ -137,8 +137,8 @@ class SolverTest {
     for (int s = 0; s < u.length; s++) {
       assertRelClose(net.forward(u[s]), p.output(s), 1e-4, "sample " + s);
     }
-    assertTrue(p.report().converged() && p.report().relResidual() < 1e-5, p.report().toString());
-    assertTrue(p.report().absResidual() > 0, "float states round: " + p.report());
+    // the check re-evaluates g on the float states with the float kernels: a fixed point of that map
+    assertTrue(p.report().converged() && p.report().relResidual() < 1e-6, p.report().toString());
     u[20][3] = Double.NaN;
     assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(m32, batchOf(u), u.length));
   }
