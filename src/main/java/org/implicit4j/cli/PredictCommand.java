@@ -44,8 +44,8 @@ final class PredictCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin OnnxOptions onnxOptions;
 
   @Option(names = "--float32",
-      description = "Multiply convolution and dense blocks in float32 (about twice as fast; float32 rounding, as ONNX "
-          + "Runtime has on a float32 network). Default: double precision.")
+      description = "Solve in float32, as ONNX Runtime runs a float32 network: float32 states and products (about "
+          + "twice as fast; float32 rounding). Default: double precision.")
   boolean float32;
 
   @Option(names = "--batch-size", defaultValue = "256",
