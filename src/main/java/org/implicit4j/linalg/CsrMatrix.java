@@ -125,10 +125,7 @@ public final class CsrMatrix implements LinearOperator {
   public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
     float[] v = values32;
     if (v == null) {
-      v = new float[values.length];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (float) values[i];
-      }
+      v = Floats.rounded(values);
       values32 = v;
     }
     float[] vals = v;

@@ -54,10 +54,7 @@ public final class DiagonalMatrix implements LinearOperator {
   public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
     float[] d = diag32;
     if (d == null) {
-      d = new float[diag.length];
-      for (int i = 0; i < d.length; i++) {
-        d[i] = (float) diag[i];
-      }
+      d = Floats.rounded(diag);
       diag32 = d;
     }
     for (int s = 0; s < batch; s++) {

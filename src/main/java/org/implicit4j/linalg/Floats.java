@@ -1,8 +1,17 @@
 package org.implicit4j.linalg;
 
-/** Float32 batches through an operator's double product: the default of the float32 multAdd. */
+/** Float32 helpers: values rounded to float, and batches through an operator's double product. */
 final class Floats {
   private Floats() {}
+
+  /** d rounded to float, entry by entry: the float copy of a structure's values for float32 states. */
+  static float[] rounded(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
 
   /** y_s += (float) (M · (double) x_s). */
   static void viaDouble(LinearOperator op, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
