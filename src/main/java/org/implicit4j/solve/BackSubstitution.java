@@ -119,15 +119,12 @@ public final class BackSubstitution implements Solver {
       double[] y) {
     int n = model.n();
     int p = model.p();
-    int q = model.q();
     for (int s = 0; s < count; s++) {
       model.stateBiasInto(x, xo + s * n);
-      model.outputBiasInto(y, (from + s) * q);
     }
     model.b().multAdd(inputs, from * p, p, x, xo, n, count);
     substitute(model, x, xo, count);
-    model.c().multAdd(x, xo, n, y, from * q, q, count);
-    model.d().multAdd(inputs, from * p, p, y, from * q, q, count);
+    FixedPointMap.predictInto(model, x, xo, inputs, from, count, y);
   }
 
   /**

@@ -49,15 +49,23 @@ final class FixedPointMap {
 
   /** ŷ = Cx + Du + c, batch × q. */
   double[] predict(double[] x) {
-    int q = model.q();
-    double[] y = new double[batch * q];
-    double[] c = model.outputBias();
-    for (int s = 0; s < batch; s++) {
-      System.arraycopy(c, 0, y, s * q, q);
-    }
-    model.c().multAdd(x, 0, n, y, 0, q, batch);
-    model.d().multAdd(inputs, 0, model.p(), y, 0, q, batch);
+    double[] y = new double[batch * model.q()];
+    predictInto(model, x, 0, inputs, 0, batch, y);
     return y;
+  }
+
+  /**
+   * ŷ_s = C x_s + D u_s + c for samples [from, from + count) into y at s·q, their states in x from
+   * xo (n apart), their inputs in inputs at s·p.
+   */
+  static void predictInto(ImplicitModel model, double[] x, int xo, double[] inputs, int from, int count, double[] y) {
+    int p = model.p();
+    int q = model.q();
+    for (int s = from; s < from + count; s++) {
+      model.outputBiasInto(y, s * q);
+    }
+    model.c().multAdd(x, xo, model.n(), y, from * q, q, count);
+    model.d().multAdd(inputs, from * p, p, y, from * q, q, count);
   }
 
   /**
@@ -66,12 +74,6 @@ final class FixedPointMap {
    * diagonal block scalings, so a rescaled model with states of size 1e-17 converges by the same test.
    */
   double blockRelativeResidual(double[] x, double[] gx) {
-    return blockRelativeResidual(model, batch, x, gx);
-  }
-
-  /** {@link #blockRelativeResidual(double[], double[])} of a batch of {@code batch} states of model. */
-  static double blockRelativeResidual(ImplicitModel model, int batch, double[] x, double[] gx) {
-    int n = model.n();
     double worst = 0;
     for (StateBlock blk : model.states()) {
       for (int s = 0; s < batch; s++) {

@@ -11,7 +11,6 @@ import org.implicit4j.onnx.ImportResult;
 import org.implicit4j.report.LayerComparison;
 import org.implicit4j.report.VerificationReport;
 import org.implicit4j.solve.Predictions;
-import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.Solvers;
 
 /**
