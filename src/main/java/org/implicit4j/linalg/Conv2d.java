@@ -137,16 +137,6 @@ public final class Conv2d implements LinearOperator {
     }
   }
 
-  /** The float32 {@link #multAddScaled(double[], int, int, double[], int, int, int, double[], double[])}. */
-  boolean multAddScaled(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch, double[] left,
-      double[] right) {
-    if (kernel32 == null || !NativeConv.worthIt(g)) {
-      return false;
-    }
-    nativeConv().multAdd(x, xOff, xStride, y, yOff, yStride, batch, left, right);
-    return true;
-  }
-
   /** The OpenBLAS path, made on first use (it copies the kernel per group). */
   private volatile NativeConv nativeConv;
 
@@ -161,11 +151,12 @@ public final class Conv2d implements LinearOperator {
 
   /**
    * y += diag(left)·K·diag(right)·x with the scalings fused into the OpenBLAS path's gather and
-   * epilogue; false (nothing done) when that path does not apply and the caller must scale itself.
+   * epilogue, x and y both double[] or both float[] (float32 states, for a float32 kernel); false
+   * (nothing done) when that path does not apply and the caller must scale itself.
    */
-  boolean multAddScaled(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch, double[] left,
+  boolean multAddScaled(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int batch, double[] left,
       double[] right) {
-    if (!NativeConv.worthIt(g)) {
+    if (!NativeConv.worthIt(g) || (x instanceof float[] && kernel32 == null)) {
       return false;
     }
     nativeConv().multAdd(x, xOff, xStride, y, yOff, yStride, batch, left, right);

@@ -222,7 +222,7 @@ final class NativeConv {
   }
 
   /** f[i] = right ⊙ x from float states, i in [from, to): a copy when there is no scaling. */
-  static void floatRows(float[] x, int xo, double[] right, int ro, float[] f, int from, int to) {
+  private static void floatRows(float[] x, int xo, double[] right, int ro, float[] f, int from, int to) {
     if (right == null) {
       System.arraycopy(x, xo + from, f, from, to - from);
       return;
