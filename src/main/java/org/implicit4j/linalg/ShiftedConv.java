@@ -3,8 +3,9 @@ package org.implicit4j.linalg;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * A convolution as one GEMM per kernel tap, reading the input where it lies instead of through an
- * im2col copy k_h·k_w times its size:
+ * A convolution over a phase layout of its input: one GEMM per kernel tap reading the layout where
+ * it lies instead of through an im2col copy k_h·k_w times its size, or, for few channels, one GEMM
+ * over a "wide im2col" whose rows are single copies from the layout ({@link #wideBand}):
  * y[o, oy, ox] = Σ_(ky,kx) Σ_c K[o, c, ky, kx] · P[c, oy·s_h + ky·d_h, ox·s_w + kx·d_w], P the padded input.
  * P is laid out by phase: Q[(py, px), c, i, j] = P[c, i·s_h + py, j·s_w + px], rows Wq = ow + ⌊(k_w−1)d_w/s_w⌋
  * wide. Tap (ky, kx) then reads phase ((ky·d_h) mod s_h, (kx·d_w) mod s_w) at the fixed offset
@@ -146,7 +147,7 @@ final class ShiftedConv {
     fill(x, xo, grp, right, oy0, rowsQ, layout, kept != null && kept.clean);
     int m = g.coutPerGroup();
     int n = (oy1 - oy0) * wq;
-    buf.ensure(depth() * n, m * n, fp32);
+    buf.ensure(perTap ? 0 : depth() * n, m * n, fp32); // the per-tap products need no im2col
     NativeMemory mem = NativeMemory.scratch();
     Pointer out = mem.values(1, (long) m * n, fp32);
     if (perTap) {
