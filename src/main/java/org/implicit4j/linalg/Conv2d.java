@@ -27,14 +27,7 @@ public final class Conv2d implements LinearOperator {
     DimensionMismatchException.check("conv2d", "kernel length", kernel.length, "cout·cin/groups·kh·kw", geometry.kernelSize());
     this.g = geometry;
     this.kernel = kernel;
-    if (float32) {
-      kernel32 = new float[kernel.length];
-      for (int i = 0; i < kernel.length; i++) {
-        kernel32[i] = (float) kernel[i];
-      }
-    } else {
-      kernel32 = null;
-    }
+    this.kernel32 = float32 ? Floats.rounded(kernel) : null;
   }
 
   /**

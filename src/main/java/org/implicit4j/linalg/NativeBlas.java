@@ -139,7 +139,7 @@ public final class NativeBlas {
   static Pointer weights(double[] w, boolean transB, int m, int k, boolean fp32) {
     Tiling t = Tiling.of(m, k, MAX_BLOCK);
     if (t == null) {
-      return fp32 ? NativeMemory.of(toFloats(w)) : NativeMemory.of(w);
+      return fp32 ? NativeMemory.of(Floats.rounded(w)) : NativeMemory.of(w);
     }
     double[] b = new double[w.length];
     for (int c0 = 0; c0 < m; c0 += t.cols()) {
@@ -150,15 +150,7 @@ public final class NativeBlas {
         }
       }
     }
-    return fp32 ? NativeMemory.of(toFloats(b)) : NativeMemory.of(b);
-  }
-
-  private static float[] toFloats(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
+    return fp32 ? NativeMemory.of(Floats.rounded(b)) : NativeMemory.of(b);
   }
 
   /** Y += X·B by tiles: X packed once (in parallel), then one small GEMM per tile on the team. */
