@@ -14,9 +14,10 @@ import org.implicit4j.report.SolveReport;
  * x_i = φ_i(Σ_{j>i} A_ij x_j + B_i u + b_i). Every x_j on the right is final when it is used, so
  * one pass gives the unique equilibrium (for a network, this is the forward pass).
  *
- * <p>The batch is cut into chunks of samples, one thread's share or fewer when their states outgrow
- * a cache-sized budget; each chunk is solved start to finish (b + Bu, the blocks, ŷ) while its
- * states are in cache. {@link #predict} keeps only one chunk's states per thread.
+ * <p>The batch is cut into chunks of samples ({@link #chunk}: two per thread, fewer samples when
+ * their states outgrow a cache-sized budget); each chunk is solved start to finish (b + Bu, the
+ * blocks, ŷ) while its states are in cache. {@link #predict} keeps only one chunk's states per
+ * thread, in float for a float32 model.
  */
 public final class BackSubstitution implements Solver {
   /** Bytes of states a chunk keeps: one sample's blocks after another stay in cache. */
