@@ -23,16 +23,15 @@ final class BandBuffers {
   private final ThreadLocal<Slot> local = ThreadLocal.withInitial(Slot::new);
 
   /**
-   * The calling thread's buffer for output rows [oy0, oy1), of at least len values, float[] or
-   * double[]; null when len exceeds {@link #MAX_VALUES}. The caller writes all of it unless
-   * {@link Slot#clean}.
+   * The calling thread's buffer for a band (a key for its output rows and samples), of at least
+   * len values, float[] or double[]; null when len exceeds {@link #MAX_VALUES}. The caller writes
+   * all of it unless {@link Slot#clean}.
    */
-  Slot slot(int oy0, int oy1, int len, boolean fp32) {
+  Slot slot(long band, int len, boolean fp32) {
     if (len > MAX_VALUES) {
       return null;
     }
     Slot s = local.get();
-    long band = (long) oy0 << 32 | oy1;
     int have = s.values == null ? -1 : java.lang.reflect.Array.getLength(s.values);
     if (have < len || (s.values instanceof float[]) != fp32) {
       s.values = fp32 ? new float[len] : new double[len];

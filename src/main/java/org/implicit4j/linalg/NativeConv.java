@@ -99,28 +99,41 @@ final class NativeConv {
    */
   void multAdd(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int batch, double[] left,
       double[] right) {
+    Operands io = new Operands(x, xOff, xStride, y, yOff, yStride);
     int rows = bandHeight(batch);
     int bands = (g.oh() + rows - 1) / rows;
-    // Jobs are (sample, band), taken by the threads as they come free. A lone sample below about a
+    int threads = Parallel.inLoop() ? 1 : Runtime.getRuntime().availableProcessors();
+    int stacked = bands == 1 && shifted != null ? shifted.samplesPerBand(batch, threads) : 1;
+    int slabs = (batch + stacked - 1) / stacked;
+    // Jobs are (samples, band), taken by the threads as they come free. A lone sample below about a
     // million multiply-adds stays on this thread: the hand-off cost more than it saved (oval21 and
     // resnet2b at batch 1).
-    long work = batch > 1 || g.macs() >= PARALLEL_MACS ? g.macs() / bands : 0;
-    Parallel.forEach(batch * bands, work, job -> {
-      int s = job / bands;
+    long work = batch > 1 || g.macs() >= PARALLEL_MACS ? g.macs() * stacked / bands : 0;
+    Parallel.forEach(slabs * bands, work, job -> {
+      int s0 = job / bands * stacked;
       int oy0 = job % bands * rows;
-      int oy1 = Math.min(g.oh(), oy0 + rows);
+      ShiftedConv.Band b = new ShiftedConv.Band(Math.min(stacked, batch - s0), oy0, Math.min(g.oh(), oy0 + rows));
       Buffers buf = BUFFERS.get();
       for (int grp = 0; grp < g.groups(); grp++) {
         if (shifted != null) {
-          shifted.band(x, xOff + s * xStride, y, yOff + s * yStride, grp, oy0, oy1,
-              channelTile((oy1 - oy0) * shifted.wq, shifted.depth()), left, right, buf);
+          shifted.band(io, s0, b, grp, left, right, buf);
         } else {
-          Object in = input(x, xOff + s * xStride, grp, right, buf, oy0, oy1);
-          band(in, y, yOff + s * yStride, grp, oy0, oy1, left, buf);
+          Object in = input(x, xOff + s0 * xStride, grp, right, buf, b.oy0(), b.oy1());
+          band(in, y, yOff + s0 * yStride, grp, b.oy0(), b.oy1(), left, buf);
         }
       }
     });
   }
+
+  /** The operands of one product: x and y, both float[] or double[], with their offsets and per-sample strides. */
+  record Operands(Object x, int xOff, int xStride, Object y, int yOff, int yStride) {}
+
+  /**
+   * A GEMM result to add into y: channel o's {@code rows} rows start at {@code offset + o·channelStride},
+   * {@code rowStride} apart, of which the first ow values are outputs (the rest, a shifted product's
+   * wide columns, are dropped).
+   */
+  record Wide(Object values, int offset, int channelStride, int rows, int rowStride) {}
 
   /**
    * Output rows per band: {@link #bandRows}, evened out over the image; when a lone sample is split
@@ -150,9 +163,8 @@ final class NativeConv {
     return (int) Math.min(g.oh(), smallRows >= 1 ? Math.min(smallRows, memoryRows) : memoryRows);
   }
 
-  /** Output channels per GEMM of {@code cols} columns and depth k: within {@link #SMALL_MNK}, in 16s. */
-  private int channelTile(int cols, int k) {
-    int m = g.coutPerGroup();
+  /** Output channels (of m) per GEMM of {@code cols} columns and depth k: within {@link #SMALL_MNK}, in 16s. */
+  static int channelTile(int m, int cols, int k) {
     long fit = SMALL_MNK / ((long) cols * k);
     return fit >= m ? m : (int) Math.max(Math.min(m, 16), fit / 16 * 16);
   }
@@ -161,7 +173,7 @@ final class NativeConv {
     int cols = (oy1 - oy0) * g.ow();
     int m = g.coutPerGroup();
     int k = rows();
-    int mt = channelTile(cols, k);
+    int mt = channelTile(m, cols, k);
     buf.ensure(k * cols, m * cols, fp32);
     Object col = fp32 ? buf.col32 : buf.col64;
     Object result = fp32 ? buf.out32 : buf.out64;
@@ -174,7 +186,7 @@ final class NativeConv {
           out, (long) r * cols, cols);
     }
     NativeMemory.get(out, result, m * cols);
-    scatter(g, result, y, yo, grp, oy0, oy1 - oy0, g.ow(), left);
+    scatter(g, new Wide(result, 0, (oy1 - oy0) * g.ow(), oy1 - oy0, g.ow()), y, yo, grp, oy0, left);
   }
 
   /** First valid output column for a tap whose input column is ox·sw + shift (ceil(−shift/sw), ≥ 0). */
@@ -391,29 +403,24 @@ final class NativeConv {
     });
   }
 
-  /**
-   * y[channel, rows from oy0] += left ⊙ out for the group's output channels, where out (a float[] or
-   * double[] GEMM result) holds each channel's {@code rows} rows {@code rowStride} apart, of which
-   * the first ow values are outputs (the rest, a shifted product's wide columns, are dropped).
-   */
-  static void scatter(ConvGeometry g, Object out, Object y, int yo, int grp, int oy0, int rows, int rowStride,
-      double[] left) {
+  /** y[channel, rows from oy0] += left ⊙ out for the group's output channels, out a float[] or double[] {@link Wide}. */
+  static void scatter(ConvGeometry g, Wide out, Object y, int yo, int grp, int oy0, double[] left) {
     if (y instanceof float[] yf) {
-      scatterFloat(g, (float[]) out, yf, yo, grp, oy0, rows, rowStride, left);
+      scatterFloat(g, out, yf, yo, grp, oy0, left);
       return;
     }
-    float[] f = out instanceof float[] a ? a : null;
-    double[] d = f == null ? (double[]) out : null;
+    float[] f = out.values() instanceof float[] a ? a : null;
+    double[] d = f == null ? (double[]) out.values() : null;
     double[] yd = (double[]) y;
     int plane = g.oh() * g.ow();
     int ow = g.ow();
-    boolean dense = rowStride == ow; // then a channel's rows are one run
-    int runs = dense ? 1 : rows;
-    int len = dense ? rows * ow : ow;
+    boolean dense = out.rowStride() == ow; // then a channel's rows are one run
+    int runs = dense ? 1 : out.rows();
+    int len = dense ? out.rows() * ow : ow;
     for (int o = 0; o < g.coutPerGroup(); o++) {
       for (int r = 0; r < runs; r++) {
         int at = (grp * g.coutPerGroup() + o) * plane + (oy0 + r) * ow;
-        int src = o * rows * rowStride + r * rowStride;
+        int src = out.offset() + o * out.channelStride() + r * out.rowStride();
         // The type and scaling tests are loop-invariant: the JIT unswitches them out of the loop.
         for (int j = 0; j < len; j++) {
           double v = f != null ? f[src + j] : d[src + j];
@@ -424,24 +431,27 @@ final class NativeConv {
   }
 
   /**
-   * {@link #scatter} into float32 states. Without a scaling, the wide rows are first compacted in
-   * out (each channel's rows then one run, moved forward in place) and added as one staged run.
+   * {@link #scatter} into float32 states. Without a scaling, each channel's wide rows are first
+   * compacted in out (moved forward in place) and added as one staged run.
    */
-  private static void scatterFloat(ConvGeometry g, float[] out, float[] y, int yo, int grp, int oy0, int rows,
-      int rowStride, double[] left) {
+  private static void scatterFloat(ConvGeometry g, Wide wide, float[] y, int yo, int grp, int oy0, double[] left) {
+    float[] out = (float[]) wide.values();
     int plane = g.oh() * g.ow();
     int ow = g.ow();
+    int rows = wide.rows();
+    int stride = wide.rowStride();
     for (int o = 0; o < g.coutPerGroup(); o++) {
       int at = (grp * g.coutPerGroup() + o) * plane + oy0 * ow;
+      int from = wide.offset() + o * wide.channelStride();
       if (left == null) {
-        for (int r = 0; r < rows && rowStride != ow; r++) {
-          System.arraycopy(out, (o * rows + r) * rowStride, out, (o * rows + r) * ow, ow);
+        for (int r = 1; r < rows && stride != ow; r++) {
+          System.arraycopy(out, from + r * stride, out, from + r * ow, ow);
         }
-        StagedAdd.add(y, yo + at, out, o * rows * ow, rows * ow);
+        StagedAdd.add(y, yo + at, out, from, rows * ow);
         continue;
       }
       for (int r = 0; r < rows; r++) {
-        int src = (o * rows + r) * rowStride;
+        int src = from + r * stride;
         int dst = at + r * ow;
         for (int j = 0; j < ow; j++) {
           y[yo + dst + j] += (float) (left[dst + j] * out[src + j]);

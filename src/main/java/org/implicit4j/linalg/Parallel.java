@@ -38,6 +38,11 @@ public final class Parallel {
     }
   }
 
+  /** Whether the calling thread runs an item of a team loop: a loop it starts then runs on this thread alone. */
+  static boolean inLoop() {
+    return Team.inLoop();
+  }
+
   /** The calling thread and {@link #WORKERS} spinning daemon threads, one per further core. */
   private static final class Team {
     static final int WORKERS = Runtime.getRuntime().availableProcessors() - 1;

@@ -14,7 +14,8 @@ import org.bytedeco.javacpp.Pointer;
  * dimension the phase plane, accumulated over the taps (β = 1) into a wide result whose last
  * Wq − ow columns of each row are discarded. Building Q is one pass over the input; the products
  * run at OpenBLAS's small-matrix speed (measured on Zen 5: 187–201 GFLOP/s for ResNet-20's 3×3 layers,
- * where the im2col GEMM reached 133–220 before counting the copy).
+ * where the im2col GEMM reached 133–220 before counting the copy). On small images a band holds
+ * several samples, their layouts one after another ({@link #samplesPerBand}).
  */
 final class ShiftedConv {
   /** Input channels per group from which one GEMM per tap beats the im2col GEMM with its k_h·k_w-fold K. */
@@ -27,6 +28,14 @@ final class ShiftedConv {
    */
   static final long MIN_TAP_MACS = 1 << 16;
 
+  /**
+   * Samples whose whole-image products must fit in one small-matrix product for bands to stack them
+   * ({@link #samplesPerBand}). Measured on one thread, 16 samples: resnet2b's 8×8 layers (25.6K
+   * multiply-adds a tile a sample) 84 → 54 µs stacked; ResNet-20's 64-channel 8×8 layers (102K) 490
+   * → 580 µs, so larger products stay one sample a band.
+   */
+  static final int STACKED = 16;
+
   private final ConvGeometry g;
   private final boolean fp32;
   /** One product per tap; else the "wide im2col" of few channels (see {@link #wideBand}). */
@@ -35,8 +44,10 @@ final class ShiftedConv {
   private final Pointer[] kernels;
   /** Width of a phase row and of the wide output rows. */
   final int wq;
-  /** Phase rows beyond a band's output rows: the taps' row offsets and one row that the last tap's run overruns into. */
-  private final int extraRows;
+  /** Phase rows a band's taps read beyond its output rows: ⌊(k_h − 1)·d_h / s_h⌋. */
+  private final int halo;
+  /** Whether bands may stack several samples' whole images ({@link #samplesPerBand}). */
+  private final boolean stacking;
   /** Compact index of phase (py, px) at py·s_w + px, or −1 when no tap reads it (a 1×1 stride-2 kernel reads one of four). */
   private final int[] phaseIndex;
   private final int phases;
@@ -48,8 +59,9 @@ final class ShiftedConv {
     this.g = g;
     this.fp32 = kernel32 != null;
     this.perTap = perTap(g);
-    this.wq = g.ow() + (g.kw() - 1) * g.dilW() / g.strideW();
-    this.extraRows = (g.kh() - 1) * g.dilH() / g.strideH() + 1;
+    this.wq = wq(g);
+    this.halo = halo(g);
+    this.stacking = stacks(g);
     this.phaseIndex = new int[g.strideH() * g.strideW()];
     java.util.Arrays.fill(phaseIndex, -1);
     int used = 0;
@@ -76,12 +88,41 @@ final class ShiftedConv {
    * stride-2 layers ran at 45–63 GFLOP/s on that gather).
    */
   static boolean applies(ConvGeometry g) {
-    return perTap(g) || g.strideH() > 1 || g.strideW() > 1 || g.w() != g.ow();
+    return perTap(g) || reshapes(g);
   }
 
+  /** Strided or with fewer output than input columns: the plain im2col's rows are not single copies. */
+  private static boolean reshapes(ConvGeometry g) {
+    return g.strideH() > 1 || g.strideW() > 1 || g.w() != g.ow();
+  }
+
+  /**
+   * One product per tap: enough channels, and enough multiply-adds per tap or samples stacked. With
+   * stacked samples, 8 channels pay only where the plain im2col cannot copy rows (oval21's stride-2
+   * layer 75 → 69 µs for 16 samples; mnist8's 'same' 5×5 layer 222 → 247 µs as 25 taps of depth 8).
+   */
   static boolean perTap(ConvGeometry g) {
-    return g.cinPerGroup() >= MIN_CHANNELS
-        && (long) g.coutPerGroup() * g.oh() * g.ow() * g.cinPerGroup() >= MIN_TAP_MACS;
+    int c = g.cinPerGroup();
+    return c >= MIN_CHANNELS && ((long) g.coutPerGroup() * g.oh() * g.ow() * c >= MIN_TAP_MACS
+        || (reshapes(g) || c >= 2 * MIN_CHANNELS) && stacks(g, c));
+  }
+
+  /** Whether bands stack samples: a whole image's products are small ({@link #STACKED} of them fit). */
+  static boolean stacks(ConvGeometry g) {
+    return applies(g) && stacks(g, perTap(g) ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw());
+  }
+
+  private static boolean stacks(ConvGeometry g, int depth) {
+    long perSample = (long) Math.min(g.coutPerGroup(), 16) * depth * (g.oh() + halo(g)) * wq(g);
+    return perSample * STACKED <= NativeConv.SMALL_MNK;
+  }
+
+  private static int wq(ConvGeometry g) {
+    return g.ow() + (g.kw() - 1) * g.dilW() / g.strideW();
+  }
+
+  private static int halo(ConvGeometry g) {
+    return (g.kh() - 1) * g.dilH() / g.strideH();
   }
 
   /** The products' depth K. */
@@ -134,40 +175,74 @@ final class ShiftedConv {
   }
 
   /**
-   * y_band += diag(left)·K_grp·diag(right)·x over output rows [oy0, oy1) of one sample: the band's
+   * Output rows [oy0, oy1) of {@code samples} consecutive samples; several samples only over whole
+   * images ({@link #samplesPerBand}).
+   */
+  record Band(int samples, int oy0, int oy1) {
+    int rows() {
+      return oy1 - oy0;
+    }
+  }
+
+  /**
+   * Samples whose whole images make one band: on small images a sample's products are too small
+   * for OpenBLAS to pay its call costs (resnet2b's 8×8 layers), so several samples' phase layouts
+   * are stacked and multiplied at once. Sample s's layout rows follow sample s − 1's, and a tap's
+   * run continues from one into the next; the product columns where it crosses (the {@code halo}
+   * rows after each sample's outputs) are dropped like the wide columns. One sample where the
+   * convolution is not {@link #stacks small}; at most an even share of the batch per thread when
+   * the cores are free.
+   */
+  int samplesPerBand(int batch, int threads) {
+    if (!stacking) {
+      return 1;
+    }
+    long perSample = (long) (g.oh() + halo) * wq;
+    long fit = Math.min(NativeConv.SMALL_MNK / (Math.min(g.coutPerGroup(), 16) * depth() * perSample),
+        BandBuffers.MAX_VALUES / ((long) phases * g.cinPerGroup() * perSample) - 1);
+    int share = (batch + threads - 1) / threads;
+    return (int) Math.max(1, Math.min(fit, share));
+  }
+
+  /**
+   * y_band += diag(left)·K_grp·diag(right)·x over one band, for samples s0, s0 + 1, …: the band's
    * phase layout, its products into the wide result (channel tiles of {@code mt}), then the valid
    * columns added into y.
    */
-  void band(Object x, int xo, Object y, int yo, int grp, int oy0, int oy1, int mt, double[] left, double[] right,
-      NativeConv.Buffers buf) {
-    int rowsQ = oy1 - oy0 + extraRows;
-    int len = phases * g.cinPerGroup() * rowsQ * wq;
-    BandBuffers.Slot kept = layouts.slot(oy0, oy1, len, fp32);
+  void band(NativeConv.Operands io, int s0, Band b, int grp, double[] left, double[] right, NativeConv.Buffers buf) {
+    int per = b.rows() + halo;
+    int planeRows = b.samples() * per + 1; // and the row the last tap's run overruns into
+    int len = phases * g.cinPerGroup() * planeRows * wq;
+    BandBuffers.Slot kept = layouts.slot((long) b.samples() << 42 | (long) b.oy0() << 21 | b.oy1(), len, fp32);
     Object layout = kept != null ? kept.values : fp32 ? buf.input32(len) : buf.input64(len);
-    fill(x, xo, grp, right, oy0, rowsQ, layout, kept != null && kept.clean);
+    fill(io, s0, b, grp, right, planeRows, layout, kept != null && kept.clean);
     int m = g.coutPerGroup();
-    int n = (oy1 - oy0) * wq;
+    int n = ((b.samples() - 1) * per + b.rows()) * wq;
+    int mt = NativeConv.channelTile(m, n, depth());
     buf.ensure(perTap ? 0 : depth() * n, m * n, fp32); // the per-tap products need no im2col
     NativeMemory mem = NativeMemory.scratch();
     Pointer out = mem.values(1, (long) m * n, fp32);
     if (perTap) {
-      tapProducts(mem.in(0, layout, len), grp, rowsQ, n, mt, out);
+      tapProducts(mem.in(0, layout, len), grp, planeRows, n, mt, out);
     } else {
-      wideBand(layout, grp, rowsQ, n, mt, buf, out);
+      wideBand(layout, grp, planeRows, n, mt, buf, out);
     }
     Object result = fp32 ? buf.out32 : buf.out64;
     NativeMemory.get(out, result, m * n);
-    NativeConv.scatter(g, result, y, yo, grp, oy0, oy1 - oy0, wq, left);
+    for (int s = 0; s < b.samples(); s++) {
+      NativeConv.scatter(g, new NativeConv.Wide(result, s * per * wq, n, b.rows(), wq), io.y(),
+          io.yOff() + (s0 + s) * io.yStride(), grp, b.oy0(), left);
+    }
   }
 
   /** Offset in the band's layout of tap (ky, kx)'s run over channel c: its phase plane, shifted. */
-  private int tapOffset(int c, int ky, int kx, int rowsQ) {
-    int plane = (phaseIndex[phaseOf(ky, kx)] * g.cinPerGroup() + c) * rowsQ;
+  private int tapOffset(int c, int ky, int kx, int planeRows) {
+    int plane = (phaseIndex[phaseOf(ky, kx)] * g.cinPerGroup() + c) * planeRows;
     return (plane + ky * g.dilH() / g.strideH()) * wq + kx * g.dilW() / g.strideW();
   }
 
   /** out = Σ_tap K_tap · Q_tap: one product per tap reading the layout in place (β = 1 after the first). */
-  private void tapProducts(Pointer in, int grp, int rowsQ, int n, int mt, Pointer out) {
+  private void tapProducts(Pointer in, int grp, int planeRows, int n, int mt, Pointer out) {
     int m = g.coutPerGroup();
     int cpg = g.cinPerGroup();
     for (int r = 0; r < m; r += mt) {
@@ -176,7 +251,7 @@ final class ShiftedConv {
         for (int kx = 0; kx < g.kw(); kx++) {
           int tap = ky * g.kw() + kx;
           NativeBlas.rawGemm(false, false, rows, n, cpg, kernels[grp], ((long) tap * m + r) * cpg, cpg, in,
-              tapOffset(0, ky, kx, rowsQ), rowsQ * wq, out, (long) r * n, n, tap > 0);
+              tapOffset(0, ky, kx, planeRows), planeRows * wq, out, (long) r * n, n, tap > 0);
         }
       }
     }
@@ -186,13 +261,13 @@ final class ShiftedConv {
    * out = K · col with col the wide im2col: row (c, ky, kx) is the tap's run over the wide grid, one
    * contiguous copy from the layout (an im2col of strided taps gathered one value at a time).
    */
-  private void wideBand(Object layout, int grp, int rowsQ, int n, int mt, NativeConv.Buffers buf, Pointer out) {
+  private void wideBand(Object layout, int grp, int planeRows, int n, int mt, NativeConv.Buffers buf, Pointer out) {
     int k = depth();
     Object col = fp32 ? buf.col32 : buf.col64;
     for (int c = 0; c < g.cinPerGroup(); c++) {
       for (int ky = 0; ky < g.kh(); ky++) {
         for (int kx = 0; kx < g.kw(); kx++) {
-          System.arraycopy(layout, tapOffset(c, ky, kx, rowsQ), col, ((c * g.kh() + ky) * g.kw() + kx) * n, n);
+          System.arraycopy(layout, tapOffset(c, ky, kx, planeRows), col, ((c * g.kh() + ky) * g.kw() + kx) * n, n);
         }
       }
     }
@@ -205,16 +280,19 @@ final class ShiftedConv {
   }
 
   /**
-   * The band's phase layout: [phase][c][i][j] = right ⊙ x at input row (oy0 + i)·s_h + py − padTop,
-   * column j·s_w + px − padLeft, and 0 outside the input. Unless {@code clean} (a kept buffer that
-   * holds this band's zeros already) every value is written, so old contents never leak in.
+   * The band's phase layout: [phase][c][s·(rows + halo) + i][j] = right ⊙ x_(s0+s) at input row
+   * (oy0 + i)·s_h + py − padTop, column j·s_w + px − padLeft, and 0 outside the input. Unless
+   * {@code clean} (a kept buffer that holds this band's zeros already) every value is written, so
+   * old contents never leak in.
    */
-  private void fill(Object x, int xo, int grp, double[] right, int oy0, int rowsQ, Object layout, boolean clean) {
+  private void fill(NativeConv.Operands io, int s0, Band b, int grp, double[] right, int planeRows, Object layout,
+      boolean clean) {
     float[] f = fp32 ? (float[]) layout : null;
     double[] d = fp32 ? null : (double[]) layout;
     int cpg = g.cinPerGroup();
     int planeIn = g.h() * g.w();
     int first = grp * cpg * planeIn;
+    int per = b.rows() + halo;
     for (int py = 0; py < g.strideH(); py++) {
       for (int px = 0; px < g.strideW(); px++) {
         int ph = phaseIndex[py * g.strideW() + px];
@@ -224,15 +302,19 @@ final class ShiftedConv {
         int jlo = Math.max(0, ceilDiv(g.padLeft() - px, g.strideW()));
         int jhi = Math.min(wq, Math.floorDiv(g.w() - 1 + g.padLeft() - px, g.strideW()) + 1);
         for (int c = 0; c < cpg; c++) {
-          for (int i = 0; i < rowsQ; i++) {
-            int ir = (oy0 + i) * g.strideH() + py - g.padTop();
-            int dst = ((ph * cpg + c) * rowsQ + i) * wq;
-            boolean inside = ir >= 0 && ir < g.h() && jlo < jhi;
-            if (!clean) {
-              pads(f, d, dst, inside ? jlo : wq, inside ? jhi : wq);
-            }
-            if (inside) { // src + j·s_w is column j's input
-              values(x, xo, right, first + c * planeIn + ir * g.w() + px - g.padLeft(), jlo, jhi, f, d, dst);
+          for (int s = 0; s < b.samples(); s++) {
+            int xo = io.xOff() + (s0 + s) * io.xStride();
+            int rows = s == b.samples() - 1 ? per + 1 : per;
+            for (int i = 0; i < rows; i++) {
+              int ir = (b.oy0() + i) * g.strideH() + py - g.padTop();
+              int dst = ((ph * cpg + c) * planeRows + s * per + i) * wq;
+              boolean inside = ir >= 0 && ir < g.h() && jlo < jhi;
+              if (!clean) {
+                pads(f, d, dst, inside ? jlo : wq, inside ? jhi : wq);
+              }
+              if (inside) { // src + j·s_w is column j's input
+                values(io.x(), xo, right, first + c * planeIn + ir * g.w() + px - g.padLeft(), jlo, jhi, f, d, dst);
+              }
             }
           }
         }
