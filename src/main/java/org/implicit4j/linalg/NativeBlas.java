@@ -25,12 +25,14 @@ public final class NativeBlas {
   /**
    * Matrices with fewer entries stay on the Java kernels, where packing and the JNI call cost more
    * than they save; so do batches smaller than {@link #MIN_BATCH} (measured on mnistfc-256x2 at
-   * batch 1: 116 µs through OpenBLAS, 26 µs in Java). OpenBLAS's
+   * batch 1: 116 µs through OpenBLAS, 26 µs in Java). From 16 samples even a 10×256 output layer
+   * pays: the Java kernel's inner loop runs over its 10 rows (mnistfc-256x2 fp32 at batch 64, 139 →
+   * 124 µs with the layer in OpenBLAS; at batch 256, 553 → 459). OpenBLAS's
    * micro-kernels treat the rows left over from their tiles in another order, so — as with ONNX
    * Runtime — a sample's result can differ in the last bits between batch sizes (measured here:
    * fp64 dgemm agrees bit for bit at even batch sizes only, sgemm at multiples of 12).
    */
-  static final long MIN_ENTRIES = 1L << 12;
+  static final long MIN_ENTRIES = 1L << 11;
   /** Smaller batches stay on the Java kernels (see {@link #MIN_ENTRIES}). */
   static final int MIN_BATCH = 16;
   /** Fewest output columns per thread for the column split (see {@link #columnParts}). */
