@@ -256,9 +256,18 @@ public final class Implicit {
     return analysis;
   }
 
+  /**
+   * Whether the model is shown well-posed: at once for a strictly block upper-triangular A (every
+   * network imported from ONNX), else by {@link #wellPosedness()}. The shortcut spares `predict` the
+   * analysis's products with |A| (ResNet-20 from a cold JVM: 180 ms of a 1.1 s run).
+   */
+  public boolean wellPosedShown() {
+    return model.isStrictlyUpperTriangular() || wellPosedness().wellPosed();
+  }
+
   /** Returns this model, or throws (a failed check, exit 1) when its well-posedness is not shown. */
   public Implicit requireWellPosed() {
-    if (!wellPosedness().wellPosed()) {
+    if (!wellPosedShown()) {
       throw new org.implicit4j.analysis.AnalysisException("well-posedness is required but not shown: "
           + wellPosedness().verdict() + "; the equilibrium may not be unique. Rescale the model or reduce its gains");
     }

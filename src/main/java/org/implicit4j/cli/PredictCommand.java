@@ -67,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
     Implicit m = Implicit.load(model, onnxOptions.load());
     if (requireWellPosed) {
       m.requireWellPosed();
-    } else if (!m.wellPosedness().wellPosed()) {
+    } else if (!m.wellPosedShown()) {
       spec.commandLine().getErr().println("warning: well-posedness is not shown (" + m.wellPosedness().verdict()
           + "); the equilibrium found may not be unique (--require-well-posed makes this an error)");
     }

@@ -66,7 +66,20 @@ public record Affine(int[] shape, Map<Integer, LinearOperator> terms, double[] b
   public Affine map(LinearOperator l, int[] newShape) {
     Map<Integer, LinearOperator> t = new LinkedHashMap<>();
     terms.forEach((k, op) -> t.put(k, Ops.compose(l, op)));
-    return new Affine(newShape, t, l.apply(bias), integer);
+    return new Affine(newShape, t, isZero(bias) ? new double[l.rows()] : l.apply(bias), integer);
+  }
+
+  /**
+   * Whether v is all zeros, so that L·v needs no product: a layer after an activation has no bias,
+   * and running its convolution at import (cold code, native buffers set up) cost more than the rest.
+   */
+  private static boolean isZero(double[] v) {
+    for (double e : v) {
+      if (e != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** v + w, same shape. */
