@@ -1,6 +1,5 @@
 package org.implicit4j.io;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +56,55 @@ public final class Csv {
    * 303 ms with split and Double.parseDouble, measured here).
    */
   public static void forEachNumberRow(Path file, int width, NumberRowConsumer each) throws IOException {
-    forEachLine(file, (t, no) -> each.accept(parseRow(t, width, file, no), no));
+    forEachDataLine(file, (b, from, to, text, no) -> each.accept(
+        text != null ? parseRow(text, width, file, no) : parseRow(b, from, to, width, file, no), no));
+  }
+
+  /**
+   * {@link #parseRow(String, int, Path, int)} from a line of ASCII bytes [from, to), stripped: the
+   * numbers parsed from the bytes; a field that is not a finite number gets the String path's error.
+   */
+  private static double[] parseRow(byte[] b, int from, int to, int width, Path file, int line) {
+    int fields = 1;
+    for (int i = from; i < to; i++) {
+      if (b[i] == ',') {
+        fields++;
+      }
+    }
+    if (fields != width) {
+      return parseRow(new String(b, from, to - from, StandardCharsets.ISO_8859_1), width, file, line);
+    }
+    double[] v = new double[width];
+    int start = from;
+    for (int k = 0; k < width; k++) {
+      int end = start;
+      while (end < to && b[end] != ',') {
+        end++;
+      }
+      int lo = start;
+      int hi = end;
+      while (lo < hi && Character.isWhitespace(b[lo])) {
+        lo++;
+      }
+      while (hi > lo && Character.isWhitespace(b[hi - 1])) {
+        hi--;
+      }
+      v[k] = number(b, lo, hi - lo, from, to, file, line, k + 1);
+      start = end + 1;
+    }
+    return v;
+  }
+
+  /** The finite number in b[off, off + len) of the line b[from, to); errors as {@link #number(CharSequence, int, int, Path, int, int)}'s. */
+  private static double number(byte[] b, int off, int len, int from, int to, Path file, int line, int column) {
+    try {
+      double v = JavaDoubleParser.parseDouble(b, off, len);
+      if (Double.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException e) { // the String path says what is there
+    }
+    return number(new String(b, from, to - from, StandardCharsets.ISO_8859_1), off - from, len, file, line, column);
   }
 
   /** {@code width} finite numbers from one comma-separated line; errors name file, line, column. */
@@ -99,31 +146,73 @@ public final class Csv {
    * a byte-order mark removed; bytes that are not UTF-8 are refused naming the line.
    */
   private static void forEachLine(Path file, LineConsumer each) throws IOException {
+    forEachDataLine(file, (b, from, to, text, no) ->
+        each.accept(text != null ? text : new String(b, from, to - from, StandardCharsets.ISO_8859_1), no));
+  }
+
+  /** A stripped data line: ASCII bytes b[from, to) with text null, or, for other lines, its decoded text. */
+  @FunctionalInterface
+  private interface DataLineConsumer {
+    void accept(byte[] b, int from, int to, String text, int no);
+  }
+
+  /** {@link #forEachLine} without decoding ASCII lines (the numbers' lines): they are passed as bytes. */
+  private static void forEachDataLine(Path file, DataLineConsumer each) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new ModelFormatException(file + (Files.isDirectory(file) ? ": is a directory" : ": no such file"));
     }
-    int no = 0;
     boolean first = true;
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        no++;
-        String t = (no == 1 ? line.replace("\uFEFF", "") : line).strip();
-        if (t.isEmpty() || t.startsWith("#")) {
+    java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      ByteLines lines = new ByteLines(in);
+      while (lines.next()) {
+        byte[] b = lines.bytes();
+        int from = lines.start();
+        int to = lines.end();
+        String text = ascii(b, from, to) ? null : decode(utf8, lines, file);
+        if (text == null) {
+          while (from < to && Character.isWhitespace(b[from])) {
+            from++;
+          }
+          while (to > from && Character.isWhitespace(b[to - 1])) {
+            to--;
+          }
+        }
+        if (text != null ? text.isEmpty() || text.startsWith("#") : from == to || b[from] == '#') {
           continue;
         }
         if (first) {
           first = false;
+          String t = text != null ? text : new String(b, from, to - from, StandardCharsets.ISO_8859_1);
           int comma = t.indexOf(',');
           if (!numeric(t.substring(0, comma < 0 ? t.length() : comma))) {
             continue; // a header row
           }
         }
-        each.accept(t, no);
+        each.accept(b, from, to, text, lines.number());
       }
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw new ModelFormatException(file + " line " + (no + 1) + ": not UTF-8 text (save the file as UTF-8)");
     }
+  }
+
+  private static boolean ascii(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The line as UTF-8 text, stripped (and, on line 1, without byte-order marks); refused when not UTF-8. */
+  private static String decode(java.nio.charset.CharsetDecoder utf8, ByteLines lines, Path file) {
+    String line;
+    try {
+      line = utf8.decode(java.nio.ByteBuffer.wrap(lines.bytes(), lines.start(), lines.end() - lines.start()))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ModelFormatException(file + " line " + lines.number() + ": not UTF-8 text (save the file as UTF-8)");
+    }
+    return (lines.number() == 1 ? line.replace("\uFEFF", "") : line).strip();
   }
 
   private static boolean numeric(String s) {
