@@ -49,7 +49,10 @@ public final class ModelFiles {
   public static final String FORMAT = "implicit4j-model";
   public static final int VERSION = 1;
   private static final String MANIFEST = "manifest.json";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  /** Made on first write: `predict` from an ONNX file asks {@link #isModelFile} but writes nothing. */
+  private static final class Json {
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  }
 
   private ModelFiles() {}
 
@@ -104,7 +107,7 @@ public final class ModelFiles {
         model.provenance().toMap().forEach(meta::addProperty);
         m.add("metadata", meta);
         zip.putNextEntry(new ZipEntry(MANIFEST));
-        zip.write(GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
+        zip.write(Json.GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
         zip.closeEntry();
       }
     });
@@ -216,7 +219,7 @@ public final class ModelFiles {
       @Override public Void conv2d(Conv2d c) throws IOException {
         ConvGeometry g = c.geometry();
         o.addProperty("kind", "conv2d");
-        o.add("geometry", GSON.toJsonTree(g));
+        o.add("geometry", Json.GSON.toJsonTree(g));
         o.addProperty("kernel", array(hint + "_kernel", c.kernelCopy(), g.cout(), g.cinPerGroup(), g.kh(), g.kw()));
         return null;
       }
