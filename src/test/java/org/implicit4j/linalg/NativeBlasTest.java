@@ -183,7 +183,10 @@ class NativeBlasTest {
         // and its input layer, oval21's second layer)
         new ConvGeometry(16, 8, 8, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1),
         new ConvGeometry(3, 32, 32, 8, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1),
-        new ConvGeometry(8, 16, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1, 1)};
+        new ConvGeometry(8, 16, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1, 1),
+        // stride 2 over odd widths, padded by 1 and by 0: one phase gets a column more than the other
+        new ConvGeometry(8, 15, 15, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+        new ConvGeometry(8, 15, 15, 16, 7, 7, 3, 3, 2, 2, 0, 0, 1, 1, 1)};
     java.util.function.Function<ConvGeometry, String> path = g -> !NativeConv.worthIt(g) ? "java"
         : (ShiftedConv.stacks(g) ? "stacked " : "")
         + (ShiftedConv.perTap(g) ? "per tap" : ShiftedConv.applies(g) ? "wide" : "im2col");
@@ -200,20 +203,28 @@ class NativeBlasTest {
       Conv2d conv32 = conv.withFloat32Kernels();
       for (int batch : new int[] {1, 5, 5, 1}) {
         double[] x = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
-        double[] want = new double[batch * g.outputSize()];
-        for (int s = 0; s < batch; s++) {
-          double[] xs = java.util.Arrays.copyOfRange(x, s * g.inputSize(), (s + 1) * g.inputSize());
-          System.arraycopy(org.implicit4j.TestModels.naiveConv(g, k, xs), 0, want, s * g.outputSize(), g.outputSize());
-        }
+        double[] want = naiveBatch(g, k, x, batch);
         double[] y = new double[want.length];
         conv.multAdd(x, 0, g.inputSize(), y, 0, g.outputSize(), batch);
         assertClose(want, y, 1e-12);
         double[] yf = new double[want.length];
         conv32.multAdd(x, 0, g.inputSize(), yf, 0, g.outputSize(), batch);
         assertClose(want, yf, 1e-4);
-        assertClose(want, floatStates(conv32, x, batch), 1e-4);
+        // new inputs: a kept layout's stale values must not pass for this call's
+        double[] x2 = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
+        assertClose(naiveBatch(g, k, x2, batch), floatStates(conv32, x2, batch), 1e-4);
       }
     }
+  }
+
+  /** The direct definition, sample by sample. */
+  private static double[] naiveBatch(ConvGeometry g, double[] k, double[] x, int batch) {
+    double[] want = new double[batch * g.outputSize()];
+    for (int s = 0; s < batch; s++) {
+      double[] xs = java.util.Arrays.copyOfRange(x, s * g.inputSize(), (s + 1) * g.inputSize());
+      System.arraycopy(org.implicit4j.TestModels.naiveConv(g, k, xs), 0, want, s * g.outputSize(), g.outputSize());
+    }
+    return want;
   }
 
   /** op applied to float32 states (x rounded to float, y starting at 0), widened for comparison. */
