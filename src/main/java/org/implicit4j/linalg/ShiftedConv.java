@@ -15,7 +15,8 @@ import org.bytedeco.javacpp.Pointer;
  * Wq − ow columns of each row are discarded. Building Q is one pass over the input; the products
  * run at OpenBLAS's small-matrix speed (measured on Zen 5: 187–201 GFLOP/s for ResNet-20's 3×3 layers,
  * where the im2col GEMM reached 133–220 before counting the copy). On small images a band holds
- * several samples, their layouts one after another ({@link #samplesPerBand}).
+ * several samples, their layouts one after another ({@link #samplesPerBand}); 3×3 'same' layers
+ * with one product per tap need no layout at all ({@link UnpaddedConv}).
  */
 final class ShiftedConv {
   /** Input channels per group from which one GEMM per tap beats the im2col GEMM with its k_h·k_w-fold K. */
@@ -51,6 +52,8 @@ final class ShiftedConv {
   /** Compact index of phase (py, px) at py·s_w + px, or −1 when no tap reads it (a 1×1 stride-2 kernel reads one of four). */
   private final int[] phaseIndex;
   private final int phases;
+  /** The per-tap products of a 3×3 'same' convolution straight from the unpadded input, or null. */
+  private final UnpaddedConv unpadded;
   /** The bands' phase layouts, their padding written once (see {@link BandBuffers}). */
   private final BandBuffers layouts = new BandBuffers();
 
@@ -79,6 +82,7 @@ final class ShiftedConv {
       kernels[grp] = !perTap ? rows[grp]
           : fp32 ? NativeMemory.of(tapMajor(kernel32, grp)) : NativeMemory.of(tapMajor(kernel, grp));
     }
+    this.unpadded = perTap && !stacking && UnpaddedConv.applies(g) ? new UnpaddedConv(g, fp32, kernels) : null;
   }
 
   /**
@@ -210,6 +214,10 @@ final class ShiftedConv {
    * columns added into y.
    */
   void band(NativeConv.Operands io, int s0, Band b, int grp, double[] left, double[] right, NativeConv.Buffers buf) {
+    if (unpadded != null) { // never stacked: one sample
+      unpadded.band(io, s0, grp, b.oy0(), b.oy1(), left, right, buf);
+      return;
+    }
     int per = b.rows() + halo;
     int planeRows = b.samples() * per + 1; // and the row the last tap's run overruns into
     int len = phases * g.cinPerGroup() * planeRows * wq;

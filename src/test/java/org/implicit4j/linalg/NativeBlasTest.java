@@ -150,7 +150,8 @@ class NativeBlasTest {
 
   /**
    * Convolutions (grouped, strided, dilated and depthwise; a small depthwise one on the Java path;
-   * every product path of {@link NativeConv} and {@link ShiftedConv} several times), against the
+   * every product path of {@link NativeConv}, {@link ShiftedConv} and {@link UnpaddedConv} several
+   * times, at batch 1 split into bands over the threads), against the
    * direct definition: fp64 to 1e-12, fp32 to float precision, one sample and a batch.
    */
   @Test
@@ -189,10 +190,12 @@ class NativeBlasTest {
         new ConvGeometry(8, 15, 15, 16, 7, 7, 3, 3, 2, 2, 0, 0, 1, 1, 1)};
     java.util.function.Function<ConvGeometry, String> path = g -> !NativeConv.worthIt(g) ? "java"
         : (ShiftedConv.stacks(g) ? "stacked " : "")
-        + (ShiftedConv.perTap(g) ? "per tap" : ShiftedConv.applies(g) ? "wide" : "im2col");
+        + (ShiftedConv.perTap(g) && !ShiftedConv.stacks(g) && UnpaddedConv.applies(g) ? "unpadded"
+        : ShiftedConv.perTap(g) ? "per tap" : ShiftedConv.applies(g) ? "wide" : "im2col");
     java.util.Map<String, Long> paths = java.util.Arrays.stream(geometries).collect(
         java.util.stream.Collectors.groupingBy(path, java.util.stream.Collectors.counting()));
-    assertTrue(paths.getOrDefault("per tap", 0L) >= 6 && paths.getOrDefault("wide", 0L) >= 2
+    assertTrue(paths.getOrDefault("per tap", 0L) >= 4 && paths.getOrDefault("unpadded", 0L) >= 3
+        && paths.getOrDefault("wide", 0L) >= 2
         && paths.getOrDefault("stacked per tap", 0L) >= 2 && paths.getOrDefault("stacked wide", 0L) >= 1
         && paths.getOrDefault("im2col", 0L) >= 2 && paths.getOrDefault("java", 0L) >= 1, paths.toString());
     for (ConvGeometry g : geometries) {
