@@ -171,6 +171,26 @@ public final class NativeBlas {
     });
   }
 
+  private static final class Zeros {
+    static final FloatPointer FLOAT = new FloatPointer(1).put(0, 0f);
+    static final DoublePointer DOUBLE = new DoublePointer(1).put(0, 0.0);
+  }
+
+  /**
+   * dst[dOff + i·incDst] = src[sOff + i·incSrc] for i &lt; n in native memory (cblas_scopy or
+   * cblas_dcopy); src null writes zeros (a one-value source read with stride 0, which OpenBLAS
+   * copies as it is, NaN positions included, where ?scal by 0 would keep NaN).
+   */
+  static void copy(int n, Pointer src, long sOff, int incSrc, Pointer dst, long dOff, int incDst) {
+    if (dst instanceof FloatPointer d) {
+      FloatPointer from = src == null ? Zeros.FLOAT : ((FloatPointer) src).getPointer(sOff);
+      openblas_nolapack.cblas_scopy(n, from, src == null ? 0 : incSrc, d.getPointer(dOff), incDst);
+    } else {
+      DoublePointer from = src == null ? Zeros.DOUBLE : ((DoublePointer) src).getPointer(sOff);
+      openblas_nolapack.cblas_dcopy(n, from, src == null ? 0 : incSrc, ((DoublePointer) dst).getPointer(dOff), incDst);
+    }
+  }
+
   /**
    * C = op(A)·op(B), row-major, alpha 1 and beta 0: sgemm for FloatPointers, dgemm for
    * DoublePointers; each operand from its element offset.

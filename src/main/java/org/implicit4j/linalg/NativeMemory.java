@@ -64,6 +64,17 @@ final class NativeMemory {
     return p;
   }
 
+  /** Copies a[0, len) into scratch slot {@code slot} from index {@code at}, the slot holding at least {@code capacity} values. */
+  Pointer in(int slot, Object a, int len, long capacity, long at) {
+    Pointer p = values(slot, capacity, a instanceof float[]);
+    if (a instanceof float[] f) {
+      ((FloatPointer) p).position(at).put(f, 0, len);
+    } else {
+      ((DoublePointer) p).position(at).put((double[]) a, 0, len);
+    }
+    return p.position(0);
+  }
+
   /** Copies p[0, len) into dst, a float[] like a FloatPointer p or a double[] like a DoublePointer. */
   static void get(Pointer p, Object dst, int len) {
     if (p instanceof FloatPointer f) {

@@ -13,8 +13,8 @@ import org.bytedeco.javacpp.Pointer;
  * padding is made two ways. Rows: tap ky multiplies only the output rows whose input row
  * oy + ky − 1 is inside. Columns: the run of a tap with kx = 0 reads, at ox = 0, the previous row's
  * last value, a column no output reads through that tap; so that tap reads a copy of the input
- * whose last column is zero (and kx = 2 one whose first column is zero). Zero gaps between the
- * planes ({@link #GAP}) serve the first row's start and the last row's end. El Ghaoui et al.'s A block is unchanged: this only
+ * whose last column is zero (and kx = 2 one whose first column is zero). A row of zeros after
+ * each plane serves the first row's start and the last row's end. El Ghaoui et al.'s A block is unchanged: this only
  * orders the sums.
  */
 final class UnpaddedConv {
@@ -23,22 +23,22 @@ final class UnpaddedConv {
   /** Per group, the kernels tap-major [tap][cout/g][cin/g] in native memory (shared with ShiftedConv). */
   private final Pointer[] taps;
   /**
-   * Zeros between planes. They pad the rows' runs at both ends of each plane, and keep the planes
-   * from lying a multiple of 4 KB apart: a 32×32 plane is 4 KB of floats, and its 16 channels then
-   * met in the same L1 sets (ResNet-20's 16-channel layers ran 470 → 680 µs for 16 samples).
+   * Distance between planes in a copy: each plane is followed by a row of zeros. The zero rows pad
+   * the rows' runs at both ends of each plane, let one strided copy zero a column through all
+   * planes, and keep the planes from lying a multiple of 4 KB apart: a 32×32 plane is 4 KB of
+   * floats, and its 16 channels then met in the same L1 sets (ResNet-20's 16-channel layers ran
+   * 470 → 680 µs for 16 samples).
    */
-  static final int GAP = 16;
-  /** Distance between planes in a copy. */
   private final int plane;
-  /** Values of one copy: a gap, then each plane followed by a gap. */
+  /** Values of one copy: a zero row, then each plane followed by a zero row. */
   private final int copy;
 
   UnpaddedConv(ConvGeometry g, boolean fp32, Pointer[] taps) {
     this.g = g;
     this.fp32 = fp32;
     this.taps = taps;
-    this.plane = g.h() * g.w() + GAP;
-    this.copy = GAP + g.cinPerGroup() * plane;
+    this.plane = (g.h() + 1) * g.w();
+    this.copy = (g.cinPerGroup() * (g.h() + 1) + 1) * g.w();
   }
 
   /** 3×3, stride 1, no dilation, padding 1 on every side (output size = input size). */
@@ -48,9 +48,9 @@ final class UnpaddedConv {
   }
 
   /**
-   * y += diag(left)·K_grp·diag(right)·x over output rows [oy0, oy1) of sample s: the three copies
-   * of the input (plain, last column zero, first column zero) to native memory in one transfer,
-   * nine products into the compact result (channel tiles of 16 where larger), one add per channel.
+   * y += diag(left)·K_grp·diag(right)·x over output rows [oy0, oy1) of sample s: the input to native
+   * memory in one transfer and from there into the other two copies (last, first column zero), nine
+   * products into the compact result (channel tiles of 16 where larger), one add per channel.
    */
   void band(NativeConv.Operands io, int s, int grp, int oy0, int oy1, double[] left, double[] right,
       NativeConv.Buffers buf) {
@@ -60,7 +60,11 @@ final class UnpaddedConv {
     int cpg = g.cinPerGroup();
     Object staged = stage(io, s, grp, right, buf);
     NativeMemory mem = NativeMemory.scratch();
-    Pointer in = mem.in(0, staged, 3 * copy);
+    Pointer in = mem.in(0, staged, copy, 3L * copy, copy);
+    NativeBlas.copy(copy, in, copy, 1, in, 0, 1);
+    NativeBlas.copy(copy, in, copy, 1, in, 2L * copy, 1);
+    NativeBlas.copy(copy / w, null, 0, 0, in, w - 1, w); // the first copy's last column
+    NativeBlas.copy(copy / w, null, 0, 0, in, 2L * copy, w); // the third copy's first column
     buf.ensure(0, m * n, fp32);
     Pointer out = mem.values(1, (long) m * n, fp32);
     int mt = NativeConv.channelTile(m, n, cpg);
@@ -90,46 +94,28 @@ final class UnpaddedConv {
     }
     int m = g.coutPerGroup();
     int cpg = g.cinPerGroup();
-    long from = (long) kx * copy + GAP + (long) (lo + ky - 1) * w + (kx - 1);
+    long from = (long) kx * copy + w + (long) (lo + ky - 1) * w + (kx - 1);
     NativeBlas.rawGemm(false, false, rows, (hi - lo) * w, cpg, taps[grp], ((long) (ky * 3 + kx) * m + r) * cpg, cpg,
         in, from, plane, out, (long) r * n + (long) (lo - oy0) * w, n, accumulate);
   }
 
-  /**
-   * The three copies in the thread's heap buffer (of the kernel's type): planes between zero gaps,
-   * with, in the first, each row's last value zero and, in the third, each row's first value zero.
-   */
+  /** The input as a copy holds it, in the thread's heap buffer (of the kernel's type): zero rows, then planes. */
   private Object stage(NativeConv.Operands io, int s, int grp, double[] right, NativeConv.Buffers buf) {
     int cpg = g.cinPerGroup();
     int len = g.h() * g.w();
     int from = io.xOff() + s * io.xStride() + grp * cpg * len;
-    Object staged = fp32 ? buf.input32(3 * copy) : buf.input64(3 * copy);
-    for (int c = 0; c < cpg; c++) {
-      copyScaled(io.x(), from + c * len, right, (grp * cpg + c) * len, staged, copy + GAP + c * plane, len);
-    }
-    for (int c = 0; c <= cpg; c++) {
-      for (int k = 0; k < 3; k++) {
-        for (int i = 0; i < GAP; i++) {
-          zero(staged, k * copy + c * plane + i);
-        }
+    Object staged = fp32 ? buf.input32(copy) : buf.input64(copy);
+    for (int c = 0; c <= cpg; c++) { // the zero rows
+      if (staged instanceof float[] f) {
+        java.util.Arrays.fill(f, c * plane, c * plane + g.w(), 0f);
+      } else {
+        java.util.Arrays.fill((double[]) staged, c * plane, c * plane + g.w(), 0.0);
       }
     }
-    System.arraycopy(staged, copy, staged, 0, copy);
-    System.arraycopy(staged, copy, staged, 2 * copy, copy);
-    for (int row = 0; row < cpg * g.h(); row++) {
-      int at = GAP + row / g.h() * plane + row % g.h() * g.w();
-      zero(staged, at + g.w() - 1);
-      zero(staged, 2 * copy + at);
+    for (int c = 0; c < cpg; c++) {
+      copyScaled(io.x(), from + c * len, right, (grp * cpg + c) * len, staged, g.w() + c * plane, len);
     }
     return staged;
-  }
-
-  private static void zero(Object a, int i) {
-    if (a instanceof float[] f) {
-      f[i] = 0f;
-    } else {
-      ((double[]) a)[i] = 0.0;
-    }
   }
 
   /** dst[to + i] = right[ro + i]·x[from + i] (right null: x), converted to dst's type. */
