@@ -440,6 +440,11 @@ final class NativeConv {
     int ow = g.ow();
     int rows = wide.rows();
     int stride = wide.rowStride();
+    if (left == null && stride == ow && rows == g.oh() && wide.channelStride() == plane) {
+      // whole compact images: the group's channels are one run in y as in out
+      StagedAdd.add(y, yo + grp * g.coutPerGroup() * plane, out, wide.offset(), g.coutPerGroup() * plane);
+      return;
+    }
     for (int o = 0; o < g.coutPerGroup(); o++) {
       int at = (grp * g.coutPerGroup() + o) * plane + oy0 * ow;
       int from = wide.offset() + o * wide.channelStride();
