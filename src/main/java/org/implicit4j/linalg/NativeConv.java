@@ -112,7 +112,7 @@ final class NativeConv {
     Parallel.forEach(slabs * bands, work, job -> {
       int s0 = job / bands * stacked;
       int oy0 = job % bands * rows;
-      ShiftedConv.Band b = new ShiftedConv.Band(Math.min(stacked, batch - s0), oy0, Math.min(g.oh(), oy0 + rows));
+      Band b = new Band(Math.min(stacked, batch - s0), oy0, Math.min(g.oh(), oy0 + rows));
       Buffers buf = BUFFERS.get();
       for (int grp = 0; grp < g.groups(); grp++) {
         if (shifted != null) {
@@ -123,6 +123,16 @@ final class NativeConv {
         }
       }
     });
+  }
+
+  /**
+   * Output rows [oy0, oy1) of {@code samples} consecutive samples; several samples only over whole
+   * images ({@link ShiftedConv#samplesPerBand}).
+   */
+  record Band(int samples, int oy0, int oy1) {
+    int rows() {
+      return oy1 - oy0;
+    }
   }
 
   /** The operands of one product: x and y, both float[] or double[], with their offsets and per-sample strides. */
@@ -403,7 +413,10 @@ final class NativeConv {
     });
   }
 
-  /** y[channel, rows from oy0] += left ⊙ out for the group's output channels, out a float[] or double[] {@link Wide}. */
+  /**
+   * y[channel, rows from oy0] += left ⊙ out for the group's output channels, out a float[] or
+   * double[] {@link Wide}.
+   */
   static void scatter(ConvGeometry g, Wide out, Object y, int yo, int grp, int oy0, double[] left) {
     if (y instanceof float[] yf) {
       scatterFloat(g, out, yf, yo, grp, oy0, left);

@@ -64,7 +64,10 @@ final class NativeMemory {
     return p;
   }
 
-  /** Copies a[0, len) into scratch slot {@code slot} from index {@code at}, the slot holding at least {@code capacity} values. */
+  /**
+   * Copies a[0, len) into scratch slot {@code slot} from index {@code at}, the slot holding at least
+   * {@code capacity} values.
+   */
   Pointer in(int slot, Object a, int len, long capacity, long at) {
     Pointer p = values(slot, capacity, a instanceof float[]);
     if (a instanceof float[] f) {

@@ -178,15 +178,6 @@ final class ShiftedConv {
     return from;
   }
 
-  /**
-   * Output rows [oy0, oy1) of {@code samples} consecutive samples; several samples only over whole
-   * images ({@link #samplesPerBand}).
-   */
-  record Band(int samples, int oy0, int oy1) {
-    int rows() {
-      return oy1 - oy0;
-    }
-  }
 
   /**
    * Samples whose whole images make one band: on small images a sample's products are too small
@@ -213,7 +204,8 @@ final class ShiftedConv {
    * phase layout, its products into the wide result (channel tiles of {@code mt}), then the valid
    * columns added into y.
    */
-  void band(NativeConv.Operands io, int s0, Band b, int grp, double[] left, double[] right, NativeConv.Buffers buf) {
+  void band(NativeConv.Operands io, int s0, NativeConv.Band b, int grp, double[] left, double[] right,
+      NativeConv.Buffers buf) {
     if (unpadded != null) { // never stacked: one sample
       unpadded.band(io, s0, grp, b.oy0(), b.oy1(), left, right, buf);
       return;
@@ -293,8 +285,8 @@ final class ShiftedConv {
    * {@code clean} (a kept buffer that holds this band's zeros already) every value is written, so
    * old contents never leak in.
    */
-  private void fill(NativeConv.Operands io, int s0, Band b, int grp, double[] right, int planeRows, Object layout,
-      boolean clean) {
+  private void fill(NativeConv.Operands io, int s0, NativeConv.Band b, int grp, double[] right, int planeRows,
+      Object layout, boolean clean) {
     float[] f = fp32 ? (float[]) layout : null;
     double[] d = fp32 ? null : (double[]) layout;
     int cpg = g.cinPerGroup();
@@ -343,7 +335,7 @@ final class ShiftedConv {
    * t + ⌈padLeft/2⌉. One pass instead of a gather per phase row (oval21's and resnet2b's stride-2
    * layers, whose rows hold 8–17 values: the per-row costs were most of the fill).
    */
-  private void splitColumns(float[] x, NativeConv.Operands io, int s0, Band b, int first, int py, int planeRows,
+  private void splitColumns(float[] x, NativeConv.Operands io, int s0, NativeConv.Band b, int first, int py, int planeRows,
       float[] f) {
     int cpg = g.cinPerGroup();
     int even = g.padLeft() & 1;
