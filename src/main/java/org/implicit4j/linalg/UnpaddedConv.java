@@ -14,8 +14,8 @@ import org.bytedeco.javacpp.Pointer;
  * oy + ky − 1 is inside. Columns: the run of a tap with kx = 0 reads, at ox = 0, the previous row's
  * last value, a column no output reads through that tap; so that tap reads a copy of the input
  * whose last column is zero (and kx = 2 one whose first column is zero). A row of zeros after
- * each plane serves the first row's start and the last row's end. El Ghaoui et al.'s A block is unchanged: this only
- * orders the sums.
+ * each plane serves the first row's start and the last row's end. The operator (a block of El
+ * Ghaoui et al.'s A or B) is unchanged: only the order of the sums differs.
  */
 final class UnpaddedConv {
   private final ConvGeometry g;
