@@ -226,31 +226,29 @@ final class NativeConv {
     for (int c = 0; c < g.cinPerGroup(); c++) {
       int from = c * plane + iy0 * g.w();
       int to = c * plane + iy1 * g.w();
-      if (x instanceof float[] xf) { // float states, a float32 kernel
-        floatRows(xf, xo + first, right, first, f, from, to);
-        continue;
-      }
-      double[] xd = (double[]) x;
-      for (int i = from; i < to; i++) {
-        double v = right == null ? xd[xo + first + i] : right[first + i] * xd[xo + first + i];
-        if (fp32) {
-          f[i] = (float) v;
-        } else {
-          d[i] = v;
-        }
-      }
+      copyScaled(x, xo + first + from, right, first + from, fp32 ? f : d, from, to - from);
     }
     return fp32 ? f : d;
   }
 
-  /** f[i] = right ⊙ x from float states, i in [from, to): a copy when there is no scaling. */
-  private static void floatRows(float[] x, int xo, double[] right, int ro, float[] f, int from, int to) {
-    if (right == null) {
-      System.arraycopy(x, xo + from, f, from, to - from);
+  /** dst[to + i] = right[ro + i]·x[from + i] (right null: x), converted to dst's type. */
+  static void copyScaled(Object x, int from, double[] right, int ro, Object dst, int to, int len) {
+    if (right == null && x.getClass() == dst.getClass()) {
+      System.arraycopy(x, from, dst, to, len);
       return;
     }
-    for (int i = from; i < to; i++) {
-      f[i] = (float) (right[ro + i] * x[xo + i]);
+    float[] xf = x instanceof float[] a ? a : null;
+    double[] xd = xf == null ? (double[]) x : null;
+    float[] df = dst instanceof float[] a ? a : null;
+    double[] dd = df == null ? (double[]) dst : null;
+    for (int i = 0; i < len; i++) {
+      double v = xf != null ? xf[from + i] : xd[from + i];
+      v = right == null ? v : right[ro + i] * v;
+      if (df != null) {
+        df[to + i] = (float) v;
+      } else {
+        dd[to + i] = v;
+      }
     }
   }
 

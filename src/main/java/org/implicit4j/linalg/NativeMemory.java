@@ -54,14 +54,7 @@ final class NativeMemory {
 
   /** Copies a[0, len) — a float[] or double[] — into scratch slot {@code slot}. */
   Pointer in(int slot, Object a, int len) {
-    if (a instanceof float[] f) {
-      FloatPointer p = (FloatPointer) values(slot, len, true);
-      p.position(0).put(f, 0, len);
-      return p;
-    }
-    DoublePointer p = (DoublePointer) values(slot, len, false);
-    p.position(0).put((double[]) a, 0, len);
-    return p;
+    return in(slot, a, len, len, 0);
   }
 
   /**

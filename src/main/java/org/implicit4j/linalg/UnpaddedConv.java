@@ -113,29 +113,8 @@ final class UnpaddedConv {
       }
     }
     for (int c = 0; c < cpg; c++) {
-      copyScaled(io.x(), from + c * len, right, (grp * cpg + c) * len, staged, g.w() + c * plane, len);
+      NativeConv.copyScaled(io.x(), from + c * len, right, (grp * cpg + c) * len, staged, g.w() + c * plane, len);
     }
     return staged;
-  }
-
-  /** dst[to + i] = right[ro + i]·x[from + i] (right null: x), converted to dst's type. */
-  private static void copyScaled(Object x, int from, double[] right, int ro, Object dst, int to, int len) {
-    if (right == null && x.getClass() == dst.getClass()) {
-      System.arraycopy(x, from, dst, to, len);
-      return;
-    }
-    float[] xf = x instanceof float[] a ? a : null;
-    double[] xd = xf == null ? (double[]) x : null;
-    float[] df = dst instanceof float[] a ? a : null;
-    double[] dd = df == null ? (double[]) dst : null;
-    for (int i = 0; i < len; i++) {
-      double v = xf != null ? xf[from + i] : xd[from + i];
-      v = right == null ? v : right[ro + i] * v;
-      if (df != null) {
-        df[to + i] = (float) v;
-      } else {
-        dd[to + i] = v;
-      }
-    }
   }
 }
