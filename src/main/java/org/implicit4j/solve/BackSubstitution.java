@@ -12,7 +12,8 @@ import org.implicit4j.report.SolveReport;
 /**
  * Exact solve for strictly block upper-triangular A: from the last state block up,
  * x_i = φ_i(Σ_{j>i} A_ij x_j + B_i u + b_i). Every x_j on the right is final when it is used, so
- * one pass gives the unique equilibrium (for a network, this is the forward pass).
+ * one pass gives the unique equilibrium (for a network, this is the forward pass). The pass runs
+ * the model's {@link SolvePlan}: the blocks in that order, max-pool trees as pooling kernels.
  *
  * <p>The batch is cut into chunks of samples ({@link #chunk}: two per thread, fewer samples when
  * their states outgrow a cache-sized budget); each chunk is solved start to finish (b + Bu, the
@@ -124,7 +125,7 @@ public final class BackSubstitution implements Solver {
       model.stateBiasInto(x, xo + s * n);
     }
     model.b().multAdd(inputs, from * p, p, x, xo, n, count);
-    substitute(model, x, xo, count);
+    SolvePlan.of(model).substitute(model, x, xo, count);
     FixedPointMap.predictInto(model, x, xo, inputs, from, count, y);
   }
 
@@ -144,13 +145,7 @@ public final class BackSubstitution implements Solver {
       model.stateBiasInto(x, s * n);
     }
     model.b().multAdd(u, 0, p, x, 0, n, count);
-    for (int i = model.states().size() - 1; i >= 0; i--) {
-      model.a().multAddRow(i, x, 0, n, x, 0, n, count);
-      StateBlock blk = model.states().get(i);
-      for (int s = 0; s < count; s++) {
-        blk.activation().applyInPlace(x, s * n + blk.offset(), blk.size());
-      }
-    }
+    SolvePlan.of(model).substitute(model, x, 0, count);
     float[] cx = new float[count * q];
     model.c().multAdd(x, 0, n, cx, 0, q, count);
     for (int s = 0; s < count; s++) {
@@ -160,19 +155,6 @@ public final class BackSubstitution implements Solver {
       }
     }
     model.d().multAdd(inputs, from * p, p, y, from * q, q, count);
-  }
-
-  /** Back-substitution of {@code count} samples in place in x from xo. */
-  private static void substitute(ImplicitModel model, double[] x, int xo, int count) {
-    int n = model.n();
-    for (int i = model.states().size() - 1; i >= 0; i--) {
-      // Row block i reads only column blocks j > i, which are final; rows and columns are disjoint.
-      model.a().multAddRow(i, x, xo, n, x, xo, n, count);
-      StateBlock blk = model.states().get(i);
-      for (int s = 0; s < count; s++) {
-        blk.activation().applyInPlace(x, xo + s * n + blk.offset(), blk.size());
-      }
-    }
   }
 
   /**
