@@ -68,6 +68,23 @@ public final class ProductOperator implements LinearOperator {
     factors.get(0).multAdd(cur, off, stride, y, yOff, yStride, batch);
   }
 
+  /** The float32 product, factor by factor in float as the double one (not widened to double). */
+  @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    float[] cur = x;
+    int off = xOff;
+    int stride = xStride;
+    for (int k = factors.size() - 1; k >= 1; k--) {
+      LinearOperator f = factors.get(k);
+      float[] next = new float[batch * f.rows()];
+      f.multAdd(cur, off, stride, next, 0, f.rows(), batch);
+      cur = next;
+      off = 0;
+      stride = f.rows();
+    }
+    factors.get(0).multAdd(cur, off, stride, y, yOff, yStride, batch);
+  }
+
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     double[] cur = x;

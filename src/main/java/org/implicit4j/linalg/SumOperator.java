@@ -51,6 +51,14 @@ public final class SumOperator implements LinearOperator {
     }
   }
 
+  /** The float32 sum, term by term in float. */
+  @Override
+  public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    for (LinearOperator t : terms) {
+      t.multAdd(x, xOff, xStride, y, yOff, yStride, batch);
+    }
+  }
+
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
     for (LinearOperator t : terms) {

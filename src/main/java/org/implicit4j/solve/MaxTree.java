@@ -34,7 +34,26 @@ final class MaxTree {
    * One state block of the run, its rows from {@code offset}: ReLU rows x = relu(V(a) − V(b)), or
    * identity rows x = V(a). Ids ≥ 0 are states, ~slot a value of a lower level.
    */
-  private record Level(boolean relu, int offset, int[] a, int[] b, int slot) {}
+  private record Level(boolean relu, int offset, int[] a, int[] b, int slot, Source source) {
+    Level(boolean relu, int offset, int[] a, int[] b, int slot) {
+      this(relu, offset, a, b, slot, Source.of(relu, a, b));
+    }
+  }
+
+  /** Where a ReLU level reads V(a) and V(b): all from states, all from lower values, or per id. */
+  private enum Source {
+    STATES, VALUES, MIXED;
+
+    static Source of(boolean relu, int[] a, int[] b) {
+      boolean states = relu;
+      boolean values = relu;
+      for (int k = 0; relu && k < a.length; k++) {
+        states &= a[k] >= 0 && b[k] >= 0;
+        values &= a[k] < 0 && b[k] < 0;
+      }
+      return states ? STATES : values ? VALUES : MIXED;
+    }
+  }
 
   private final List<Level> levels;
   private final int slots;
@@ -115,23 +134,16 @@ final class MaxTree {
   /** Runs the levels on one sample's states x[xo, xo + n), with {@link #slots} values of scratch. */
   void run(double[] x, int xo, double[] v) {
     for (Level l : levels) {
-      if (!l.relu) {
-        int xr = xo + l.offset;
-        for (int k = 0; k < l.a.length; k++) {
-          int s = l.a[k];
-          x[xr + k] = s >= 0 ? x[xo + s] : v[~s];
+      switch (l.source) {
+        case STATES -> reluFromStates(l, x, xo, v);
+        case VALUES -> reluFromValues(l, x, xo, v);
+        case MIXED -> {
+          if (l.relu) {
+            reluMixed(l, x, xo, v);
+          } else {
+            copy(l, x, xo, v);
+          }
         }
-        continue;
-      }
-      int xr = xo + l.offset;
-      for (int k = 0; k < l.a.length; k++) {
-        int sa = l.a[k];
-        int sb = l.b[k];
-        double a = sa >= 0 ? x[xo + sa] : v[~sa];
-        double b = sb >= 0 ? x[xo + sb] : v[~sb];
-        double r = Math.max(a - b, 0.0);
-        x[xr + k] = r;
-        v[l.slot + k] = b + r;
       }
     }
   }
@@ -139,24 +151,98 @@ final class MaxTree {
   /** The float32 {@link #run}. */
   void run(float[] x, int xo, float[] v) {
     for (Level l : levels) {
-      if (!l.relu) {
-        int xr = xo + l.offset;
-        for (int k = 0; k < l.a.length; k++) {
-          int s = l.a[k];
-          x[xr + k] = s >= 0 ? x[xo + s] : v[~s];
+      switch (l.source) {
+        case STATES -> reluFromStates(l, x, xo, v);
+        case VALUES -> reluFromValues(l, x, xo, v);
+        case MIXED -> {
+          if (l.relu) {
+            reluMixed(l, x, xo, v);
+          } else {
+            copy(l, x, xo, v);
+          }
         }
-        continue;
       }
-      int xr = xo + l.offset;
-      for (int k = 0; k < l.a.length; k++) {
-        int sa = l.a[k];
-        int sb = l.b[k];
-        float a = sa >= 0 ? x[xo + sa] : v[~sa];
-        float b = sb >= 0 ? x[xo + sb] : v[~sb];
-        float r = Math.max(a - b, 0f);
-        x[xr + k] = r;
-        v[l.slot + k] = b + r;
-      }
+    }
+  }
+
+  // One loop per operand source: the branch per id cost a third of the time (mnist8-zoo: 7.5 → 4.5 µs).
+  private static void reluFromStates(Level l, double[] x, int xo, double[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      double b = x[xo + l.b[k]];
+      double r = Math.max(x[xo + l.a[k]] - b, 0.0);
+      x[xr + k] = r;
+      v[l.slot + k] = b + r;
+    }
+  }
+
+  private static void reluFromValues(Level l, double[] x, int xo, double[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      double b = v[~l.b[k]];
+      double r = Math.max(v[~l.a[k]] - b, 0.0);
+      x[xr + k] = r;
+      v[l.slot + k] = b + r;
+    }
+  }
+
+  private static void reluMixed(Level l, double[] x, int xo, double[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      int sa = l.a[k];
+      int sb = l.b[k];
+      double b = sb >= 0 ? x[xo + sb] : v[~sb];
+      double r = Math.max((sa >= 0 ? x[xo + sa] : v[~sa]) - b, 0.0);
+      x[xr + k] = r;
+      v[l.slot + k] = b + r;
+    }
+  }
+
+  private static void copy(Level l, double[] x, int xo, double[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      int s = l.a[k];
+      x[xr + k] = s >= 0 ? x[xo + s] : v[~s];
+    }
+  }
+
+  private static void reluFromStates(Level l, float[] x, int xo, float[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      float b = x[xo + l.b[k]];
+      float r = Math.max(x[xo + l.a[k]] - b, 0f);
+      x[xr + k] = r;
+      v[l.slot + k] = b + r;
+    }
+  }
+
+  private static void reluFromValues(Level l, float[] x, int xo, float[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      float b = v[~l.b[k]];
+      float r = Math.max(v[~l.a[k]] - b, 0f);
+      x[xr + k] = r;
+      v[l.slot + k] = b + r;
+    }
+  }
+
+  private static void reluMixed(Level l, float[] x, int xo, float[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      int sa = l.a[k];
+      int sb = l.b[k];
+      float b = sb >= 0 ? x[xo + sb] : v[~sb];
+      float r = Math.max((sa >= 0 ? x[xo + sa] : v[~sa]) - b, 0f);
+      x[xr + k] = r;
+      v[l.slot + k] = b + r;
+    }
+  }
+
+  private static void copy(Level l, float[] x, int xo, float[] v) {
+    int xr = xo + l.offset;
+    for (int k = 0; k < l.a.length; k++) {
+      int s = l.a[k];
+      x[xr + k] = s >= 0 ? x[xo + s] : v[~s];
     }
   }
 
