@@ -41,6 +41,7 @@ import org.implicit4j.report.VerificationReport;
 import org.implicit4j.report.WellPosedness;
 import org.implicit4j.solve.Predictions;
 import org.implicit4j.solve.Solution;
+import org.implicit4j.solve.SolvePlan;
 import org.implicit4j.solve.SolverOptions;
 import org.implicit4j.solve.Solvers;
 import org.implicit4j.verify.OrtVerifier;
@@ -287,7 +288,8 @@ public final class Implicit {
     addBlocks(blocks, "C", model.c());
     addBlocks(blocks, "D", model.d());
     return new ModelDescription(model.n(), model.p(), model.q(), model.inputShape(), model.outputShape(),
-        model.storedValues(), wellPosedness(), states, blocks, model.provenance(), rescalePreview());
+        model.storedValues(), wellPosedness(), states, blocks, model.provenance(), rescalePreview(),
+        SolvePlan.summary(model));
   }
 
   private ModelDescription.RescalePreview rescalePreview() {

@@ -10,16 +10,18 @@ import java.util.TreeMap;
 import org.implicit4j.model.Provenance;
 import org.implicit4j.model.Shape;
 import org.implicit4j.report.RescaleReport;
+import org.implicit4j.report.SolvePlanSummary;
 import org.implicit4j.report.WellPosedness;
 
 /**
  * What `info` shows, computed once and printed as text or JSON from the same values: sizes, shapes,
  * state blocks, matrix blocks with their nnz, the well-posedness verdict, what rescaling to
- * κ = {@link Defaults#KAPPA} would reach, and the model's provenance.
+ * κ = {@link Defaults#KAPPA} would reach, how back-substitution runs it (its solve plan), and the
+ * model's provenance.
  */
 public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outputShape, long storedValues,
     WellPosedness wellPosedness, List<State> states, List<Block> blocks, Provenance provenance,
-    RescalePreview rescaled) {
+    RescalePreview rescaled, SolvePlanSummary plan) {
 
   /** One state block. */
   /**
@@ -73,6 +75,7 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
         w.strictlyUpperTriangular() ? " (exact: strictly upper triangular)" : "");
     line(sb, "triangular       %s", w.strictlyUpperTriangular() ? "strictly upper" : "no");
     line(sb, "verdict          %s", w.verdict());
+    line(sb, "solve plan       %s", plan);
     line(sb, "rescaled         %s", rescaled.possible() ? rescaled.report().toString()
         : "not possible: " + rescaled.reason());
     provenance.toMap().forEach((k, v) -> line(sb, "meta %-11s %s", k, v));
@@ -105,6 +108,7 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
     provenance.toMap().forEach(meta::addProperty);
     o.add("metadata", meta);
     o.add("rescaled", rescaledJson());
+    o.add("solvePlan", planJson());
     return new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o);
   }
 
@@ -151,6 +155,22 @@ public record ModelDescription(int n, int p, int q, Shape inputShape, Shape outp
       r.addProperty("reason", rescaled.reason());
     }
     return r;
+  }
+
+  private JsonObject planJson() {
+    JsonObject j = new JsonObject();
+    j.addProperty("backSubstitution", plan.triangular());
+    j.addProperty("steps", plan.steps());
+    JsonArray kernels = new JsonArray();
+    for (SolvePlanSummary.PoolingKernel k : plan.kernels()) {
+      JsonObject o = new JsonObject();
+      o.addProperty("firstBlock", k.firstBlock());
+      o.addProperty("lastBlock", k.lastBlock());
+      o.addProperty("rows", k.rows());
+      kernels.add(o);
+    }
+    j.add("poolingKernels", kernels);
+    return j;
   }
 
   private static JsonArray ints(int[] a) {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
+import org.implicit4j.report.SolvePlanSummary;
 
 /**
  * Back-substitution compiled once per model into a flat list of steps, run from the last state
@@ -16,7 +17,7 @@ import org.implicit4j.model.StateBlock;
  * The model stays the source of truth: a plan holds no values of it, only which blocks go together
  * and the index gathers of the trees, and tests check every plan against {@link #plain}.
  */
-final class SolvePlan {
+public final class SolvePlan {
   /** One step of the plan. */
   sealed interface Step permits Block, Tree {}
 
@@ -81,6 +82,25 @@ final class SolvePlan {
   }
 
   List<Step> steps() { return steps; }
+
+  /** What back-substitution runs for this model: its steps and pooling kernels, for `info`. */
+  public static SolvePlanSummary summary(ImplicitModel model) {
+    if (!model.isStrictlyUpperTriangular()) {
+      return new SolvePlanSummary(false, model.states().size(), 0, List.of());
+    }
+    SolvePlan plan = of(model);
+    List<SolvePlanSummary.PoolingKernel> kernels = new ArrayList<>();
+    for (Step s : plan.steps) {
+      if (s instanceof Tree t) {
+        int first = t.tree().first();
+        int last = t.tree().last();
+        // States are stored last block first: the run spans from block first's offset to block last's end.
+        int rows = model.states().get(last).end() - model.states().get(first).offset();
+        kernels.add(new SolvePlanSummary.PoolingKernel(first, last, rows));
+      }
+    }
+    return new SolvePlanSummary(true, model.states().size(), plan.steps.size(), kernels);
+  }
 
   /** Back-substitution of {@code count} samples in place in x from xo (sample stride n). */
   void substitute(ImplicitModel model, double[] x, int xo, int count) {

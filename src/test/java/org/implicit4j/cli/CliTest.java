@@ -44,16 +44,18 @@ public class CliTest {
     assertEquals(0, r.code(), r.err());
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
     for (String k : new String[] {"n", "p", "q", "inputShape", "outputShape", "nnz", "normInf", "lambdaPf",
-        "strictlyUpperTriangular", "wellPosed", "verdict"}) {
+        "strictlyUpperTriangular", "wellPosed", "verdict", "solvePlan"}) {
       assertTrue(o.has(k), "missing key " + k);
     }
     assertEquals(11, o.get("n").getAsInt());
     assertEquals(4 * 6 + 6 * 5 + 5 * 3, o.get("nnz").getAsLong());
     assertTrue(o.get("strictlyUpperTriangular").getAsBoolean());
     assertEquals(0.0, o.get("lambdaPf").getAsDouble());
+    assertEquals(2, o.getAsJsonObject("solvePlan").get("steps").getAsInt()); // the MLP's two hidden layers
     Run text = run("info", f.toString());
     assertEquals(0, text.code());
     assertTrue(text.out().contains("well-posed: strictly upper triangular"), text.out());
+    assertTrue(text.out().contains("solve plan       2 blocks in 2 steps; no max-pool trees"), text.out());
   }
 
   @Test

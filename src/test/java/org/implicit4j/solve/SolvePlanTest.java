@@ -3,6 +3,7 @@ package org.implicit4j.solve;
 import static org.implicit4j.OnnxGraphs.floatInfo;
 import static org.implicit4j.OnnxGraphs.ints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl;
@@ -13,12 +14,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.implicit4j.OnnxGraphs;
+import org.implicit4j.TestModels;
 import org.implicit4j.analysis.Rescaler;
 import org.implicit4j.linalg.CsrMatrix;
 import org.implicit4j.model.Activation;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
+import org.implicit4j.report.SolvePlanSummary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -77,6 +80,20 @@ class SolvePlanTest {
     assertEquals("[block 8, tree 7..5, block 4, tree 3..0]", describe(plan));
     assertSameStates(m, plan, 3);
     assertSameStates(m, plan, 1);
+  }
+
+  @Test
+  void summaryNamesThePoolingKernelsOrTheAbsenceOfAPlan() throws Exception {
+    ImplicitModel m = OnnxImporter.importFile(MNIST8, ImportOptions.defaults()).model();
+    SolvePlanSummary s = SolvePlan.summary(m);
+    assertEquals(List.of(new SolvePlanSummary.PoolingKernel(5, 7, 3136 + 1568 + 1568),
+        new SolvePlanSummary.PoolingKernel(0, 3, 1024 + 512 + 256 + 256)), s.kernels());
+    assertEquals(4, s.steps());
+    assertTrue(s.toString().contains("9 blocks in 4 steps; max-pool trees as pooling kernels: blocks 7..5"), s.toString());
+    ImplicitModel looped = TestModels.randomDense(new Random(1), 6, 3, 2, 0.5, Activation.RELU);
+    SolvePlanSummary none = SolvePlan.summary(looped);
+    assertFalse(none.triangular());
+    assertTrue(none.toString().startsWith("none: A is not strictly block upper triangular"), none.toString());
   }
 
   /** A rescaled model's blocks are scaled selections, not ±1: every block is a plain step. */
