@@ -23,22 +23,20 @@ final class UnpaddedConv {
   /** Per group, the kernels tap-major [tap][cout/g][cin/g] in native memory (shared with ShiftedConv). */
   private final Pointer[] taps;
   /**
-   * Distance between planes in a copy: each plane is followed by a row of zeros. The zero rows pad
-   * the rows' runs at both ends of each plane, let one strided copy zero a column through all
-   * planes, and keep the planes from lying a multiple of 4 KB apart: a 32×32 plane is 4 KB of
-   * floats, and its 16 channels then met in the same L1 sets (ResNet-20's 16-channel layers ran
-   * 470 → 680 µs for 16 samples).
+   * Values of one sample's image in a copy: its rows, then a row of zeros. In a copy, each channel
+   * holds the band's samples' images one after another, and a zero row comes first. The zero rows
+   * pad the rows' runs at both ends of each image (so stacked samples need no halo rows), let one
+   * strided copy zero a column through all of them, and keep channels from lying a multiple of
+   * 4 KB apart: a 32×32 plane is 4 KB of floats, and its 16 channels then met in the same L1 sets
+   * (ResNet-20's 16-channel layers ran 470 → 680 µs for 16 samples).
    */
-  private final int plane;
-  /** Values of one copy: a zero row, then each plane followed by a zero row. */
-  private final int copy;
+  private final int unit;
 
   UnpaddedConv(ConvGeometry g, boolean fp32, Pointer[] taps) {
     this.g = g;
     this.fp32 = fp32;
     this.taps = taps;
-    this.plane = (g.h() + 1) * g.w();
-    this.copy = (g.cinPerGroup() * (g.h() + 1) + 1) * g.w();
+    this.unit = (g.h() + 1) * g.w();
   }
 
   /** 3×3, stride 1, no dilation, padding 1 on every side (output size = input size). */
@@ -47,18 +45,25 @@ final class UnpaddedConv {
         && g.padTop() == 1 && g.padLeft() == 1 && g.oh() == g.h() && g.ow() == g.w();
   }
 
+  /** Values of a sample's image and its zero row: what stacking a sample adds to a band's products. */
+  int valuesPerSample() {
+    return unit;
+  }
+
   /**
-   * y += diag(left)·K_grp·diag(right)·x over output rows [oy0, oy1) of sample s: the input to native
-   * memory in one transfer and from there into the other two copies (last, first column zero), nine
-   * products into the compact result (channel tiles of 16 where larger), one add per channel.
+   * y += diag(left)·K_grp·diag(right)·x over output rows [oy0, oy1) of samples s0 … s0 + samples − 1
+   * (several samples only over whole images): the input to native memory in one transfer and from
+   * there into the other two copies (last, first column zero), nine products into the compact
+   * result (channel tiles of 16 where larger), one add per channel and sample. A stacked tap's run
+   * goes through the zero row after each image: those product rows are computed and not added.
    */
-  void band(NativeConv.Operands io, int s, int grp, int oy0, int oy1, double[] left, double[] right,
-      NativeConv.Buffers buf) {
+  void band(NativeConv.Operands io, int s0, int samples, int grp, int oy0, int oy1, double[] left,
+      double[] right, NativeConv.Buffers buf) {
     int w = g.w();
-    int n = (oy1 - oy0) * w;
+    int n = (samples - 1) * unit + (oy1 - oy0) * w;
     int m = g.coutPerGroup();
-    int cpg = g.cinPerGroup();
-    Object staged = stage(io, s, grp, right, buf);
+    int copy = w + g.cinPerGroup() * samples * unit;
+    Object staged = stage(io, s0, samples, grp, right, buf, copy);
     NativeMemory mem = NativeMemory.scratch();
     Pointer in = mem.in(0, staged, copy, 3L * copy, copy);
     NativeBlas.copy(copy, in, copy, 1, in, 0, 1);
@@ -67,54 +72,77 @@ final class UnpaddedConv {
     NativeBlas.copy(copy / w, null, 0, 0, in, 2L * copy, w); // the third copy's first column
     buf.ensure(0, m * n, fp32);
     Pointer out = mem.values(1, (long) m * n, fp32);
-    int mt = NativeConv.channelTile(m, n, cpg);
+    Run run = new Run(in, copy, samples * unit, oy0, oy1, (samples - 1) * unit, out, n);
+    int mt = NativeConv.channelTile(m, n, g.cinPerGroup());
     for (int r = 0; r < m; r += mt) {
       int rows = Math.min(mt, m - r);
-      tap(in, grp, 1, 1, r, rows, oy0, oy1, out, n, false); // the centre covers every pixel: β = 0
+      tap(run, grp, 1, 1, r, rows, false); // the centre covers every pixel: β = 0
       for (int tap = 0; tap < 9; tap++) {
         if (tap != 4) {
-          tap(in, grp, tap / 3, tap % 3, r, rows, oy0, oy1, out, n, true);
+          tap(run, grp, tap / 3, tap % 3, r, rows, true);
         }
       }
     }
     Object result = fp32 ? buf.out32 : buf.out64;
     NativeMemory.get(out, result, m * n);
-    NativeConv.scatter(g, new NativeConv.Wide(result, 0, n, oy1 - oy0, w), io.y(), io.yOff() + s * io.yStride(),
-        grp, oy0, left);
+    for (int s = 0; s < samples; s++) {
+      NativeConv.scatter(g, new NativeConv.Wide(result, s * unit, n, oy1 - oy0, w), io.y(),
+          io.yOff() + (s0 + s) * io.yStride(), grp, oy0, left);
+    }
   }
 
-  /** out[r…, pixels of rows lo…hi) (+)= K_tap[r…] · run: the output rows whose input row oy + ky − 1 is inside. */
-  private void tap(Pointer in, int grp, int ky, int kx, int r, int rows, int oy0, int oy1, Pointer out, int n,
-      boolean accumulate) {
+  /**
+   * The operands of a band's tap products: the three copies in native memory, {@code copy} values
+   * each, channels {@code ld} apart; output rows [oy0, oy1) of the first sample, and {@code before}
+   * values of earlier samples ahead of the last sample's rows; the result, n values a channel.
+   */
+  private record Run(Pointer in, int copy, int ld, int oy0, int oy1, int before, Pointer out, int n) {}
+
+  /**
+   * out[r…, q) (+)= K_tap[r…] · run over the output positions q whose input row oy + ky − 1 is inside,
+   * or a zero row: from the first sample's row max(oy0, 1 − ky) to the last sample's row
+   * min(oy1, h + 1 − ky).
+   */
+  private void tap(Run b, int grp, int ky, int kx, int r, int rows, boolean accumulate) {
     int w = g.w();
-    int lo = Math.max(oy0, 1 - ky);
-    int hi = Math.min(oy1, g.h() + 1 - ky);
+    int lo = Math.max(b.oy0(), 1 - ky) * w;
+    int hi = b.before() + Math.min(b.oy1(), g.h() + 1 - ky) * w;
     if (lo >= hi) {
       return;
     }
     int m = g.coutPerGroup();
     int cpg = g.cinPerGroup();
-    long from = (long) kx * copy + w + (long) (lo + ky - 1) * w + (kx - 1);
-    NativeBlas.rawGemm(false, false, rows, (hi - lo) * w, cpg, taps[grp], ((long) (ky * 3 + kx) * m + r) * cpg, cpg,
-        in, from, plane, out, (long) r * n + (long) (lo - oy0) * w, n, accumulate);
+    long from = (long) kx * b.copy() + w + lo + (long) (ky - 1) * w + (kx - 1);
+    NativeBlas.rawGemm(false, false, rows, hi - lo, cpg, taps[grp], ((long) (ky * 3 + kx) * m + r) * cpg, cpg,
+        b.in(), from, b.ld(), b.out(), (long) r * b.n() + lo - (long) b.oy0() * w, b.n(), accumulate);
   }
 
-  /** The input as a copy holds it, in the thread's heap buffer (of the kernel's type): zero rows, then planes. */
-  private Object stage(NativeConv.Operands io, int s, int grp, double[] right, NativeConv.Buffers buf) {
+  /**
+   * The input as a copy holds it, in the thread's heap buffer (of the kernel's type): a zero row,
+   * then per channel each sample's image followed by a zero row.
+   */
+  private Object stage(NativeConv.Operands io, int s0, int samples, int grp, double[] right,
+      NativeConv.Buffers buf, int copy) {
     int cpg = g.cinPerGroup();
     int len = g.h() * g.w();
-    int from = io.xOff() + s * io.xStride() + grp * cpg * len;
     Object staged = fp32 ? buf.input32(copy) : buf.input64(copy);
-    for (int c = 0; c <= cpg; c++) { // the zero rows
-      if (staged instanceof float[] f) {
-        java.util.Arrays.fill(f, c * plane, c * plane + g.w(), 0f);
-      } else {
-        java.util.Arrays.fill((double[]) staged, c * plane, c * plane + g.w(), 0.0);
+    zero(staged, 0, g.w());
+    for (int c = 0; c < cpg; c++) {
+      for (int s = 0; s < samples; s++) {
+        int to = g.w() + (c * samples + s) * unit;
+        int from = io.xOff() + (s0 + s) * io.xStride() + (grp * cpg + c) * len;
+        NativeConv.copyScaled(io.x(), from, right, (grp * cpg + c) * len, staged, to, len);
+        zero(staged, to + len, to + unit);
       }
     }
-    for (int c = 0; c < cpg; c++) {
-      NativeConv.copyScaled(io.x(), from + c * len, right, (grp * cpg + c) * len, staged, g.w() + c * plane, len);
-    }
     return staged;
+  }
+
+  private static void zero(Object a, int from, int to) {
+    if (a instanceof float[] f) {
+      java.util.Arrays.fill(f, from, to, 0f);
+    } else {
+      java.util.Arrays.fill((double[]) a, from, to, 0.0);
+    }
   }
 }

@@ -180,9 +180,12 @@ class NativeBlasTest {
         new ConvGeometry(3, 32, 32, 8, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1),
         new ConvGeometry(4, 20, 20, 8, 16, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),
         new ConvGeometry(8, 14, 14, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1, 1),
-        // small images: several samples' layouts stacked into one product (resnet2b's 8×8 layers
-        // and its input layer, oval21's second layer)
+        // small images: several samples stacked into one product (resnet2b's 8×8 layers straight
+        // from their unpadded images, also with two channel tiles on 4×4 images; its input and
+        // stride-2 layers and oval21's second layer from stacked phase layouts)
         new ConvGeometry(16, 8, 8, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        new ConvGeometry(16, 4, 4, 40, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1),
         new ConvGeometry(3, 32, 32, 8, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1),
         new ConvGeometry(8, 16, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1, 1),
         // stride 2 over odd widths, padded by 1 and by 0: one phase gets a column more than the other
@@ -190,13 +193,14 @@ class NativeBlasTest {
         new ConvGeometry(8, 15, 15, 16, 7, 7, 3, 3, 2, 2, 0, 0, 1, 1, 1)};
     java.util.function.Function<ConvGeometry, String> path = g -> !NativeConv.worthIt(g) ? "java"
         : (ShiftedConv.stacks(g) ? "stacked " : "")
-        + (ShiftedConv.perTap(g) && !ShiftedConv.stacks(g) && UnpaddedConv.applies(g) ? "unpadded"
+        + (ShiftedConv.perTap(g) && UnpaddedConv.applies(g) ? "unpadded"
         : ShiftedConv.perTap(g) ? "per tap" : ShiftedConv.applies(g) ? "wide" : "im2col");
     java.util.Map<String, Long> paths = java.util.Arrays.stream(geometries).collect(
         java.util.stream.Collectors.groupingBy(path, java.util.stream.Collectors.counting()));
     assertTrue(paths.getOrDefault("per tap", 0L) >= 4 && paths.getOrDefault("unpadded", 0L) >= 3
         && paths.getOrDefault("wide", 0L) >= 2
         && paths.getOrDefault("stacked per tap", 0L) >= 2 && paths.getOrDefault("stacked wide", 0L) >= 1
+        && paths.getOrDefault("stacked unpadded", 0L) >= 2
         && paths.getOrDefault("im2col", 0L) >= 2 && paths.getOrDefault("java", 0L) >= 1, paths.toString());
     for (ConvGeometry g : geometries) {
       double[] k = org.implicit4j.TestModels.randn(r, g.kernelSize(), 1);
