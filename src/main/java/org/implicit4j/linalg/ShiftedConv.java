@@ -77,22 +77,22 @@ final class ShiftedConv {
       }
     }
     this.phases = used;
+    this.unpadded = unpadded(g) ? new UnpaddedConv(g, kernel, kernel32) : null;
     this.kernels = new Pointer[g.groups()];
-    for (int grp = 0; grp < g.groups(); grp++) {
-      kernels[grp] = !perTap ? rows[grp]
+    for (int grp = 0; grp < g.groups(); grp++) { // an UnpaddedConv keeps its own kernel rows
+      kernels[grp] = !perTap || unpadded != null ? rows[grp]
           : fp32 ? NativeMemory.of(tapMajor(kernel32, grp)) : NativeMemory.of(tapMajor(kernel, grp));
     }
-    this.unpadded = perTap && UnpaddedConv.applies(g) ? new UnpaddedConv(g, fp32, kernels) : null;
   }
 
   /**
-   * Convolutions this class multiplies: those with enough channels for one product per tap, and
-   * those whose im2col rows are not single copies of the input (strided, or fewer output than input
+   * Convolutions this class multiplies: those with enough channels for one product per tap, those
+   * whose im2col rows are not single copies of the input (strided, or fewer output than input
    * columns), where copying from the phase layout replaces a tap-by-tap gather (oval21's 4×4
-   * stride-2 layers ran at 45–63 GFLOP/s on that gather).
+   * stride-2 layers ran at 45–63 GFLOP/s on that gather), and the {@link #unpadded} ones.
    */
   static boolean applies(ConvGeometry g) {
-    return perTap(g) || reshapes(g);
+    return perTap(g) || reshapes(g) || unpadded(g);
   }
 
   /** Strided or with fewer output than input columns: the plain im2col's rows are not single copies. */
@@ -111,14 +111,32 @@ final class ShiftedConv {
         || (reshapes(g) || c >= 2 * MIN_CHANNELS) && stacks(g, c));
   }
 
+  /**
+   * Whether the products run straight from the unpadded input, one per kernel row
+   * ({@link UnpaddedConv}): every odd k×k 'same' convolution with 8 or more output channels a group.
+   * Its k shifted copies replace the im2col's k² (mnist8's 8 → 16-channel 5×5 layer 216 → 118 µs for
+   * 16 samples on one thread, ResNet-20's 3 → 16-channel input layer 185–199 → 147 µs); with fewer
+   * output channels (depthwise) each product would be a row or two.
+   */
+  static boolean unpadded(ConvGeometry g) {
+    return UnpaddedConv.applies(g) && g.coutPerGroup() >= MIN_CHANNELS;
+  }
+
   /** Whether bands stack samples: a whole image's products are small ({@link #STACKED} of them fit). */
   static boolean stacks(ConvGeometry g) {
-    return applies(g) && stacks(g, perTap(g) ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw());
+    if (!applies(g)) {
+      return false;
+    }
+    return unpadded(g) ? stacks(g, UnpaddedConv.depth(g), UnpaddedConv.valuesPerSample(g))
+        : stacks(g, perTap(g) ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw());
   }
 
   private static boolean stacks(ConvGeometry g, int depth) {
-    long perSample = (long) Math.min(g.coutPerGroup(), 16) * depth * (g.oh() + halo(g)) * wq(g);
-    return perSample * STACKED <= NativeConv.SMALL_MNK;
+    return stacks(g, depth, (long) (g.oh() + halo(g)) * wq(g));
+  }
+
+  private static boolean stacks(ConvGeometry g, int depth, long valuesPerSample) {
+    return (long) Math.min(g.coutPerGroup(), 16) * depth * valuesPerSample * STACKED <= NativeConv.SMALL_MNK;
   }
 
   private static int wq(ConvGeometry g) {
@@ -131,12 +149,12 @@ final class ShiftedConv {
 
   /** The products' depth K. */
   int depth() {
-    return perTap ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw();
+    return unpadded != null ? UnpaddedConv.depth(g) : perTap ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw();
   }
 
   /** Products' K·N per output row of a band: what {@link NativeConv#SMALL_MNK} tiles are cut by. */
   long valuesPerRow() {
-    return (long) depth() * wq;
+    return (long) depth() * (unpadded != null ? g.w() : wq);
   }
 
   private int phaseOf(int ky, int kx) {
@@ -194,7 +212,7 @@ final class ShiftedConv {
     if (!stacking) {
       return 1;
     }
-    long perSample = unpadded != null ? unpadded.valuesPerSample() : (long) (g.oh() + halo) * wq;
+    long perSample = unpadded != null ? UnpaddedConv.valuesPerSample(g) : (long) (g.oh() + halo) * wq;
     long fit = Math.min(NativeConv.SMALL_MNK / (Math.min(g.coutPerGroup(), 16) * depth() * perSample),
         BandBuffers.MAX_VALUES / ((long) phases * g.cinPerGroup() * perSample) - 1);
     int share = (batch + threads - 1) / threads;

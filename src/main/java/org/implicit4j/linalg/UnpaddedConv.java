@@ -3,83 +3,122 @@ package org.implicit4j.linalg;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * A 3×3 stride-1 'same' convolution as one GEMM per tap read straight from the unpadded input, so
- * that neither a padded layout nor a wide result is built (ResNet-20's 3×3 layers: the phase layout
- * and the scatter of its wide rows were a quarter of each layer's time, one small copy per row).
+ * A k×k stride-1 'same' convolution (k odd, padding (k − 1)/2) as one GEMM per kernel row, read
+ * straight from the unpadded input, so that neither a padded layout, an im2col nor a wide result is
+ * built (ResNet-20's 3×3 layers: the phase layout and the scatter of its wide rows were a quarter
+ * of each layer's time, one small copy per row).
  *
- * <p>Output pixel q = oy·w + ox of tap (ky, kx) reads input q + (ky − 1)·w + (kx − 1) of each
- * channel's plane: a contiguous run, so tap products are K_tap (cout × cin) · X_run (cin × pixels)
- * with the plane as leading dimension, accumulated (β = 1) into one compact result. The zero
- * padding is made two ways. Rows: tap ky multiplies only the output rows whose input row
- * oy + ky − 1 is inside. Columns: the run of a tap with kx = 0 reads, at ox = 0, the previous row's
- * last value, a column no output reads through that tap; so that tap reads a copy of the input
- * whose last column is zero (and kx = 2 one whose first column is zero). A row of zeros after
- * each plane serves the first row's start and the last row's end. The operator (a block of El
- * Ghaoui et al.'s A or B) is unchanged: only the order of the sums differs.
+ * <p>Output pixel q = oy·w + ox of tap (ky, kx) reads input q + (ky − p)·w + (kx − p) of each
+ * channel's image, p = (k − 1)/2. The input is held in k copies, copy kx shifted by kx − p, so
+ * that the k taps of kernel row ky read the same position q + (ky − p)·w of k·cin planes lying a
+ * fixed stride apart: one product K_row(ky) (cout × k·cin) · X (k·cin × pixels) per kernel row,
+ * accumulated (β = 1) into one compact result — k products of depth k·cin rather than k² of depth
+ * cin (OpenBLAS: 16×1056×48 three times at 255 GFLOP/s, 16×1056×16 nine times at 217). The zero
+ * padding is made two ways. Rows: kernel row ky multiplies only the output rows whose input row
+ * oy + ky − p is inside. Columns: a shifted copy's values that came from a neighbouring row (its
+ * first p − kx or last kx − p columns) are zero. Each image is followed by p zero rows, so that
+ * stacked samples pad each other. The operator (a block of El Ghaoui et al.'s A or B) is unchanged:
+ * only the order of the sums differs.
  */
 final class UnpaddedConv {
   private final ConvGeometry g;
   private final boolean fp32;
-  /** Per group, the kernels tap-major [tap][cout/g][cin/g] in native memory (shared with ShiftedConv). */
-  private final Pointer[] taps;
+  /** The kernel size k and the padding p = (k − 1)/2. */
+  private final int k;
+  private final int pad;
+  /** Per group, the kernel rows [ky][cout/g][kx][cin/g] in native memory: row ky's product reads its K_row(ky). */
+  private final Pointer[] rows;
   /**
-   * Values of one sample's image in a copy: its rows, then a row of zeros. In a copy, each channel
-   * holds the band's samples' images one after another, and a zero row comes first. The zero rows
-   * pad the rows' runs at both ends of each image (so stacked samples need no halo rows), let one
-   * strided copy zero a column through all of them, and keep channels from lying a multiple of
-   * 4 KB apart: a 32×32 plane is 4 KB of floats, and its 16 channels then met in the same L1 sets
-   * (ResNet-20's 16-channel layers ran 470 → 680 µs for 16 samples).
+   * Values of one sample's image in a copy: its rows, then p rows of zeros. In a copy, each channel
+   * holds the band's samples' images one after another. The zero rows pad the rows' runs at both
+   * ends of each image (so stacked samples need no halo rows) and keep channels from lying a
+   * multiple of 4 KB apart: a 32×32 plane is 4 KB of floats, and its 16 channels then met in the
+   * same L1 sets (ResNet-20's 16-channel layers ran 470 → 680 µs for 16 samples).
    */
   private final int unit;
 
-  UnpaddedConv(ConvGeometry g, boolean fp32, Pointer[] taps) {
+  UnpaddedConv(ConvGeometry g, double[] kernel, float[] kernel32) {
     this.g = g;
-    this.fp32 = fp32;
-    this.taps = taps;
-    this.unit = (g.h() + 1) * g.w();
+    this.fp32 = kernel32 != null;
+    this.k = g.kw();
+    this.pad = g.padLeft();
+    this.unit = (g.h() + pad) * g.w();
+    this.rows = new Pointer[g.groups()];
+    for (int grp = 0; grp < g.groups(); grp++) {
+      int[] from = rowOrder(grp);
+      if (fp32) {
+        float[] t = new float[from.length];
+        for (int i = 0; i < t.length; i++) {
+          t[i] = kernel32[from[i]];
+        }
+        rows[grp] = NativeMemory.of(t);
+      } else {
+        double[] t = new double[from.length];
+        java.util.Arrays.setAll(t, i -> kernel[from[i]]);
+        rows[grp] = NativeMemory.of(t);
+      }
+    }
   }
 
-  /** 3×3, stride 1, no dilation, padding 1 on every side (output size = input size). */
+  /** For each entry of the group's kernel rows [ky][o][kx][c], its index in the (cout, cin/g, k, k) kernel. */
+  private int[] rowOrder(int grp) {
+    int m = g.coutPerGroup();
+    int c = g.cinPerGroup();
+    int[] from = new int[k * m * k * c];
+    for (int ky = 0; ky < k; ky++) {
+      for (int o = 0; o < m; o++) {
+        for (int kx = 0; kx < k; kx++) {
+          for (int ci = 0; ci < c; ci++) {
+            from[((ky * m + o) * k + kx) * c + ci] = (((grp * m + o) * c + ci) * k + ky) * k + kx;
+          }
+        }
+      }
+    }
+    return from;
+  }
+
+  /** k×k with k odd, stride 1, no dilation, padding (k − 1)/2 on every side (output size = input size). */
   static boolean applies(ConvGeometry g) {
-    return g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
-        && g.padTop() == 1 && g.padLeft() == 1 && g.oh() == g.h() && g.ow() == g.w();
+    int k = g.kw();
+    return k == g.kh() && k % 2 == 1 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
+        && g.padTop() == (k - 1) / 2 && g.padLeft() == (k - 1) / 2 && g.oh() == g.h() && g.ow() == g.w();
   }
 
-  /** Values of a sample's image and its zero row: what stacking a sample adds to a band's products. */
-  int valuesPerSample() {
-    return unit;
+  /** The products' depth K = k·cin/g. */
+  static int depth(ConvGeometry g) {
+    return g.kw() * g.cinPerGroup();
+  }
+
+  /** Values of a sample's image and its zero rows: what stacking a sample adds to a band's products. */
+  static long valuesPerSample(ConvGeometry g) {
+    return (long) (g.h() + g.padTop()) * g.w();
   }
 
   /**
    * y += diag(left)·K_grp·diag(right)·x over output rows [oy0, oy1) of samples s0 … s0 + samples − 1
    * (several samples only over whole images): the input to native memory in one transfer and from
-   * there into the other two copies (last, first column zero), nine products into the compact
-   * result (channel tiles of 16 where larger), one add per channel and sample. A stacked tap's run
-   * goes through the zero row after each image: those product rows are computed and not added.
+   * there into the k − 1 shifted copies, k products into the compact result (channel tiles of 16
+   * where larger), one add per channel and sample. A stacked product's run goes through the zero
+   * rows after each image: those product rows are computed and not added.
    */
   void band(NativeConv.Operands io, int s0, int samples, int grp, int oy0, int oy1, double[] left,
       double[] right, NativeConv.Buffers buf) {
     int w = g.w();
     int n = (samples - 1) * unit + (oy1 - oy0) * w;
     int m = g.coutPerGroup();
-    int copy = w + g.cinPerGroup() * samples * unit;
-    Object staged = stage(io, s0, samples, grp, right, buf, copy);
-    NativeMemory mem = NativeMemory.scratch();
-    Pointer in = mem.in(0, staged, copy, 3L * copy, copy);
-    NativeBlas.copy(copy, in, copy, 1, in, 0, 1);
-    NativeBlas.copy(copy, in, copy, 1, in, 2L * copy, 1);
-    NativeBlas.copy(copy / w, null, 0, 0, in, w - 1, w); // the first copy's last column
-    NativeBlas.copy(copy / w, null, 0, 0, in, 2L * copy, w); // the third copy's first column
+    int ld = samples * unit;
+    Pointer in = copies(stage(io, s0, samples, grp, right, buf, ld), g.cinPerGroup() * ld);
     buf.ensure(0, m * n, fp32);
+    NativeMemory mem = NativeMemory.scratch();
     Pointer out = mem.values(1, (long) m * n, fp32);
-    Run run = new Run(in, copy, samples * unit, oy0, oy1, (samples - 1) * unit, out, n);
-    int mt = NativeConv.channelTile(m, n, g.cinPerGroup());
+    Run run = new Run(in, ld, oy0, oy1, (samples - 1) * unit, out, n);
+    int mt = NativeConv.channelTile(m, n, depth(g));
     for (int r = 0; r < m; r += mt) {
-      int rows = Math.min(mt, m - r);
-      tap(run, grp, 1, 1, r, rows, false); // the centre covers every pixel: β = 0
-      for (int tap = 0; tap < 9; tap++) {
-        if (tap != 4) {
-          tap(run, grp, tap / 3, tap % 3, r, rows, true);
+      int tile = Math.min(mt, m - r);
+      kernelRow(run, grp, pad, r, tile, false); // the centre row covers every pixel: β = 0
+      for (int ky = 0; ky < k; ky++) {
+        if (ky != pad) {
+          kernelRow(run, grp, ky, r, tile, true);
         }
       }
     }
@@ -92,44 +131,68 @@ final class UnpaddedConv {
   }
 
   /**
-   * The operands of a band's tap products: the three copies in native memory, {@code copy} values
-   * each, channels {@code ld} apart; output rows [oy0, oy1) of the first sample, and {@code before}
-   * values of earlier samples ahead of the last sample's rows; the result, n values a channel.
+   * The k copies in native memory, {@code len} values each: the staged input as copy p, copy kx
+   * shifted by kx − p (cblas_scopy), then the columns a shift wrapped in from a neighbouring row
+   * zeroed (by a stride-0 source: ?scal by 0 keeps NaN). The values a shift reads from beyond its
+   * copy land in those columns.
    */
-  private record Run(Pointer in, int copy, int ld, int oy0, int oy1, int before, Pointer out, int n) {}
+  private Pointer copies(Object staged, int len) {
+    int w = g.w();
+    NativeMemory mem = NativeMemory.scratch();
+    Pointer in = mem.in(0, staged, len, (long) k * len, (long) pad * len);
+    for (int kx = 0; kx < k; kx++) {
+      if (kx != pad) {
+        NativeBlas.copy(len, in, (long) pad * len + kx - pad, 1, in, (long) kx * len, 1);
+      }
+    }
+    for (int kx = 0; kx < k; kx++) {
+      // copy kx < p: its first p − kx columns; kx > p: its last kx − p
+      for (int col = kx < pad ? 0 : w - (kx - pad); col < (kx < pad ? pad - kx : w); col++) {
+        NativeBlas.copy(len / w, null, 0, 0, in, (long) kx * len + col, w);
+      }
+    }
+    return in;
+  }
 
   /**
-   * out[r…, q) (+)= K_tap[r…] · run over the output positions q whose input row oy + ky − 1 is inside,
-   * or a zero row: from the first sample's row max(oy0, 1 − ky) to the last sample's row
-   * min(oy1, h + 1 − ky).
+   * The band's operands: the k copies in native memory, channels {@code ld} apart (copy kx's
+   * channel c is plane kx·cin/g + c); output rows [oy0, oy1) of the first sample, and
+   * {@code before} values of earlier samples ahead of the last sample's rows; the result, n values
+   * a channel.
    */
-  private void tap(Run b, int grp, int ky, int kx, int r, int rows, boolean accumulate) {
+  private record Run(Pointer in, int ld, int oy0, int oy1, int before, Pointer out, int n) {}
+
+  /**
+   * out[r…, q) (+)= K_row(ky)[r…] · X over the output positions q whose input row oy + ky − p is
+   * inside, or a zero row: from the first sample's row max(oy0, p − ky) to the last sample's row
+   * min(oy1, h + p − ky).
+   */
+  private void kernelRow(Run b, int grp, int ky, int r, int tile, boolean accumulate) {
     int w = g.w();
-    int lo = Math.max(b.oy0(), 1 - ky) * w;
-    int hi = b.before() + Math.min(b.oy1(), g.h() + 1 - ky) * w;
+    int lo = Math.max(b.oy0(), pad - ky) * w;
+    int hi = b.before() + Math.min(b.oy1(), g.h() + pad - ky) * w;
     if (lo >= hi) {
       return;
     }
     int m = g.coutPerGroup();
-    int cpg = g.cinPerGroup();
-    long from = (long) kx * b.copy() + w + lo + (long) (ky - 1) * w + (kx - 1);
-    NativeBlas.rawGemm(false, false, rows, hi - lo, cpg, taps[grp], ((long) (ky * 3 + kx) * m + r) * cpg, cpg,
-        b.in(), from, b.ld(), b.out(), (long) r * b.n() + lo - (long) b.oy0() * w, b.n(), accumulate);
+    int depth = depth(g);
+    NativeBlas.rawGemm(false, false, tile, hi - lo, depth, rows[grp], ((long) ky * m + r) * depth, depth,
+        b.in(), lo + (long) (ky - pad) * w, b.ld(), b.out(), (long) r * b.n() + lo - (long) b.oy0() * w, b.n(),
+        accumulate);
   }
 
   /**
-   * The input as a copy holds it, in the thread's heap buffer (of the kernel's type): a zero row,
-   * then per channel each sample's image followed by a zero row.
+   * The input as copy p holds it, in the thread's heap buffer (of the kernel's type): per channel,
+   * each sample's image followed by p zero rows, channels {@code ld} apart.
    */
   private Object stage(NativeConv.Operands io, int s0, int samples, int grp, double[] right,
-      NativeConv.Buffers buf, int copy) {
+      NativeConv.Buffers buf, int ld) {
     int cpg = g.cinPerGroup();
     int len = g.h() * g.w();
-    Object staged = fp32 ? buf.input32(copy) : buf.input64(copy);
-    zero(staged, 0, g.w());
+    Object staged = fp32 ? buf.input32(cpg * ld) : buf.input64(cpg * ld);
     for (int c = 0; c < cpg; c++) {
       for (int s = 0; s < samples; s++) {
-        int to = g.w() + (c * samples + s) * unit;
+        int to = c * ld + s * unit;
         int from = io.xOff() + (s0 + s) * io.xStride() + (grp * cpg + c) * len;
         NativeConv.copyScaled(io.x(), from, right, (grp * cpg + c) * len, staged, to, len);
         zero(staged, to + len, to + unit);

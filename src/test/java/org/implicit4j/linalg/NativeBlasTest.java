@@ -176,10 +176,16 @@ class NativeBlasTest {
         new ConvGeometry(16, 30, 30, 32, 26, 26, 3, 3, 1, 1, 0, 0, 2, 2, 1),
         new ConvGeometry(16, 24, 24, 32, 12, 24, 3, 3, 2, 1, 1, 2, 1, 2, 1),
         // few channels: a wide im2col copied from the phase layout (oval21's first layer, a 'valid'
-        // 5×5 kernel), and mnist8's 'same' 5×5 kernel as the plain im2col
+        // 5×5 kernel), and mnist8's 'same' 5×5 kernel as five products of its kernel rows
         new ConvGeometry(3, 32, 32, 8, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1),
         new ConvGeometry(4, 20, 20, 8, 16, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),
         new ConvGeometry(8, 14, 14, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1, 1),
+        // 'same' convolutions the plain im2col keeps: 4 output channels, and a dilated kernel
+        new ConvGeometry(8, 10, 10, 4, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        new ConvGeometry(8, 10, 10, 16, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 1),
+        // one input channel, a 5×5 kernel, two groups of 8 → 8: the unpadded products' copies
+        new ConvGeometry(1, 28, 28, 8, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 1),
+        new ConvGeometry(16, 9, 9, 16, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 2),
         // small images: several samples stacked into one product (resnet2b's 8×8 layers straight
         // from their unpadded images, also with two channel tiles on 4×4 images; its input and
         // stride-2 layers and oval21's second layer from stacked phase layouts)
@@ -193,7 +199,7 @@ class NativeBlasTest {
         new ConvGeometry(8, 15, 15, 16, 7, 7, 3, 3, 2, 2, 0, 0, 1, 1, 1)};
     java.util.function.Function<ConvGeometry, String> path = g -> !NativeConv.worthIt(g) ? "java"
         : (ShiftedConv.stacks(g) ? "stacked " : "")
-        + (ShiftedConv.perTap(g) && UnpaddedConv.applies(g) ? "unpadded"
+        + (ShiftedConv.unpadded(g) ? "unpadded"
         : ShiftedConv.perTap(g) ? "per tap" : ShiftedConv.applies(g) ? "wide" : "im2col");
     java.util.Map<String, Long> paths = java.util.Arrays.stream(geometries).collect(
         java.util.stream.Collectors.groupingBy(path, java.util.stream.Collectors.counting()));
