@@ -81,7 +81,7 @@ final class ShiftedConv {
     this.kernels = new Pointer[g.groups()];
     for (int grp = 0; grp < g.groups(); grp++) { // an UnpaddedConv keeps its own kernel rows
       kernels[grp] = !perTap || unpadded != null ? rows[grp]
-          : fp32 ? NativeMemory.of(tapMajor(kernel32, grp)) : NativeMemory.of(tapMajor(kernel, grp));
+          : permuted(kernel, kernel32, kernelOrder(g, grp, false));
     }
   }
 
@@ -161,41 +161,44 @@ final class ShiftedConv {
     return (ky * g.dilH() % g.strideH()) * g.strideW() + kx * g.dilW() % g.strideW();
   }
 
-  /** The group's kernel re-laid as taps: [tap][o][c] = K[grp·(cout/g) + o, c, ky, kx]. */
-  private float[] tapMajor(float[] k, int grp) {
-    int[] from = tapOrder(grp);
-    float[] t = new float[from.length];
-    for (int i = 0; i < t.length; i++) {
-      t[i] = k[from[i]];
+  /** A native copy of the kernel's entries in the given order: kernel32[from[i]] (fp32) or kernel[from[i]]. */
+  static Pointer permuted(double[] kernel, float[] kernel32, int[] from) {
+    if (kernel32 != null) {
+      float[] t = new float[from.length];
+      for (int i = 0; i < t.length; i++) {
+        t[i] = kernel32[from[i]];
+      }
+      return NativeMemory.of(t);
     }
-    return t;
-  }
-
-  private double[] tapMajor(double[] k, int grp) {
-    int[] from = tapOrder(grp);
     double[] t = new double[from.length];
     for (int i = 0; i < t.length; i++) {
-      t[i] = k[from[i]];
+      t[i] = kernel[from[i]];
     }
-    return t;
+    return NativeMemory.of(t);
   }
 
-  /** For each entry of the group's tap-major kernel, its index in the (cout, cin/g, kh, kw) kernel. */
-  private int[] tapOrder(int grp) {
+  /**
+   * For each entry of group grp's kernel as taps [ky·k_w + kx][o][c] (rows = false) or as kernel
+   * rows [ky][o][kx][c] (rows = true), its index in the (cout, cin/g, k_h, k_w) kernel.
+   */
+  static int[] kernelOrder(ConvGeometry g, int grp, boolean rows) {
     int m = g.coutPerGroup();
     int c = g.cinPerGroup();
-    int kk = g.kh() * g.kw();
-    int[] from = new int[kk * m * c];
-    for (int o = 0; o < m; o++) {
-      for (int ci = 0; ci < c; ci++) {
-        for (int tap = 0; tap < kk; tap++) {
-          from[(tap * m + o) * c + ci] = ((grp * m + o) * c + ci) * kk + tap;
+    int kh = g.kh();
+    int kw = g.kw();
+    int[] from = new int[kh * kw * m * c];
+    for (int ky = 0; ky < kh; ky++) {
+      for (int kx = 0; kx < kw; kx++) {
+        for (int o = 0; o < m; o++) {
+          for (int ci = 0; ci < c; ci++) {
+            int at = rows ? ((ky * m + o) * kw + kx) * c + ci : (((ky * kw + kx) * m + o) * c + ci);
+            from[at] = (((grp * m + o) * c + ci) * kh + ky) * kw + kx;
+          }
         }
       }
     }
     return from;
   }
-
 
   /**
    * Samples whose whole images make one band: on small images a sample's products are too small

@@ -45,36 +45,8 @@ final class UnpaddedConv {
     this.unit = (g.h() + pad) * g.w();
     this.rows = new Pointer[g.groups()];
     for (int grp = 0; grp < g.groups(); grp++) {
-      int[] from = rowOrder(grp);
-      if (fp32) {
-        float[] t = new float[from.length];
-        for (int i = 0; i < t.length; i++) {
-          t[i] = kernel32[from[i]];
-        }
-        rows[grp] = NativeMemory.of(t);
-      } else {
-        double[] t = new double[from.length];
-        java.util.Arrays.setAll(t, i -> kernel[from[i]]);
-        rows[grp] = NativeMemory.of(t);
-      }
+      rows[grp] = ShiftedConv.permuted(kernel, kernel32, ShiftedConv.kernelOrder(g, grp, true));
     }
-  }
-
-  /** For each entry of the group's kernel rows [ky][o][kx][c], its index in the (cout, cin/g, k, k) kernel. */
-  private int[] rowOrder(int grp) {
-    int m = g.coutPerGroup();
-    int c = g.cinPerGroup();
-    int[] from = new int[k * m * k * c];
-    for (int ky = 0; ky < k; ky++) {
-      for (int o = 0; o < m; o++) {
-        for (int kx = 0; kx < k; kx++) {
-          for (int ci = 0; ci < c; ci++) {
-            from[((ky * m + o) * k + kx) * c + ci] = (((grp * m + o) * c + ci) * k + ky) * k + kx;
-          }
-        }
-      }
-    }
-    return from;
   }
 
   /** k×k with k odd, stride 1, no dilation, padding (k − 1)/2 on every side (output size = input size). */
