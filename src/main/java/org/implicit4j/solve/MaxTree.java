@@ -14,7 +14,7 @@ import org.implicit4j.model.StateBlock;
 
 /**
  * A max-pool tree recognised in A and run as one pooling kernel. The importer writes max(a, b) as
- * b + relu(a − b) over selections (MaxPool, GlobalMaxPool, ReduceMax; IMPLICIT.md §2), one state
+ * b + relu(a − b) over selections (MaxPool, GlobalMaxPool, ReduceMax; IMPLICIT.md §1), one state
  * block per tree level: a level's row is relu(V₁ − V₂) with each V either one state (a tap) or a
  * value v = V' + r of a lower level, where r is that level's row and V' its subtracted operand.
  * Written out in A, a row at depth d holds about 2d selections (mnist8-zoo: 17,000 entries for
@@ -26,7 +26,8 @@ import org.implicit4j.model.StateBlock;
  * is matched against the tree's algebra: a ReLU row's positive entries must be a known value V₁ and
  * its negative entries a known value V₂; an identity row's entries a known value. Anything else —
  * a scaled (rescaled) block, a coefficient other than ±1, a sum that is not a tree value — leaves
- * the run to the plain block products. The states are those of the model's formula, with the sums
+ * the run to the plain block products (a min tree's values a − r are not matched: only its first
+ * level, plain relu(a − b), runs here). The states are those of the model's formula, with the sums
  * taken in the tree's order: they agree with the plain products to rounding.
  */
 final class MaxTree {
@@ -40,7 +41,10 @@ final class MaxTree {
     }
   }
 
-  /** Where a ReLU level reads V(a) and V(b): all from states, all from lower values, or per id. */
+  /**
+   * Where a ReLU level reads V(a) and V(b): all from states, all from lower values, or per id
+   * (identity levels are MIXED: copied per id).
+   */
   private enum Source {
     STATES, VALUES, MIXED;
 
