@@ -183,8 +183,10 @@ class NativeBlasTest {
         // 'same' convolutions the plain im2col keeps: 4 output channels, and a dilated kernel
         new ConvGeometry(8, 10, 10, 4, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1),
         new ConvGeometry(8, 10, 10, 16, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 1),
-        // one input channel, a 5×5 kernel, two groups of 8 → 8: the unpadded products' copies
+        // one input channel, a 5×5 kernel, two groups of 8 → 8, a 1×1 kernel (one unshifted copy):
+        // the unpadded products' copies
         new ConvGeometry(1, 28, 28, 8, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 1),
+        new ConvGeometry(16, 6, 6, 8, 6, 6, 1, 1, 1, 1, 0, 0, 1, 1, 1),
         new ConvGeometry(16, 9, 9, 16, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 2),
         // small images: several samples stacked into one product (resnet2b's 8×8 layers straight
         // from their unpadded images, also with two channel tiles on 4×4 images; its input and
