@@ -1,7 +1,6 @@
 package org.implicit4j.solve;
 
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.implicit4j.Implicit4jException;
 import org.implicit4j.linalg.DimensionMismatchException;
 import org.implicit4j.linalg.Parallel;
@@ -69,7 +68,6 @@ public final class BackSubstitution implements Solver {
     int chunks = (batch + chunk - 1) / chunk;
     double[] outputs = new double[batch * model.q()];
     Checks checks = new Checks(options.measureResidual(), batch);
-    ConcurrentLinkedQueue<Object> buffers = new ConcurrentLinkedQueue<>();
     long work = (long) chunk * Math.max(n, model.a().storedValues()); // per chunk: its states and A's entries
     boolean fp32 = states == null && model.isFloat32();
     boolean check = options.measureResidual();
@@ -77,30 +75,49 @@ public final class BackSubstitution implements Solver {
       int from = c * chunk;
       int count = Math.min(chunk, batch - from);
       if (fp32) {
-        float[] x = buffer(buffers, chunk * n, float[].class);
+        float[] x = Buffers.floats(chunk * n);
         solveChunk(model, inputs, from, count, x, outputs);
         checks.add(from, count, check && Checks.hasNonFinite(x, count * n),
             s -> Checks.residual(model, inputs, s, x, (s - from) * n));
-        buffers.add(x);
         return;
       }
-      double[] x = states != null ? states : buffer(buffers, chunk * n, double[].class);
+      double[] x = states != null ? states : Buffers.doubles(chunk * n);
       int xo = states != null ? from * n : 0;
       solveChunk(model, inputs, from, count, x, xo, outputs);
       checks.add(from, count, check && Checks.hasNonFinite(x, xo, xo + count * n),
           s -> Checks.residual(model, inputs, s, Arrays.copyOfRange(x, xo + (s - from) * n, xo + (s - from + 1) * n)));
-      if (states == null) {
-        buffers.add(x);
-      }
     });
     SolveReport report = ConvergenceException.requireConverged(checks.report(name()));
     return new Predictions(outputs, model.q(), batch, report);
   }
 
-  /** A free state buffer of the run (all of one type), or a new one of len values. */
-  private static <T> T buffer(ConcurrentLinkedQueue<Object> free, int len, Class<T> type) {
-    Object b = free.poll();
-    return type.cast(b != null ? b : java.lang.reflect.Array.newInstance(type.getComponentType(), len));
+  /**
+   * Per thread, the last chunk state buffers, kept for the next solve (a chunk writes every state,
+   * b + Bu first, before it reads one). A batch-1 solve of mnist8-zoo allocated and zeroed 71 KB a
+   * call. Buffers above {@link #KEPT} values are not kept.
+   */
+  private static final class Buffers {
+    private static final int KEPT = 1 << 20;
+    private static final ThreadLocal<float[]> FLOATS = new ThreadLocal<>();
+    private static final ThreadLocal<double[]> DOUBLES = new ThreadLocal<>();
+
+    static float[] floats(int len) {
+      float[] b = FLOATS.get();
+      if (b == null || b.length < len) {
+        b = new float[len];
+        FLOATS.set(len <= KEPT ? b : null);
+      }
+      return b;
+    }
+
+    static double[] doubles(int len) {
+      double[] b = DOUBLES.get();
+      if (b == null || b.length < len) {
+        b = new double[len];
+        DOUBLES.set(len <= KEPT ? b : null);
+      }
+      return b;
+    }
   }
 
   /**

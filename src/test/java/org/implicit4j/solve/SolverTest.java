@@ -52,6 +52,30 @@ class SolverTest {
     assertEquals(3, new Picard(OPTS).solve(m, batchOf(u), u.length).report().iterations());
   }
 
+  /**
+   * predict keeps each thread's state buffer between solves: a model solved after a larger one, in
+   * double and in float32, finds that model's states in the buffer and must read none of them.
+   */
+  @Test
+  void predictReusesStateBuffersWithoutReadingStaleStates() {
+    Random r = new Random(5);
+    TestModels.Mlp big = TestModels.Mlp.random(r, 12, 60, 50, 5);
+    TestModels.Mlp small = TestModels.Mlp.random(r, 12, 20, 16, 5);
+    double[][] u = new double[7][];
+    for (int s = 0; s < u.length; s++) {
+      u[s] = TestModels.randn(r, 12, 1);
+    }
+    BackSubstitution bs = new BackSubstitution(OPTS);
+    for (TestModels.Mlp mlp : new TestModels.Mlp[] {big, small, big, small}) {
+      for (ImplicitModel m : new ImplicitModel[] {mlp.implicit(), mlp.implicit().withFloat32Kernels()}) {
+        Predictions p = bs.predict(m, batchOf(u), u.length);
+        for (int s = 0; s < u.length; s++) {
+          assertRelClose(mlp.forward(u[s]), p.output(s), m.isFloat32() ? 1e-5 : 1e-12, "sample " + s);
+        }
+      }
+    }
+  }
+
   @Test
   void residualCnnSolvedThreeWaysMatchesDirectForwardPass() {
     Random r = new Random(2);
