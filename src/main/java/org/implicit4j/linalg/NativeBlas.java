@@ -24,8 +24,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 public final class NativeBlas {
   /**
    * Matrices with fewer entries stay on the Java kernels, where packing and the JNI call cost more
-   * than they save; so do batches smaller than {@link #MIN_BATCH} (measured on mnistfc-256x2 at
-   * batch 1: 116 µs through OpenBLAS, 26 µs in Java). From 16 samples even a 10×256 output layer
+   * than they save; so do batches smaller than {@link #MIN_BATCH} unless the matrix has
+   * {@link #MIN_ENTRIES_FEW_SAMPLES} entries. From 16 samples even a 10×256 output layer
    * pays: the Java kernel's inner loop runs over its 10 rows (mnistfc-256x2 fp32 at batch 64, 139 →
    * 124 µs with the layer in OpenBLAS; at batch 256, 553 → 459). OpenBLAS's
    * micro-kernels treat the rows left over from their tiles in another order, so — as with ONNX
@@ -33,8 +33,16 @@ public final class NativeBlas {
    * fp64 dgemm agrees bit for bit at even batch sizes only, sgemm at multiples of 12).
    */
   static final long MIN_ENTRIES = 1L << 11;
-  /** Smaller batches stay on the Java kernels (see {@link #MIN_ENTRIES}). */
+  /** Smaller batches stay on the Java kernels (see {@link #MIN_ENTRIES}), but for large matrices. */
   static final int MIN_BATCH = 16;
+  /**
+   * Entries from which a matrix goes through OpenBLAS at any batch. Once the operands were staged
+   * in native memory (third round), small batches paid too: one thread, batch 1, mnistfc-256x2's
+   * 256×784 layer 10.4–12.3 → 4.7–5.7 µs and 256×256 3.4–4.1 → 1.9–2.0, oval21's 100×1024 7.0 →
+   * 4.5 µs; the MLP's fp32 solve at batch 1 17–20 → 9.0–9.6 µs and at batch 4 48 → 13 µs. (The
+   * first measurement, before native staging, had batch 1 at 116 µs through OpenBLAS, 26 in Java.)
+   */
+  static final long MIN_ENTRIES_FEW_SAMPLES = 1L << 14;
   /** Fewest output columns per thread for the column split (see {@link #columnParts}). */
   static final int MIN_PART = 64;
   /** Most samples per GEMM when columns are split: bounds the packed block (256·k values). */
@@ -57,7 +65,8 @@ public final class NativeBlas {
 
   /** Whether a batch of products by a matrix with this many entries goes through OpenBLAS. */
   static boolean worthIt(long entries, int batch) {
-    return entries >= MIN_ENTRIES && batch >= MIN_BATCH && Holder.AVAILABLE;
+    return entries >= MIN_ENTRIES && (batch >= MIN_BATCH || entries >= MIN_ENTRIES_FEW_SAMPLES)
+        && Holder.AVAILABLE;
   }
 
   private static final class Holder {

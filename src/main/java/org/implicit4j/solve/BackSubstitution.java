@@ -123,7 +123,7 @@ public final class BackSubstitution implements Solver {
   /**
    * Samples per chunk: two chunks per thread, so that a thread that finishes early takes more work
    * instead of waiting (oval21 at batch 64 spent 10% of its time so), but at least 16, the batch
-   * from which dense blocks use OpenBLAS ({@code NativeBlas.MIN_BATCH}); and fewer when the states
+   * from which all dense blocks use OpenBLAS ({@code NativeBlas.MIN_BATCH}); and fewer when the states
    * outgrow {@link #STATE_BUDGET}. mnist8-zoo at batch 64: 1.97 → 1.74 ms with chunks of 16, not 32.
    */
   private static int chunk(int n, int batch) {
