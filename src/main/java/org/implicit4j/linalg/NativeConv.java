@@ -315,7 +315,7 @@ final class NativeConv {
   }
 
   /** col[from, to) = 0. */
-  private static void zero(Object col, int from, int to) {
+  static void zero(Object col, int from, int to) {
     // Mostly a value or two (a row's padding): a loop; Arrays.fill's call cost more than the stores
     // (it was 20% of resnet2b's Java time in 55,000 calls a solve).
     if (col instanceof float[] f) {

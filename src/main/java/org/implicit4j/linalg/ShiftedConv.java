@@ -15,8 +15,8 @@ import org.bytedeco.javacpp.Pointer;
  * Wq − ow columns of each row are discarded. Building Q is one pass over the input; the products
  * run at OpenBLAS's small-matrix speed (measured on Zen 5: 187–201 GFLOP/s for ResNet-20's 3×3 layers,
  * where the im2col GEMM reached 133–220 before counting the copy). On small images a band holds
- * several samples, their layouts one after another ({@link #samplesPerBand}); 3×3 'same' layers
- * with one product per tap need no layout at all ({@link UnpaddedConv}).
+ * several samples, their layouts one after another ({@link #samplesPerBand}); odd k×k 'same'
+ * layers need no layout at all ({@link UnpaddedConv}).
  */
 final class ShiftedConv {
   /** Input channels per group from which one GEMM per tap beats the im2col GEMM with its k_h·k_w-fold K. */
@@ -52,8 +52,10 @@ final class ShiftedConv {
   /** Compact index of phase (py, px) at py·s_w + px, or −1 when no tap reads it (a 1×1 stride-2 kernel reads one of four). */
   private final int[] phaseIndex;
   private final int phases;
-  /** The per-tap products of a 3×3 'same' convolution straight from the unpadded input, or null. */
+  /** The products of an {@link #unpadded} convolution, one per kernel row straight from its input, or null. */
   private final UnpaddedConv unpadded;
+  /** The products' depth K ({@link #depth(ConvGeometry)}). */
+  private final int depth;
   /** The bands' phase layouts, their padding written once (see {@link BandBuffers}). */
   private final BandBuffers layouts = new BandBuffers();
 
@@ -78,6 +80,7 @@ final class ShiftedConv {
     }
     this.phases = used;
     this.unpadded = unpadded(g) ? new UnpaddedConv(g, kernel, kernel32) : null;
+    this.depth = depth(g);
     this.kernels = new Pointer[g.groups()];
     for (int grp = 0; grp < g.groups(); grp++) { // an UnpaddedConv keeps its own kernel rows
       kernels[grp] = !perTap || unpadded != null ? rows[grp]
@@ -124,11 +127,17 @@ final class ShiftedConv {
 
   /** Whether bands stack samples: a whole image's products are small ({@link #STACKED} of them fit). */
   static boolean stacks(ConvGeometry g) {
-    if (!applies(g)) {
-      return false;
-    }
-    return unpadded(g) ? stacks(g, UnpaddedConv.depth(g), UnpaddedConv.valuesPerSample(g))
-        : stacks(g, perTap(g) ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw());
+    return applies(g) && stacks(g, depth(g), valuesPerSample(g));
+  }
+
+  /** The products' depth K: a kernel row's (unpadded), a tap's (per tap), or the whole kernel's (wide im2col). */
+  static int depth(ConvGeometry g) {
+    return unpadded(g) ? UnpaddedConv.depth(g) : perTap(g) ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw();
+  }
+
+  /** Product columns a sample adds to a band of whole images: its image and zero rows, or its layout rows. */
+  static long valuesPerSample(ConvGeometry g) {
+    return unpadded(g) ? UnpaddedConv.valuesPerSample(g) : (long) (g.oh() + halo(g)) * wq(g);
   }
 
   private static boolean stacks(ConvGeometry g, int depth) {
@@ -147,14 +156,9 @@ final class ShiftedConv {
     return (g.kh() - 1) * g.dilH() / g.strideH();
   }
 
-  /** The products' depth K. */
-  int depth() {
-    return unpadded != null ? UnpaddedConv.depth(g) : perTap ? g.cinPerGroup() : g.cinPerGroup() * g.kh() * g.kw();
-  }
-
   /** Products' K·N per output row of a band: what {@link NativeConv#SMALL_MNK} tiles are cut by. */
   long valuesPerRow() {
-    return (long) depth() * (unpadded != null ? g.w() : wq);
+    return (long) depth * (unpadded != null ? g.w() : wq);
   }
 
   private int phaseOf(int ky, int kx) {
@@ -205,9 +209,9 @@ final class ShiftedConv {
    * for OpenBLAS to pay its call costs (resnet2b's 8×8 layers), so several samples' phase layouts
    * are stacked and multiplied at once. Sample s's layout rows follow sample s − 1's, and a tap's
    * run continues from one into the next; the product columns where it crosses (the {@code halo}
-   * rows after each sample's outputs) are dropped like the wide columns. A 3×3 'same' layer stacks
-   * its unpadded images instead, a zero row apart ({@link UnpaddedConv}: resnet2b's 8×8 layers 53 →
-   * 37 µs for 16 samples on one thread, no halo rows or wide columns). One sample where the
+   * rows after each sample's outputs) are dropped like the wide columns. An odd k×k 'same' layer
+   * stacks its unpadded images instead, (k − 1)/2 zero rows apart ({@link UnpaddedConv}: resnet2b's
+   * 8×8 layers 53 → 37 µs for 16 samples on one thread, no halo rows or wide columns). One sample where the
    * convolution is not {@link #stacks small}; at most an even share of the batch per thread when
    * the cores are free.
    */
@@ -215,8 +219,8 @@ final class ShiftedConv {
     if (!stacking) {
       return 1;
     }
-    long perSample = unpadded != null ? UnpaddedConv.valuesPerSample(g) : (long) (g.oh() + halo) * wq;
-    long fit = Math.min(NativeConv.SMALL_MNK / (Math.min(g.coutPerGroup(), 16) * depth() * perSample),
+    long perSample = valuesPerSample(g);
+    long fit = Math.min(NativeConv.SMALL_MNK / (Math.min(g.coutPerGroup(), 16) * depth * perSample),
         BandBuffers.MAX_VALUES / ((long) phases * g.cinPerGroup() * perSample) - 1);
     int share = (batch + threads - 1) / threads;
     return (int) Math.max(1, Math.min(fit, share));
@@ -241,8 +245,8 @@ final class ShiftedConv {
     fill(io, s0, b, grp, right, planeRows, layout, kept != null && kept.clean);
     int m = g.coutPerGroup();
     int n = ((b.samples() - 1) * per + b.rows()) * wq;
-    int mt = NativeConv.channelTile(m, n, depth());
-    buf.ensure(perTap ? 0 : depth() * n, m * n, fp32); // the per-tap products need no im2col
+    int mt = NativeConv.channelTile(m, n, depth);
+    buf.ensure(perTap ? 0 : depth * n, m * n, fp32); // the per-tap products need no im2col
     NativeMemory mem = NativeMemory.scratch();
     Pointer out = mem.values(1, (long) m * n, fp32);
     if (perTap) {
@@ -285,7 +289,7 @@ final class ShiftedConv {
    * contiguous copy from the layout (an im2col of strided taps gathered one value at a time).
    */
   private void wideBand(Object layout, int grp, int planeRows, int n, int mt, NativeConv.Buffers buf, Pointer out) {
-    int k = depth();
+    int k = depth;
     Object col = fp32 ? buf.col32 : buf.col64;
     for (int c = 0; c < g.cinPerGroup(); c++) {
       for (int ky = 0; ky < g.kh(); ky++) {

@@ -167,17 +167,9 @@ final class UnpaddedConv {
         int to = c * ld + s * unit;
         int from = io.xOff() + (s0 + s) * io.xStride() + (grp * cpg + c) * len;
         NativeConv.copyScaled(io.x(), from, right, (grp * cpg + c) * len, staged, to, len);
-        zero(staged, to + len, to + unit);
+        NativeConv.zero(staged, to + len, to + unit);
       }
     }
     return staged;
-  }
-
-  private static void zero(Object a, int from, int to) {
-    if (a instanceof float[] f) {
-      java.util.Arrays.fill(f, from, to, 0f);
-    } else {
-      java.util.Arrays.fill((double[]) a, from, to, 0.0);
-    }
   }
 }
