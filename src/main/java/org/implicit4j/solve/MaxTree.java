@@ -275,8 +275,9 @@ final class MaxTree {
       int[] b = new int[blk.size()];
       for (int r = 0; r < a.length; r++) {
         Integer va = value(cols[r], signs[r], 1);
-        Integer vb = relu ? value(cols[r], signs[r], -1) : Integer.valueOf(0);
-        if (va == null || vb == null || !relu && count(signs[r], -1) > 0) {
+        // an identity row has no subtracted part: x = V(a)
+        Integer vb = relu ? value(cols[r], signs[r], -1) : count(signs[r], -1) == 0 ? Integer.valueOf(0) : null;
+        if (va == null || vb == null) {
           return false;
         }
         a[r] = va;
@@ -292,23 +293,22 @@ final class MaxTree {
 
     /** Each row's state columns and entry signs, over all of A's blocks in row block i. */
     private void gather(int i, int[][] cols, int[][] signs) {
+      List<Entries> blocks = new ArrayList<>();
+      for (BlockMatrix.Block blk : model.a().row(i)) {
+        CsrMatrix m = (CsrMatrix) blk.op();
+        blocks.add(new Entries(model.a().colOffset(blk.col()), m.indptrCopy(), m.indicesCopy(), m.valuesCopy()));
+      }
       int[] len = new int[cols.length];
-      List<BlockMatrix.Block> row = model.a().row(i);
-      for (int pass = 0; pass < 2; pass++) {
+      for (int pass = 0; pass < 2; pass++) { // count, then fill
         Arrays.fill(len, 0);
-        for (BlockMatrix.Block blk : row) {
-          CsrMatrix m = (CsrMatrix) blk.op();
-          int[] ptr = m.indptrCopy();
-          int[] idx = m.indicesCopy();
-          double[] val = m.valuesCopy();
-          int off = model.a().colOffset(blk.col());
+        for (Entries e : blocks) {
           for (int r = 0; r < cols.length; r++) {
-            for (int k = ptr[r]; k < ptr[r + 1]; k++) {
+            for (int k = e.ptr[r]; k < e.ptr[r + 1]; k++) {
               // A kept zero is a tap taken on both sides (a window's padding, a − a): read it as +c − c.
               for (int sign = -1; sign <= 1; sign += 2) {
-                if (val[k] == 0 || val[k] == sign) {
+                if (e.val[k] == 0 || e.val[k] == sign) {
                   if (pass == 1) {
-                    cols[r][len[r]] = off + idx[k];
+                    cols[r][len[r]] = e.off + e.idx[k];
                     signs[r][len[r]] = sign;
                   }
                   len[r]++;
@@ -323,6 +323,9 @@ final class MaxTree {
         }
       }
     }
+
+    /** One CSR block of the row block, its columns from {@code off} in the state vector. */
+    private record Entries(int off, int[] ptr, int[] idx, double[] val) {}
 
     /** The value made of the row's entries of one sign, or null when it is no known value. */
     private Integer value(int[] cols, int[] signs, int sign) {
