@@ -72,7 +72,7 @@ public final class Csv {
       }
     }
     if (fields != width) {
-      return parseRow(new String(b, from, to - from, StandardCharsets.ISO_8859_1), width, file, line);
+      return parseRow(text(b, from, to), width, file, line);
     }
     double[] v = new double[width];
     int start = from;
@@ -81,15 +81,8 @@ public final class Csv {
       while (end < to && b[end] != ',') {
         end++;
       }
-      int lo = start;
-      int hi = end;
-      while (lo < hi && Character.isWhitespace(b[lo])) {
-        lo++;
-      }
-      while (hi > lo && Character.isWhitespace(b[hi - 1])) {
-        hi--;
-      }
-      v[k] = number(b, lo, hi - lo, from, to, file, line, k + 1);
+      int lo = skipBlanks(b, start, end);
+      v[k] = number(b, lo, trimBlanks(b, lo, end) - lo, from, to, file, line, k + 1);
       start = end + 1;
     }
     return v;
@@ -104,7 +97,7 @@ public final class Csv {
       }
     } catch (NumberFormatException e) { // the String path says what is there
     }
-    return number(new String(b, from, to - from, StandardCharsets.ISO_8859_1), off - from, len, file, line, column);
+    return number(text(b, from, to), off - from, len, file, line, column);
   }
 
   /** {@code width} finite numbers from one comma-separated line; errors name file, line, column. */
@@ -147,7 +140,7 @@ public final class Csv {
    */
   private static void forEachLine(Path file, LineConsumer each) throws IOException {
     forEachDataLine(file, (b, from, to, text, no) ->
-        each.accept(text != null ? text : new String(b, from, to - from, StandardCharsets.ISO_8859_1), no));
+        each.accept(text != null ? text : text(b, from, to), no));
   }
 
   /** A stripped data line: ASCII bytes b[from, to) with text null, or, for other lines, its decoded text. */
@@ -171,19 +164,15 @@ public final class Csv {
         int to = lines.end();
         String text = ascii(b, from, to) ? null : decode(utf8, lines, file);
         if (text == null) {
-          while (from < to && Character.isWhitespace(b[from])) {
-            from++;
-          }
-          while (to > from && Character.isWhitespace(b[to - 1])) {
-            to--;
-          }
+          from = skipBlanks(b, from, to);
+          to = trimBlanks(b, from, to);
         }
         if (text != null ? text.isEmpty() || text.startsWith("#") : from == to || b[from] == '#') {
           continue;
         }
         if (first) {
           first = false;
-          String t = text != null ? text : new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+          String t = text != null ? text : text(b, from, to);
           int comma = t.indexOf(',');
           if (!numeric(t.substring(0, comma < 0 ? t.length() : comma))) {
             continue; // a header row
@@ -192,6 +181,27 @@ public final class Csv {
         each.accept(b, from, to, text, lines.number());
       }
     }
+  }
+
+  /** The first index of b[from, to) that is not whitespace, or to. */
+  private static int skipBlanks(byte[] b, int from, int to) {
+    while (from < to && Character.isWhitespace(b[from])) {
+      from++;
+    }
+    return from;
+  }
+
+  /** One past the last index of b[from, to) that is not whitespace, or from. */
+  private static int trimBlanks(byte[] b, int from, int to) {
+    while (to > from && Character.isWhitespace(b[to - 1])) {
+      to--;
+    }
+    return to;
+  }
+
+  /** ASCII bytes b[from, to) as text, for the String path (headers, error messages). */
+  private static String text(byte[] b, int from, int to) {
+    return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
   }
 
   private static boolean ascii(byte[] b, int from, int to) {
