@@ -255,8 +255,9 @@ final class NativeConv {
   /**
    * The band's im2col from the group's input (index 0 = its first channel), a float[] or double[]
    * like {@code in}: row (c, ky, kx) holds the taps over the band's output pixels, 0 in padding. Only
-   * unit strides with as many output as input columns come here (the rest is {@link ShiftedConv}'s):
-   * output row oy + 1 continues row oy in both arrays,
+   * unit strides with as many output as input columns come here (the rest, and odd k×k 'same'
+   * layers with 8+ output channels a group, are {@link ShiftedConv}'s): output row oy + 1 continues
+   * row oy in both arrays,
    * so one copy covers all valid rows of an im2col row and only the padding between them is
    * cleared (for 3×3 'same' convolutions: one copy and a zero per row, not a copy per row).
    */
