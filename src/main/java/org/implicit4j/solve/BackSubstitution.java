@@ -77,14 +77,16 @@ public final class BackSubstitution implements Solver {
       if (fp32) {
         float[] x = Buffers.floats(chunk * n);
         solveChunk(model, inputs, from, count, x, outputs);
-        checks.add(from, count, check && Checks.hasNonFinite(x, count * n),
+        checks.add(from, count, check && Checks.nonFiniteEnds(model, inputs, outputs, from, count),
             s -> Checks.residual(model, inputs, s, x, (s - from) * n));
         return;
       }
       double[] x = states != null ? states : Buffers.doubles(chunk * n);
       int xo = states != null ? from * n : 0;
       solveChunk(model, inputs, from, count, x, xo, outputs);
-      checks.add(from, count, check && Checks.hasNonFinite(x, xo, xo + count * n),
+      boolean bad = states != null ? Checks.hasNonFinite(x, xo, xo + count * n)
+          : Checks.nonFiniteEnds(model, inputs, outputs, from, count);
+      checks.add(from, count, check && bad,
           s -> Checks.residual(model, inputs, s, Arrays.copyOfRange(x, xo + (s - from) * n, xo + (s - from + 1) * n)));
     });
     SolveReport report = ConvergenceException.requireConverged(checks.report(name()));
@@ -175,7 +177,8 @@ public final class BackSubstitution implements Solver {
   }
 
   /**
-   * The run's checks, gathered from the chunks: every state finite, checked while the chunk is in
+   * The run's checks, gathered from the chunks: every state finite ({@code solve}; {@code predict}
+   * checks the inputs and outputs, see {@link #nonFiniteEnds}), checked while the chunk is in
    * cache, and the residual of g at the first and the last sample, each re-evaluated as a batch of
    * one (a check of the exact solve at a fraction of its cost).
    */
@@ -191,7 +194,7 @@ public final class BackSubstitution implements Solver {
       this.batch = batch;
     }
 
-    /** A chunk's checks: whether any state is NaN/Inf, and the {abs, rel} residual of its samples. */
+    /** A chunk's checks: whether it met a NaN/Inf, and the {abs, rel} residual of its samples. */
     void add(int from, int count, boolean bad, java.util.function.IntFunction<double[]> residual) {
       if (!on) {
         return;
@@ -256,13 +259,18 @@ public final class BackSubstitution implements Solver {
       return false;
     }
 
-    static boolean hasNonFinite(float[] x, int len) {
-      for (int i = 0; i < len; i++) {
-        if (!Float.isFinite(x[i])) {
-          return true;
-        }
-      }
-      return false;
+    /**
+     * Whether an input or an output of samples [from, from + count) is NaN/Inf: {@code predict}'s
+     * check, which returns no states. A NaN or ±∞ state reaches the outputs it feeds (NaN and +∞
+     * pass ReLU and every product by a nonzero weight; ∞ − ∞ and 0·∞ are NaN); what it does not
+     * reach is either no output's or the IEEE limit the network computes too (ReLU(−∞) = 0,
+     * tanh(±∞) = ±1), as ONNX Runtime would. Scanning every state cost ResNet-20 45 µs of a
+     * thread a sample (188,416 states at 0.24 ns, a loop C2 does not vectorise).
+     */
+    static boolean nonFiniteEnds(ImplicitModel model, double[] inputs, double[] outputs, int from, int count) {
+      int p = model.p();
+      int q = model.q();
+      return hasNonFinite(inputs, from * p, (from + count) * p) || hasNonFinite(outputs, from * q, (from + count) * q);
     }
   }
 }

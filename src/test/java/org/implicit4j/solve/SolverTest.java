@@ -167,6 +167,43 @@ class SolverTest {
     assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(m32, batchOf(u), u.length));
   }
 
+  /**
+   * A state that overflows to +∞: u·w with u = 1e10 past the largest double or float. Where it
+   * reaches an output (C reads it) predict refuses the batch, in fp64 and float32; where it only
+   * feeds ReLU(−x), which is 0 at −∞ as at any large value, predict returns that IEEE result (its
+   * check reads inputs and outputs), while solve, which returns the states, refuses the ∞ state.
+   */
+  @Test
+  void overflowedStatesAreRefusedWhereTheyReachAnOutputOrAreReturned() {
+    for (boolean fp32 : new boolean[] {false, true}) {
+      double w = fp32 ? 1e30 : 1e300;
+      double[] u = {1, 1e10, 1}; // the middle sample: the first and last have their residual measured on the states
+      ImplicitModel reaching = overflowing(w, true, fp32);
+      assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(reaching, u, 3), "fp32 " + fp32);
+      ImplicitModel absorbed = overflowing(w, false, fp32);
+      Predictions p = new BackSubstitution(OPTS).predict(absorbed, u, 3);
+      assertEquals(0.0, p.output(1)[0], "fp32 " + fp32);
+      assertTrue(p.report().converged(), p.report().toString());
+      assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).solve(absorbed, u, 3), "fp32 " + fp32);
+      assertTrue(new BackSubstitution(OPTS).predict(absorbed, new double[] {1, 1, 1}, 3).report().converged());
+    }
+  }
+
+  /** x₀ = ReLU(−x₁), x₁ = ReLU(w·u); ŷ = x₀ (+ x₁ when {@code reaching}). */
+  private static ImplicitModel overflowing(double w, boolean reaching, boolean fp32) {
+    ImplicitModel.Builder b = ImplicitModel.builder(1, 1);
+    int x0 = b.addState("x0", 1, Activation.RELU);
+    int x1 = b.addState("x1", 1, Activation.RELU);
+    b.addA(x0, x1, new org.implicit4j.linalg.DenseMatrix(1, 1, new double[] {-1}));
+    b.addB(x1, new org.implicit4j.linalg.DenseMatrix(1, 1, new double[] {w}));
+    b.addC(x0, new org.implicit4j.linalg.DenseMatrix(1, 1, new double[] {1}));
+    if (reaching) {
+      b.addC(x1, new org.implicit4j.linalg.DenseMatrix(1, 1, new double[] {1}));
+    }
+    ImplicitModel m = b.build();
+    return fp32 ? m.withFloat32Kernels() : m;
+  }
+
   /** A batch whose states overflow an array is refused, naming the batch, before anything is allocated. */
   @Test
   void statesBeyondOneArrayAreRefusedBeforeAllocating() {
