@@ -142,6 +142,18 @@ public final class Conv2d implements LinearOperator {
     return c;
   }
 
+  /** The direct float32 path of strided layers, made on first use (it repacks the kernel). */
+  private volatile DirectConv directConv;
+
+  private DirectConv directConv() {
+    DirectConv c = directConv;
+    if (c == null) {
+      c = new DirectConv(g, kernel32);
+      directConv = c;
+    }
+    return c;
+  }
+
   /**
    * y += diag(left)·K·diag(right)·x with the scalings fused into the OpenBLAS path's gather and
    * epilogue, x and y both double[] or both float[] (float32 states, for a float32 kernel); false
@@ -149,6 +161,11 @@ public final class Conv2d implements LinearOperator {
    */
   boolean multAddScaled(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int batch, double[] left,
       double[] right) {
+    if (x instanceof float[] xf && y instanceof float[] yf && kernel32 != null && left == null && right == null
+        && DirectConv.suits(g)) {
+      directConv().multAdd(xf, xOff, xStride, yf, yOff, yStride, batch);
+      return true;
+    }
     if (!NativeConv.worthIt(g) || (x instanceof float[] && kernel32 == null)) {
       return false;
     }

@@ -57,10 +57,12 @@ public final class NativeBlas {
 
   /**
    * OpenBLAS's kernels as asked for by {@link KernelChoice} (a core name such as SKYLAKEX, the
-   * environment's OPENBLAS_CORETYPE, or OpenBLAS's own detection), after loading it.
+   * environment's OPENBLAS_CORETYPE, or OpenBLAS's own detection), after loading it, and whether
+   * strided convolutions run directly ({@link DirectConv}).
    */
   public static String kernels() {
-    return available() ? KernelChoice.chosen() : "none (Java kernels)";
+    String direct = DirectConv.available() ? "; strided convolutions: direct (C)" : "";
+    return (available() ? KernelChoice.chosen() : "none (Java kernels)") + direct;
   }
 
   /** Whether a batch of products by a matrix with this many entries goes through OpenBLAS. */

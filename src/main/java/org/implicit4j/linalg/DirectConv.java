@@ -1,0 +1,130 @@
+package org.implicit4j.linalg;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Strided float32 convolutions run directly, in C (src/main/c/implicit4j_conv.c, built by Maven
+ * where gcc is present): y_s += K * x_s with the input read in place and each block of output
+ * pixels kept as vectors of output channels in registers.
+ *
+ * <p>A strided layer of a small image is 50K–150K multiply-adds a sample, too small for a GEMM to
+ * pay for its layout: the stride-2 phase split runs at 0.22 ns a value in Java and as slowly in
+ * OpenBLAS's strided copy (issue 15, fourth round). Measured here on one thread, µs a sample, the
+ * GEMM path → this one: oval21's 3→8 4×4 stride-2 layer 4.56 → 3.0, its 8→16 4.08 → 2.3;
+ * resnet2b's 3→8 3×3 stride-2 3.64 → 2.3, its 8→16 3.19 → 1.7. Stride-1 layers (GEMMs at
+ * 137–270 GFLOP/s) and 1×1 layers (0.92 → 1.0 µs) stay on the GEMM path: see {@link #suits}.
+ *
+ * <p>The library is a resource of the jar for linux-x86_64; elsewhere, or when it was not built,
+ * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes.
+ */
+final class DirectConv {
+  /** Geometry as the C side reads it (its enum of the same order). */
+  private static final int GEO = 13;
+
+  private final ConvGeometry g;
+  private final int[] geo;
+  /** The kernel, output channel fastest: [ci][ky][kx][co], co padded with zeros to 8 or a multiple of 16. */
+  private final float[] packed;
+
+  DirectConv(ConvGeometry g, float[] kernel) {
+    this.g = g;
+    int co = lanes(g.cout());
+    this.geo = new int[] {g.cin(), g.h(), g.w(), g.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(), g.padTop(),
+        g.padLeft(), g.oh(), g.ow()};
+    this.packed = pack(g, kernel, co);
+  }
+
+  /** Whether the library loaded. */
+  static boolean available() {
+    return Holder.LOADED;
+  }
+
+  /**
+   * Whether a float32 convolution goes this way: one group, no dilation, a stride above 1 and a
+   * kernel above 1×1 (where it was measured faster), when the library loaded.
+   */
+  static boolean suits(ConvGeometry g) {
+    return g.groups() == 1 && g.dilH() == 1 && g.dilW() == 1 && Math.max(g.strideH(), g.strideW()) > 1
+        && g.kh() * g.kw() > 1 && available();
+  }
+
+  /** y_s += K x_s for s in [0, batch): x_s at xOff + s·xStride, y_s at yOff + s·yStride. */
+  void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+    if (batch == 0) {
+      return;
+    }
+    check("input", x.length, xOff, xStride, batch, g.inputSize());
+    check("output", y.length, yOff, yStride, batch, g.outputSize());
+    int threads = Runtime.getRuntime().availableProcessors();
+    int parts = Math.min(batch, threads);
+    Parallel.forEach(parts, g.macs() * ((batch + parts - 1) / parts), part -> {
+      int from = (int) ((long) batch * part / parts);
+      int to = (int) ((long) batch * (part + 1) / parts);
+      if (to > from && !conv(x, xOff + from * xStride, xStride, packed, geo, y, yOff + from * yStride, yStride,
+          to - from)) {
+        throw new OutOfMemoryError("implicit4j: direct convolution could not allocate its padded input");
+      }
+    });
+  }
+
+  /** The C kernel reads and writes without bounds checks: every sample must lie inside its array. */
+  private static void check(String what, int length, int off, int stride, int batch, int size) {
+    long last = off + (long) (batch - 1) * stride + size;
+    if (off < 0 || stride < 0 || last > length) {
+      throw new DimensionMismatchException("direct convolution: " + batch + " " + what + " samples of " + size
+          + " values from " + off + " every " + stride + " exceed the array of " + length);
+    }
+  }
+
+  /** Output channels a kernel vector holds: 8 (AVX2 width) for up to 8 channels, else multiples of 16. */
+  private static int lanes(int cout) {
+    return cout <= 8 ? 8 : (cout + 15) / 16 * 16;
+  }
+
+  private static float[] pack(ConvGeometry g, float[] kernel, int co) {
+    float[] p = new float[g.cin() * g.kh() * g.kw() * co];
+    int taps = g.kh() * g.kw();
+    for (int o = 0; o < g.cout(); o++) {
+      for (int ci = 0; ci < g.cin(); ci++) {
+        for (int t = 0; t < taps; t++) {
+          p[(ci * taps + t) * co + o] = kernel[(o * g.cin() + ci) * taps + t];
+        }
+      }
+    }
+    return p;
+  }
+
+  /** False when the C side could not allocate its padded input. */
+  private static native boolean conv(float[] x, int xOff, int xStride, float[] packed, int[] geo, float[] y, int yOff,
+      int yStride, int count);
+
+  private static final class Holder {
+    static final boolean LOADED = load();
+
+    private static boolean load() {
+      String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+      String arch = System.getProperty("os.arch", "");
+      if ("false".equalsIgnoreCase(System.getProperty("implicit4j.native", "true")) || !os.contains("linux")
+          || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+        return false;
+      }
+      try (InputStream in = DirectConv.class.getResourceAsStream("linux-x86_64/libimplicit4j.so")) {
+        if (in == null) {
+          return false; // built without gcc: the GEMM paths serve
+        }
+        Path lib = Files.createTempFile("libimplicit4j", ".so");
+        lib.toFile().deleteOnExit();
+        Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+        System.load(lib.toString());
+        return true;
+      } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+        System.err.println("implicit4j: direct convolutions not loaded (" + e + "); using the GEMM path");
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package org.implicit4j.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import org.implicit4j.TestModels;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The C direct convolution against the definition ({@link TestModels#naiveConv}, in double). */
+class DirectConvTest {
+  /** Strided layers over the kernel's cases: 8 or 16·k lanes (4, 8, 10, 16, 24, 40 channels), pads, odd sizes. */
+  private static final ConvGeometry[] STRIDED = {
+      new ConvGeometry(3, 32, 32, 8, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1), // oval21's first layer
+      new ConvGeometry(8, 16, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1, 1),
+      new ConvGeometry(3, 32, 32, 8, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1), // resnet2b's first layer
+      new ConvGeometry(8, 15, 15, 16, 7, 7, 3, 3, 2, 2, 0, 0, 1, 1, 1),
+      new ConvGeometry(1, 11, 13, 4, 4, 5, 3, 3, 3, 3, 1, 2, 1, 1, 1), // one input channel, 4 outputs
+      new ConvGeometry(5, 9, 9, 10, 5, 5, 2, 2, 2, 2, 1, 1, 1, 1, 1), // 10 channels in 16 lanes
+      new ConvGeometry(4, 12, 10, 24, 6, 10, 3, 3, 2, 1, 1, 1, 1, 1, 1), // stride (2, 1)
+      new ConvGeometry(2, 10, 12, 40, 8, 6, 3, 2, 1, 2, 0, 1, 1, 1, 1), // stride (1, 2), a 3×2 kernel
+      new ConvGeometry(6, 17, 17, 16, 9, 9, 5, 5, 2, 2, 2, 2, 1, 1, 1),
+      new ConvGeometry(16, 32, 32, 32, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1), // ResNet-20's 16→32
+      new ConvGeometry(2, 9, 21, 16, 4, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1)}; // the last input columns unread
+
+  @BeforeEach
+  void library() {
+    assumeTrue(DirectConv.available(), "the direct-convolution library was not built (no gcc) or not loaded");
+  }
+
+  @Test
+  void stridedLayersGoDirectAndOthersDoNot() {
+    for (ConvGeometry g : STRIDED) {
+      assertTrue(DirectConv.suits(g), g.toString());
+    }
+    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1))); // stride 1
+    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1))); // 1×1
+    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2))); // groups
+    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 6, 6, 3, 3, 2, 2, 0, 0, 2, 2, 1))); // dilation
+  }
+
+  /**
+   * y_s += K x_s for samples at an offset and a stride wider than a sample (both arrays), onto
+   * outputs that already hold values, batch 1 and 3, to float precision of the double definition.
+   */
+  @Test
+  void matchesTheDefinitionAtOffsetsAndStrides() {
+    Random r = new Random(31);
+    for (ConvGeometry g : STRIDED) {
+      double[] k = TestModels.randn(r, g.kernelSize(), 1);
+      DirectConv conv = new DirectConv(g, Floats.rounded(k));
+      for (int batch : new int[] {1, 3}) {
+        int xOff = 7;
+        int xStride = g.inputSize() + 5;
+        int yOff = 3;
+        int yStride = g.outputSize() + 2;
+        float[] x = randomFloats(r, xOff + batch * xStride);
+        // a tail of one more sample: the kernel's zero-padded channels must not be written past cout
+        float[] y = randomFloats(r, yOff + (batch + 1) * yStride);
+        markOutside(y, yOff, yStride, g.outputSize(), batch);
+        float[] before = y.clone();
+        conv.multAdd(x, xOff, xStride, y, yOff, yStride, batch);
+        for (int s = 0; s < batch; s++) {
+          double[] xs = new double[g.inputSize()];
+          for (int i = 0; i < xs.length; i++) {
+            xs[i] = x[xOff + s * xStride + i];
+          }
+          double[] want = TestModels.naiveConv(g, k, xs);
+          for (int i = 0; i < want.length; i++) {
+            want[i] += before[yOff + s * yStride + i];
+          }
+          assertClose(want, y, yOff + s * yStride, g + " batch " + batch + " sample " + s);
+        }
+        assertUntouched(before, y, yOff, yStride, g.outputSize(), batch);
+      }
+    }
+  }
+
+  /** A block reading and writing the same state array (back-substitution's A-block products). */
+  @Test
+  void readsAndWritesOneArray() {
+    Random r = new Random(32);
+    ConvGeometry g = STRIDED[1];
+    double[] k = TestModels.randn(r, g.kernelSize(), 1);
+    int n = g.outputSize() + g.inputSize(); // states: [output block | input block]
+    float[] states = randomFloats(r, 2 * n);
+    float[] separate = states.clone();
+    new DirectConv(g, Floats.rounded(k)).multAdd(states, g.outputSize(), n, states, 0, n, 2);
+    float[] x = java.util.Arrays.copyOf(separate, separate.length);
+    new DirectConv(g, Floats.rounded(k)).multAdd(x, g.outputSize(), n, separate, 0, n, 2);
+    assertArrayEquals(separate, states);
+  }
+
+  /** The float32 Conv2d sends a strided layer here: its result is this kernel's, bit for bit. */
+  @Test
+  void float32ConvolutionsUseIt() {
+    Random r = new Random(33);
+    ConvGeometry g = STRIDED[0];
+    double[] k = TestModels.randn(r, g.kernelSize(), 1);
+    float[] x = randomFloats(r, 2 * g.inputSize());
+    float[] viaConv2d = new float[2 * g.outputSize()];
+    new Conv2d(g, k).withFloat32Kernels().multAdd(x, 0, g.inputSize(), viaConv2d, 0, g.outputSize(), 2);
+    float[] direct = new float[viaConv2d.length];
+    new DirectConv(g, Floats.rounded(k)).multAdd(x, 0, g.inputSize(), direct, 0, g.outputSize(), 2);
+    assertArrayEquals(direct, viaConv2d);
+  }
+
+  /** The C side has no bounds checks: a sample past the end of its array is refused before the call. */
+  @Test
+  void samplesPastTheArrayAreRefused() {
+    ConvGeometry g = STRIDED[1];
+    DirectConv conv = new DirectConv(g, new float[g.kernelSize()]);
+    float[] x = new float[2 * g.inputSize()];
+    DimensionMismatchException e = assertThrows(DimensionMismatchException.class,
+        () -> conv.multAdd(x, 0, g.inputSize(), new float[2 * g.outputSize() - 1], 0, g.outputSize(), 2));
+    assertTrue(e.getMessage().contains("output") && e.getMessage().contains("exceed"), e.getMessage());
+    assertThrows(DimensionMismatchException.class,
+        () -> conv.multAdd(x, 1, g.inputSize(), new float[2 * g.outputSize()], 0, g.outputSize(), 2));
+  }
+
+  private static float[] randomFloats(Random r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return v;
+  }
+
+  private static void assertClose(double[] want, float[] got, int off, String what) {
+    double scale = 1;
+    for (double w : want) {
+      scale = Math.max(scale, Math.abs(w));
+    }
+    for (int i = 0; i < want.length; i++) {
+      double err = Math.abs(want[i] - got[off + i]);
+      assertTrue(err <= 1e-5 * scale, what + ": value " + i + " off by " + err + " (scale " + scale + ")");
+    }
+  }
+
+  /** −0 outside the samples' outputs: adding even a zero there turns it into +0. */
+  private static void markOutside(float[] y, int yOff, int yStride, int size, int batch) {
+    for (int i = 0; i < y.length; i++) {
+      if (!inSample(i, yOff, yStride, size, batch)) {
+        y[i] = -0.0f;
+      }
+    }
+  }
+
+  /** Values between and after the samples' outputs are as they were, bit for bit. */
+  private static void assertUntouched(float[] before, float[] y, int yOff, int yStride, int size, int batch) {
+    for (int i = 0; i < y.length; i++) {
+      if (!inSample(i, yOff, yStride, size, batch)) {
+        assertTrue(Float.floatToRawIntBits(before[i]) == Float.floatToRawIntBits(y[i]),
+            "value " + i + " outside the samples was written");
+      }
+    }
+  }
+
+  private static boolean inSample(int i, int yOff, int yStride, int size, int batch) {
+    int rel = i - yOff;
+    return rel >= 0 && rel / yStride < batch && rel % yStride < size;
+  }
+}
