@@ -1,5 +1,5 @@
 /*
- * Direct float32 convolutions for implicit4j (org.implicit4j.linalg.DirectConv): y += K * x over a
+ * Direct convolutions (float32 and fp64) for implicit4j (org.implicit4j.linalg.DirectConv): y += K * x over a
  * batch of samples in C order (cin, h, w) -> (cout, oh, ow), groups 1, dilation 1. Built by Maven
  * when gcc is present (pom.xml, profile native-kernels); without it the Java and OpenBLAS paths run.
  *
@@ -13,23 +13,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef float v16 __attribute__((vector_size(64)));
-typedef float v8 __attribute__((vector_size(32)));
+typedef float f16 __attribute__((vector_size(64)));
+typedef float f8 __attribute__((vector_size(32)));
+typedef double d8 __attribute__((vector_size(64)));
+typedef double d4 __attribute__((vector_size(32)));
 
 enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, GEO };
 
-/* Output pixels a register block holds: 8 vectors of 16 channels, or 16 of 8. */
-#define BLOCK16 8
-#define BLOCK8 16
+/*
+ * Output pixels a register block holds: 8 vectors of a full register (16 floats, 8 doubles), or 16
+ * of half a register when the channels fill only that (CO = NARROW).
+ */
+#define BLOCK_WIDE 8
+#define BLOCK_NARROW 16
 
 /*
  * y[c][oy][ox] += sum over ci, ky, kx of wq[((ci*kh + ky)*kw + kx)*co + c] * xp[ci][oy*sh + ky][ox*sw + kx]
  * for the channels [cb, cb + LANES): xp is the zero-padded input (hp x wp a channel), wq the kernel
  * with the output channel fastest, padded with zero channels to co.
  */
-#define KERNEL(NAME, VT, LANES, PB)                                                                      \
-  static inline __attribute__((always_inline)) void NAME(const float *xp, int hp, int wp, const float *wq, \
-                                                         const int *g, float *y) {                      \
+#define KERNEL(NAME, T, VT, LANES, PB)                                                                   \
+  static inline __attribute__((always_inline)) void NAME(const T *xp, int hp, int wp, const T *wq,      \
+                                                         const int *g, T *y) {                          \
     for (int oy = 0; oy < g[OH]; oy++)                                                                   \
       for (int ox0 = 0; ox0 < g[OW]; ox0 += PB) {                                                        \
         int nb = g[OW] - ox0 < PB ? g[OW] - ox0 : PB;                                                    \
@@ -38,8 +43,8 @@ enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, GEO };
           for (int b = 0; b < PB; b++) acc[b] = (VT){0};                                                 \
           for (int ci = 0; ci < g[CIN]; ci++)                                                            \
             for (int ky = 0; ky < g[KH]; ky++) {                                                         \
-              const float *xr = xp + ((long)ci * hp + (long)oy * g[SH] + ky) * wp + (long)ox0 * g[SW];   \
-              const float *wr = wq + (long)(ci * g[KH] + ky) * g[KW] * g[CO] + cb;                        \
+              const T *xr = xp + ((long)ci * hp + (long)oy * g[SH] + ky) * wp + (long)ox0 * g[SW];       \
+              const T *wr = wq + (long)(ci * g[KH] + ky) * g[KW] * g[CO] + cb;                            \
               for (int kx = 0; kx < g[KW]; kx++) {                                                       \
                 VT wv;                                                                                   \
                 memcpy(&wv, wr + (long)kx * g[CO], sizeof wv);                                           \
@@ -49,67 +54,84 @@ enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, GEO };
           int ce = g[COUT] - cb < LANES ? g[COUT] - cb : LANES;                                          \
           long plane = (long)g[OH] * g[OW];                                                              \
           for (int c = 0; c < ce; c++) {                                                                 \
-            float *yr = y + (cb + c) * plane + (long)oy * g[OW] + ox0;                                   \
+            T *yr = y + (cb + c) * plane + (long)oy * g[OW] + ox0;                                       \
             for (int b = 0; b < nb; b++) yr[b] += acc[b][c];                                             \
           }                                                                                              \
         }                                                                                                \
       }                                                                                                  \
   }
 
-KERNEL(kernel16, v16, 16, BLOCK16)
-KERNEL(kernel8, v8, 8, BLOCK8)
+KERNEL(kernel_f16, float, f16, 16, BLOCK_WIDE)
+KERNEL(kernel_f8, float, f8, 8, BLOCK_NARROW)
+KERNEL(kernel_d8, double, d8, 8, BLOCK_WIDE)
+KERNEL(kernel_d4, double, d4, 4, BLOCK_NARROW)
 
 /* Rows and columns of the padded input: every tap of every block, the last block's overhang included. */
 static int padded_rows(const int *g) { return (g[OH] - 1) * g[SH] + g[KH]; }
-static int padded_cols(const int *g) {
-  int pb = g[CO] == 8 ? BLOCK8 : BLOCK16;
+static int padded_cols(const int *g, int narrow) {
+  int pb = g[CO] == narrow ? BLOCK_NARROW : BLOCK_WIDE;
   return ((g[OW] + pb - 1) / pb * pb - 1) * g[SW] + g[KW];
 }
 
 /* xp = the sample's input placed at (pt, pl), zero elsewhere. */
-static void pad(const float *x, const int *g, float *xp, int hp, int wp) {
-  memset(xp, 0, sizeof(float) * g[CIN] * hp * wp);
-  int c0 = g[PL] > 0 ? g[PL] : 0;        /* first padded column holding an input value */
-  int i0 = c0 - g[PL];                   /* its input column */
-  int n = g[W] - i0 < wp - c0 ? g[W] - i0 : wp - c0;
-  if (n <= 0) return;
-  for (int ci = 0; ci < g[CIN]; ci++)
-    for (int r = 0; r < hp; r++) {
-      int iy = r - g[PT];
-      if (iy >= 0 && iy < g[H])
-        memcpy(xp + ((long)ci * hp + r) * wp + c0, x + ((long)ci * g[H] + iy) * g[W] + i0, sizeof(float) * n);
-    }
-}
-
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-static void conv_samples(const float *x, long x_stride, const float *wq, const int *g, float *y, long y_stride,
-                         int count, float *xp) {
-  int hp = padded_rows(g), wp = padded_cols(g);
-  for (int s = 0; s < count; s++) {
-    pad(x + s * x_stride, g, xp, hp, wp);
-    if (g[CO] == 8) kernel8(xp, hp, wp, wq, g, y + s * y_stride);
-    else kernel16(xp, hp, wp, wq, g, y + s * y_stride);
+#define PAD(NAME, T)                                                                                     \
+  static void NAME(const T *x, const int *g, T *xp, int hp, int wp) {                                    \
+    memset(xp, 0, sizeof(T) * g[CIN] * hp * wp);                                                         \
+    int c0 = g[PL] > 0 ? g[PL] : 0; /* first padded column holding an input value */                     \
+    int i0 = c0 - g[PL];            /* its input column */                                               \
+    int n = g[W] - i0 < wp - c0 ? g[W] - i0 : wp - c0;                                                   \
+    if (n <= 0) return;                                                                                  \
+    for (int ci = 0; ci < g[CIN]; ci++)                                                                  \
+      for (int r = 0; r < hp; r++) {                                                                     \
+        int iy = r - g[PT];                                                                              \
+        if (iy >= 0 && iy < g[H])                                                                        \
+          memcpy(xp + ((long)ci * hp + r) * wp + c0, x + ((long)ci * g[H] + iy) * g[W] + i0, sizeof(T) * n); \
+      }                                                                                                  \
   }
-}
 
-/* Bounds are checked by the Java caller (DirectConv.multAdd) before the call. */
-JNIEXPORT jboolean JNICALL Java_org_implicit4j_linalg_DirectConv_conv(JNIEnv *env, jclass cls, jfloatArray x,
-    jint x_off, jint x_stride, jfloatArray wq, jintArray geo, jfloatArray y, jint y_off, jint y_stride, jint count) {
-  (void)cls;
-  int g[GEO];
-  (*env)->GetIntArrayRegion(env, geo, 0, GEO, g);
-  float *xp = malloc(sizeof(float) * (size_t)g[CIN] * padded_rows(g) * padded_cols(g));
-  if (xp == NULL) return JNI_FALSE;
-  jboolean same = (*env)->IsSameObject(env, x, y);
-  float *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);
-  float *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);
-  float *wv = (*env)->GetPrimitiveArrayCritical(env, wq, NULL);
-  if (yv != NULL && xv != NULL && wv != NULL)
-    conv_samples(xv + x_off, x_stride, wv, g, yv + y_off, y_stride, count, xp);
-  jboolean ok = yv != NULL && xv != NULL && wv != NULL;
-  if (wv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, wq, wv, JNI_ABORT);
-  if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);
-  if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);
-  free(xp);
-  return ok;
-}
+PAD(pad_f, float)
+PAD(pad_d, double)
+
+/* The batch's samples one after another, with the vector width the processor has. */
+#define SAMPLES(NAME, T, PADF, WIDE, NARROWK, NARROW)                                                    \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))                          \
+  static void NAME(const T *x, long x_stride, const T *wq, const int *g, T *y, long y_stride, int count,  \
+                   T *xp) {                                                                              \
+    int hp = padded_rows(g), wp = padded_cols(g, NARROW);                                                \
+    for (int s = 0; s < count; s++) {                                                                    \
+      PADF(x + s * x_stride, g, xp, hp, wp);                                                             \
+      if (g[CO] == NARROW) NARROWK(xp, hp, wp, wq, g, y + s * y_stride);                                  \
+      else WIDE(xp, hp, wp, wq, g, y + s * y_stride);                                                    \
+    }                                                                                                    \
+  }
+
+SAMPLES(samples_f, float, pad_f, kernel_f16, kernel_f8, 8)
+SAMPLES(samples_d, double, pad_d, kernel_d8, kernel_d4, 4)
+
+/*
+ * The JNI entry points: y_s += K x_s for count samples. Bounds are checked by the Java caller
+ * (DirectConv.multAdd) before the call. False when the padded input could not be allocated.
+ */
+#define ENTRY(NAME, T, JARRAY, SAMPLESF, NARROW)                                                         \
+  JNIEXPORT jboolean JNICALL NAME(JNIEnv *env, jclass cls, JARRAY x, jint x_off, jint x_stride, JARRAY wq, \
+                                  jintArray geo, JARRAY y, jint y_off, jint y_stride, jint count) {      \
+    (void)cls;                                                                                           \
+    int g[GEO];                                                                                          \
+    (*env)->GetIntArrayRegion(env, geo, 0, GEO, g);                                                      \
+    T *xp = malloc(sizeof(T) * (size_t)g[CIN] * padded_rows(g) * padded_cols(g, NARROW));                \
+    if (xp == NULL) return JNI_FALSE;                                                                    \
+    jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
+    T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
+    T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
+    T *wv = (*env)->GetPrimitiveArrayCritical(env, wq, NULL);                                            \
+    jboolean ok = yv != NULL && xv != NULL && wv != NULL;                                                \
+    if (ok) SAMPLESF(xv + x_off, x_stride, wv, g, yv + y_off, y_stride, count, xp);                      \
+    if (wv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, wq, wv, JNI_ABORT);                       \
+    if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
+    if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
+    free(xp);                                                                                            \
+    return ok;                                                                                           \
+  }
+
+ENTRY(Java_org_implicit4j_linalg_DirectConv_conv, float, jfloatArray, samples_f, 8)
+ENTRY(Java_org_implicit4j_linalg_DirectConv_conv64, double, jdoubleArray, samples_d, 4)

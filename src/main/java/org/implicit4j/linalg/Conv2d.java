@@ -142,13 +142,13 @@ public final class Conv2d implements LinearOperator {
     return c;
   }
 
-  /** The direct float32 path of strided layers, made on first use (it repacks the kernel). */
+  /** The direct path of strided layers, in this convolution's precision, made on first use (it repacks the kernel). */
   private volatile DirectConv directConv;
 
   private DirectConv directConv() {
     DirectConv c = directConv;
     if (c == null) {
-      c = new DirectConv(g, kernel32);
+      c = new DirectConv(g, kernel32 != null ? kernel32 : kernel);
       directConv = c;
     }
     return c;
@@ -161,9 +161,9 @@ public final class Conv2d implements LinearOperator {
    */
   boolean multAddScaled(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int batch, double[] left,
       double[] right) {
-    if (x instanceof float[] xf && y instanceof float[] yf && kernel32 != null && left == null && right == null
-        && DirectConv.suits(g)) {
-      directConv().multAdd(xf, xOff, xStride, yf, yOff, yStride, batch);
+    boolean sameType = x instanceof float[] ? y instanceof float[] && kernel32 != null : kernel32 == null;
+    if (sameType && left == null && right == null && DirectConv.suits(g)) {
+      directConv().multAdd(x, xOff, xStride, y, yOff, yStride, batch);
       return true;
     }
     if (!NativeConv.worthIt(g) || (x instanceof float[] && kernel32 == null)) {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Strided float32 convolutions run directly, in C (src/main/c/implicit4j_conv.c, built by Maven
+ * Strided convolutions (float32 and fp64) run directly, in C (src/main/c/implicit4j_conv.c, built by Maven
  * where gcc is present): y_s += K * x_s with the input read in place and each block of output
  * pixels kept as vectors of output channels in registers.
  *
@@ -27,15 +27,19 @@ final class DirectConv {
 
   private final ConvGeometry g;
   private final int[] geo;
-  /** The kernel, output channel fastest: [ci][ky][kx][co], co padded with zeros to 8 or a multiple of 16. */
-  private final float[] packed;
+  /**
+   * The kernel, output channel fastest: [ci][ky][kx][co], co padded with zero channels to a vector
+   * multiple; a float[] (float32 states) or a double[] (fp64 states).
+   */
+  private final Object packed;
 
-  DirectConv(ConvGeometry g, float[] kernel) {
+  /** For float32 states (kernel a float[]) or fp64 states (a double[]), the kernel as Conv2d holds it. */
+  DirectConv(ConvGeometry g, Object kernel) {
     this.g = g;
-    int co = lanes(g.cout());
+    int co = lanes(g.cout(), kernel instanceof float[]);
     this.geo = new int[] {g.cin(), g.h(), g.w(), g.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(), g.padTop(),
         g.padLeft(), g.oh(), g.ow()};
-    this.packed = pack(g, kernel, co);
+    this.packed = kernel instanceof float[] f ? pack(g, f, co) : pack(g, (double[]) kernel, co);
   }
 
   /** Whether the library loaded. */
@@ -52,23 +56,31 @@ final class DirectConv {
         && g.kh() * g.kw() > 1 && available();
   }
 
-  /** y_s += K x_s for s in [0, batch): x_s at xOff + s·xStride, y_s at yOff + s·yStride. */
-  void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
+  /**
+   * y_s += K x_s for s in [0, batch): x_s at xOff + s·xStride, y_s at yOff + s·yStride; x and y
+   * float[] or double[] as the kernel this was made with.
+   */
+  void multAdd(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int batch) {
     if (batch == 0) {
       return;
     }
-    check("input", x.length, xOff, xStride, batch, g.inputSize());
-    check("output", y.length, yOff, yStride, batch, g.outputSize());
+    check("input", java.lang.reflect.Array.getLength(x), xOff, xStride, batch, g.inputSize());
+    check("output", java.lang.reflect.Array.getLength(y), yOff, yStride, batch, g.outputSize());
     int threads = Runtime.getRuntime().availableProcessors();
     int parts = Math.min(batch, threads);
     Parallel.forEach(parts, g.macs() * ((batch + parts - 1) / parts), part -> {
       int from = (int) ((long) batch * part / parts);
-      int to = (int) ((long) batch * (part + 1) / parts);
-      if (to > from && !conv(x, xOff + from * xStride, xStride, packed, geo, y, yOff + from * yStride, yStride,
-          to - from)) {
+      int count = (int) ((long) batch * (part + 1) / parts) - from;
+      if (count > 0 && !run(x, xOff + from * xStride, xStride, y, yOff + from * yStride, yStride, count)) {
         throw new OutOfMemoryError("implicit4j: direct convolution could not allocate its padded input");
       }
     });
+  }
+
+  private boolean run(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int count) {
+    return packed instanceof float[] k
+        ? conv((float[]) x, xOff, xStride, k, geo, (float[]) y, yOff, yStride, count)
+        : conv64((double[]) x, xOff, xStride, (double[]) packed, geo, (double[]) y, yOff, yStride, count);
   }
 
   /** The C kernel reads and writes without bounds checks: every sample must lie inside its array. */
@@ -80,20 +92,43 @@ final class DirectConv {
     }
   }
 
-  /** Output channels a kernel vector holds: 8 (AVX2 width) for up to 8 channels, else multiples of 16. */
-  private static int lanes(int cout) {
-    return cout <= 8 ? 8 : (cout + 15) / 16 * 16;
+  /**
+   * Output channels a kernel vector holds: half a 512-bit register (8 floats, 4 doubles) for that
+   * many channels or fewer, else multiples of a whole one (16 floats, 8 doubles).
+   */
+  private static int lanes(int cout, boolean fp32) {
+    int whole = fp32 ? 16 : 8;
+    return cout <= whole / 2 ? whole / 2 : (cout + whole - 1) / whole * whole;
+  }
+
+  /** p[(ci·taps + t)·co + o] = kernel[(o·cin + ci)·taps + t]: the offsets both precisions pack by. */
+  private static int[] packOrder(ConvGeometry g, int co) {
+    int taps = g.kh() * g.kw();
+    int[] to = new int[g.kernelSize()];
+    for (int o = 0; o < g.cout(); o++) {
+      for (int ci = 0; ci < g.cin(); ci++) {
+        for (int t = 0; t < taps; t++) {
+          to[(o * g.cin() + ci) * taps + t] = (ci * taps + t) * co + o;
+        }
+      }
+    }
+    return to;
   }
 
   private static float[] pack(ConvGeometry g, float[] kernel, int co) {
     float[] p = new float[g.cin() * g.kh() * g.kw() * co];
-    int taps = g.kh() * g.kw();
-    for (int o = 0; o < g.cout(); o++) {
-      for (int ci = 0; ci < g.cin(); ci++) {
-        for (int t = 0; t < taps; t++) {
-          p[(ci * taps + t) * co + o] = kernel[(o * g.cin() + ci) * taps + t];
-        }
-      }
+    int[] to = packOrder(g, co);
+    for (int i = 0; i < to.length; i++) {
+      p[to[i]] = kernel[i];
+    }
+    return p;
+  }
+
+  private static double[] pack(ConvGeometry g, double[] kernel, int co) {
+    double[] p = new double[g.cin() * g.kh() * g.kw() * co];
+    int[] to = packOrder(g, co);
+    for (int i = 0; i < to.length; i++) {
+      p[to[i]] = kernel[i];
     }
     return p;
   }
@@ -101,6 +136,10 @@ final class DirectConv {
   /** False when the C side could not allocate its padded input. */
   private static native boolean conv(float[] x, int xOff, int xStride, float[] packed, int[] geo, float[] y, int yOff,
       int yStride, int count);
+
+  /** {@link #conv} in double. */
+  private static native boolean conv64(double[] x, int xOff, int xStride, double[] packed, int[] geo, double[] y,
+      int yOff, int yStride, int count);
 
   private static final class Holder {
     static final boolean LOADED = load();

@@ -11,7 +11,7 @@ import org.implicit4j.TestModels;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The C direct convolution against the definition ({@link TestModels#naiveConv}, in double). */
+/** The C direct convolution, float32 and fp64, against the definition ({@link TestModels#naiveConv}, in double). */
 class DirectConvTest {
   /** Strided layers over the kernel's cases: 8 or 16·k lanes (4, 8, 10, 16, 24, 40 channels), pads, odd sizes. */
   private static final ConvGeometry[] STRIDED = {
@@ -45,39 +45,45 @@ class DirectConvTest {
 
   /**
    * y_s += K x_s for samples at an offset and a stride wider than a sample (both arrays), onto
-   * outputs that already hold values, batch 1 and 3, to float precision of the double definition.
+   * outputs that already hold values, batch 1 and 3: float32 to float precision and fp64 to 1e-12 of
+   * the double definition.
    */
   @Test
   void matchesTheDefinitionAtOffsetsAndStrides() {
     Random r = new Random(31);
     for (ConvGeometry g : STRIDED) {
       double[] k = TestModels.randn(r, g.kernelSize(), 1);
-      DirectConv conv = new DirectConv(g, Floats.rounded(k));
-      for (int batch : new int[] {1, 3}) {
-        int xOff = 7;
-        int xStride = g.inputSize() + 5;
-        int yOff = 3;
-        int yStride = g.outputSize() + 2;
-        float[] x = randomFloats(r, xOff + batch * xStride);
-        // a tail of one more sample: the kernel's zero-padded channels must not be written past cout
-        float[] y = randomFloats(r, yOff + (batch + 1) * yStride);
-        markOutside(y, yOff, yStride, g.outputSize(), batch);
-        float[] before = y.clone();
-        conv.multAdd(x, xOff, xStride, y, yOff, yStride, batch);
-        for (int s = 0; s < batch; s++) {
-          double[] xs = new double[g.inputSize()];
-          for (int i = 0; i < xs.length; i++) {
-            xs[i] = x[xOff + s * xStride + i];
-          }
-          double[] want = TestModels.naiveConv(g, k, xs);
-          for (int i = 0; i < want.length; i++) {
-            want[i] += before[yOff + s * yStride + i];
-          }
-          assertClose(want, y, yOff + s * yStride, g + " batch " + batch + " sample " + s);
+      for (boolean fp32 : new boolean[] {true, false}) {
+        DirectConv conv = new DirectConv(g, fp32 ? Floats.rounded(k) : k);
+        for (int batch : new int[] {1, 3}) {
+          checkBatch(r, g, k, conv, fp32, batch);
         }
-        assertUntouched(before, y, yOff, yStride, g.outputSize(), batch);
       }
     }
+  }
+
+  private static void checkBatch(Random r, ConvGeometry g, double[] k, DirectConv conv, boolean fp32, int batch) {
+    int xOff = 7;
+    int xStride = g.inputSize() + 5;
+    int yOff = 3;
+    int yStride = g.outputSize() + 2;
+    double[] x = randomValues(r, xOff + batch * xStride, fp32);
+    // a tail of one more sample: the kernel's zero-padded channels must not be written past cout
+    double[] before = randomValues(r, yOff + (batch + 1) * yStride, fp32);
+    markOutside(before, yOff, yStride, g.outputSize(), batch);
+    Object y = typed(before, fp32);
+    conv.multAdd(typed(x, fp32), xOff, xStride, y, yOff, yStride, batch);
+    double[] got = widened(y);
+    for (int s = 0; s < batch; s++) {
+      double[] want = TestModels.naiveConv(g, k, java.util.Arrays.copyOfRange(x, xOff + s * xStride,
+          xOff + s * xStride + g.inputSize()));
+      for (int i = 0; i < want.length; i++) {
+        want[i] += before[yOff + s * yStride + i];
+      }
+      assertClose(want, got, yOff + s * yStride, fp32 ? 1e-5 : 1e-12,
+          g + (fp32 ? " float32" : " fp64") + " batch " + batch + " sample " + s);
+    }
+    assertUntouched(before, got, yOff, yStride, g.outputSize(), batch);
   }
 
   /** A block reading and writing the same state array (back-substitution's A-block products). */
@@ -87,26 +93,35 @@ class DirectConvTest {
     ConvGeometry g = STRIDED[1];
     double[] k = TestModels.randn(r, g.kernelSize(), 1);
     int n = g.outputSize() + g.inputSize(); // states: [output block | input block]
-    float[] states = randomFloats(r, 2 * n);
-    float[] separate = states.clone();
-    new DirectConv(g, Floats.rounded(k)).multAdd(states, g.outputSize(), n, states, 0, n, 2);
-    float[] x = java.util.Arrays.copyOf(separate, separate.length);
-    new DirectConv(g, Floats.rounded(k)).multAdd(x, g.outputSize(), n, separate, 0, n, 2);
-    assertArrayEquals(separate, states);
+    for (boolean fp32 : new boolean[] {true, false}) {
+      double[] values = randomValues(r, 2 * n, fp32);
+      DirectConv conv = new DirectConv(g, fp32 ? Floats.rounded(k) : k);
+      Object states = typed(values, fp32);
+      conv.multAdd(states, g.outputSize(), n, states, 0, n, 2);
+      Object separate = typed(values, fp32);
+      conv.multAdd(typed(values, fp32), g.outputSize(), n, separate, 0, n, 2);
+      assertArrayEquals(widened(separate), widened(states));
+    }
   }
 
-  /** The float32 Conv2d sends a strided layer here: its result is this kernel's, bit for bit. */
+  /** Conv2d sends a strided layer here in both precisions: its result is this kernel's, bit for bit. */
   @Test
-  void float32ConvolutionsUseIt() {
+  void convolutionsUseIt() {
     Random r = new Random(33);
     ConvGeometry g = STRIDED[0];
     double[] k = TestModels.randn(r, g.kernelSize(), 1);
-    float[] x = randomFloats(r, 2 * g.inputSize());
+    double[] x = randomValues(r, 2 * g.inputSize(), true);
     float[] viaConv2d = new float[2 * g.outputSize()];
-    new Conv2d(g, k).withFloat32Kernels().multAdd(x, 0, g.inputSize(), viaConv2d, 0, g.outputSize(), 2);
+    new Conv2d(g, k).withFloat32Kernels().multAdd((float[]) typed(x, true), 0, g.inputSize(), viaConv2d, 0,
+        g.outputSize(), 2);
     float[] direct = new float[viaConv2d.length];
-    new DirectConv(g, Floats.rounded(k)).multAdd(x, 0, g.inputSize(), direct, 0, g.outputSize(), 2);
+    new DirectConv(g, Floats.rounded(k)).multAdd(typed(x, true), 0, g.inputSize(), direct, 0, g.outputSize(), 2);
     assertArrayEquals(direct, viaConv2d);
+    double[] viaConv2d64 = new double[2 * g.outputSize()];
+    new Conv2d(g, k).multAdd(x, 0, g.inputSize(), viaConv2d64, 0, g.outputSize(), 2);
+    double[] direct64 = new double[viaConv2d64.length];
+    new DirectConv(g, k).multAdd(x, 0, g.inputSize(), direct64, 0, g.outputSize(), 2);
+    assertArrayEquals(direct64, viaConv2d64);
   }
 
   /** The C side has no bounds checks: a sample past the end of its array is refused before the call. */
@@ -122,39 +137,56 @@ class DirectConvTest {
         () -> conv.multAdd(x, 1, g.inputSize(), new float[2 * g.outputSize()], 0, g.outputSize(), 2));
   }
 
-  private static float[] randomFloats(Random r, int n) {
-    float[] v = new float[n];
+  /** Gaussian values, rounded to float when fp32. */
+  private static double[] randomValues(Random r, int n, boolean fp32) {
+    double[] v = new double[n];
     for (int i = 0; i < n; i++) {
-      v[i] = (float) r.nextGaussian();
+      v[i] = fp32 ? (float) r.nextGaussian() : r.nextGaussian();
     }
     return v;
   }
 
-  private static void assertClose(double[] want, float[] got, int off, String what) {
+  private static Object typed(double[] v, boolean fp32) {
+    return fp32 ? Floats.rounded(v) : v.clone();
+  }
+
+  private static double[] widened(Object v) {
+    if (v instanceof double[] d) {
+      return d;
+    }
+    float[] f = (float[]) v;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  private static void assertClose(double[] want, double[] got, int off, double tol, String what) {
     double scale = 1;
     for (double w : want) {
       scale = Math.max(scale, Math.abs(w));
     }
     for (int i = 0; i < want.length; i++) {
       double err = Math.abs(want[i] - got[off + i]);
-      assertTrue(err <= 1e-5 * scale, what + ": value " + i + " off by " + err + " (scale " + scale + ")");
+      assertTrue(err <= tol * scale, what + ": value " + i + " off by " + err + " (scale " + scale + ")");
     }
   }
 
   /** −0 outside the samples' outputs: adding even a zero there turns it into +0. */
-  private static void markOutside(float[] y, int yOff, int yStride, int size, int batch) {
+  private static void markOutside(double[] y, int yOff, int yStride, int size, int batch) {
     for (int i = 0; i < y.length; i++) {
       if (!inSample(i, yOff, yStride, size, batch)) {
-        y[i] = -0.0f;
+        y[i] = -0.0;
       }
     }
   }
 
   /** Values between and after the samples' outputs are as they were, bit for bit. */
-  private static void assertUntouched(float[] before, float[] y, int yOff, int yStride, int size, int batch) {
+  private static void assertUntouched(double[] before, double[] y, int yOff, int yStride, int size, int batch) {
     for (int i = 0; i < y.length; i++) {
       if (!inSample(i, yOff, yStride, size, batch)) {
-        assertTrue(Float.floatToRawIntBits(before[i]) == Float.floatToRawIntBits(y[i]),
+        assertTrue(Double.doubleToRawLongBits(before[i]) == Double.doubleToRawLongBits(y[i]),
             "value " + i + " outside the samples was written");
       }
     }
