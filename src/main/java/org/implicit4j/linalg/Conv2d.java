@@ -148,7 +148,7 @@ public final class Conv2d implements LinearOperator {
   private DirectConv directConv() {
     DirectConv c = directConv;
     if (c == null) {
-      c = new DirectConv(g, kernel32 != null ? kernel32 : kernel);
+      c = new DirectConv(g, kernel, kernel32 != null);
       directConv = c;
     }
     return c;

@@ -33,13 +33,14 @@ final class DirectConv {
    */
   private final Object packed;
 
-  /** For float32 states (kernel a float[]) or fp64 states (a double[]), the kernel as Conv2d holds it. */
-  DirectConv(ConvGeometry g, Object kernel) {
+  /** For float32 states (the kernel rounded to float, as Conv2d's float32 kernel) or fp64 states. */
+  DirectConv(ConvGeometry g, double[] kernel, boolean fp32) {
     this.g = g;
-    int co = lanes(g.cout(), kernel instanceof float[]);
+    int co = lanes(g.cout(), fp32);
     this.geo = new int[] {g.cin(), g.h(), g.w(), g.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(), g.padTop(),
         g.padLeft(), g.oh(), g.ow()};
-    this.packed = kernel instanceof float[] f ? pack(g, f, co) : pack(g, (double[]) kernel, co);
+    double[] p = pack(g, kernel, co);
+    this.packed = fp32 ? Floats.rounded(p) : p;
   }
 
   /** Whether the library loaded. */
@@ -101,34 +102,16 @@ final class DirectConv {
     return cout <= whole / 2 ? whole / 2 : (cout + whole - 1) / whole * whole;
   }
 
-  /** p[(ci·taps + t)·co + o] = kernel[(o·cin + ci)·taps + t]: the offsets both precisions pack by. */
-  private static int[] packOrder(ConvGeometry g, int co) {
+  /** p[(ci·taps + t)·co + o] = kernel[(o·cin + ci)·taps + t], zero for the padding channels o ≥ cout. */
+  private static double[] pack(ConvGeometry g, double[] kernel, int co) {
+    double[] p = new double[g.cin() * g.kh() * g.kw() * co];
     int taps = g.kh() * g.kw();
-    int[] to = new int[g.kernelSize()];
     for (int o = 0; o < g.cout(); o++) {
       for (int ci = 0; ci < g.cin(); ci++) {
         for (int t = 0; t < taps; t++) {
-          to[(o * g.cin() + ci) * taps + t] = (ci * taps + t) * co + o;
+          p[(ci * taps + t) * co + o] = kernel[(o * g.cin() + ci) * taps + t];
         }
       }
-    }
-    return to;
-  }
-
-  private static float[] pack(ConvGeometry g, float[] kernel, int co) {
-    float[] p = new float[g.cin() * g.kh() * g.kw() * co];
-    int[] to = packOrder(g, co);
-    for (int i = 0; i < to.length; i++) {
-      p[to[i]] = kernel[i];
-    }
-    return p;
-  }
-
-  private static double[] pack(ConvGeometry g, double[] kernel, int co) {
-    double[] p = new double[g.cin() * g.kh() * g.kw() * co];
-    int[] to = packOrder(g, co);
-    for (int i = 0; i < to.length; i++) {
-      p[to[i]] = kernel[i];
     }
     return p;
   }

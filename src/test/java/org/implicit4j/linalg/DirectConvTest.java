@@ -54,7 +54,7 @@ class DirectConvTest {
     for (ConvGeometry g : STRIDED) {
       double[] k = TestModels.randn(r, g.kernelSize(), 1);
       for (boolean fp32 : new boolean[] {true, false}) {
-        DirectConv conv = new DirectConv(g, fp32 ? Floats.rounded(k) : k);
+        DirectConv conv = new DirectConv(g, k, fp32);
         for (int batch : new int[] {1, 3}) {
           checkBatch(r, g, k, conv, fp32, batch);
         }
@@ -95,7 +95,7 @@ class DirectConvTest {
     int n = g.outputSize() + g.inputSize(); // states: [output block | input block]
     for (boolean fp32 : new boolean[] {true, false}) {
       double[] values = randomValues(r, 2 * n, fp32);
-      DirectConv conv = new DirectConv(g, fp32 ? Floats.rounded(k) : k);
+      DirectConv conv = new DirectConv(g, k, fp32);
       Object states = typed(values, fp32);
       conv.multAdd(states, g.outputSize(), n, states, 0, n, 2);
       Object separate = typed(values, fp32);
@@ -115,12 +115,12 @@ class DirectConvTest {
     new Conv2d(g, k).withFloat32Kernels().multAdd((float[]) typed(x, true), 0, g.inputSize(), viaConv2d, 0,
         g.outputSize(), 2);
     float[] direct = new float[viaConv2d.length];
-    new DirectConv(g, Floats.rounded(k)).multAdd(typed(x, true), 0, g.inputSize(), direct, 0, g.outputSize(), 2);
+    new DirectConv(g, k, true).multAdd(typed(x, true), 0, g.inputSize(), direct, 0, g.outputSize(), 2);
     assertArrayEquals(direct, viaConv2d);
     double[] viaConv2d64 = new double[2 * g.outputSize()];
     new Conv2d(g, k).multAdd(x, 0, g.inputSize(), viaConv2d64, 0, g.outputSize(), 2);
     double[] direct64 = new double[viaConv2d64.length];
-    new DirectConv(g, k).multAdd(x, 0, g.inputSize(), direct64, 0, g.outputSize(), 2);
+    new DirectConv(g, k, false).multAdd(x, 0, g.inputSize(), direct64, 0, g.outputSize(), 2);
     assertArrayEquals(direct64, viaConv2d64);
   }
 
@@ -128,7 +128,7 @@ class DirectConvTest {
   @Test
   void samplesPastTheArrayAreRefused() {
     ConvGeometry g = STRIDED[1];
-    DirectConv conv = new DirectConv(g, new float[g.kernelSize()]);
+    DirectConv conv = new DirectConv(g, new double[g.kernelSize()], true);
     float[] x = new float[2 * g.inputSize()];
     DimensionMismatchException e = assertThrows(DimensionMismatchException.class,
         () -> conv.multAdd(x, 0, g.inputSize(), new float[2 * g.outputSize() - 1], 0, g.outputSize(), 2));
