@@ -49,7 +49,7 @@ final class DirectConv {
   }
 
   /**
-   * Whether a float32 convolution goes this way: one group, no dilation, a stride above 1 and a
+   * Whether a convolution (float32 or fp64) goes this way: one group, no dilation, a stride above 1 and a
    * kernel above 1×1 (where it was measured faster), when the library loaded.
    */
   static boolean suits(ConvGeometry g) {
@@ -138,15 +138,31 @@ final class DirectConv {
         if (in == null) {
           return false; // built without gcc: the GEMM paths serve
         }
-        Path lib = Files.createTempFile("libimplicit4j", ".so");
-        lib.toFile().deleteOnExit();
-        Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-        System.load(lib.toString());
+        System.load(extracted(in.readAllBytes()).toString());
         return true;
       } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
         System.err.println("implicit4j: direct convolutions not loaded (" + e + "); using the GEMM path");
         return false;
       }
+    }
+
+    /**
+     * The library in ~/.cache/implicit4j (beside ONNX Runtime's, a directory only its user writes),
+     * named by its CRC-32 so that runs share one copy and a rebuilt library gets its own; written
+     * under a temporary name and moved, so that a run never loads half a file another is writing.
+     */
+    private static Path extracted(byte[] lib) throws IOException {
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(lib);
+      Path dir = Path.of(System.getProperty("user.home"), ".cache", "implicit4j", "direct-conv");
+      Files.createDirectories(dir);
+      Path target = dir.resolve(String.format("libimplicit4j-%08x-%d.so", crc.getValue(), lib.length));
+      if (!Files.isRegularFile(target) || Files.size(target) != lib.length) {
+        Path tmp = Files.createTempFile(dir, "libimplicit4j", ".tmp");
+        Files.write(tmp, lib);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return target;
     }
   }
 }
