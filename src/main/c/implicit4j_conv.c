@@ -98,10 +98,15 @@ PAD(pad_d, double)
   static void NAME(const T *x, long x_stride, const T *wq, const int *g, T *y, long y_stride, int count,  \
                    T *xp) {                                                                              \
     int hp = padded_rows(g), wp = padded_cols(g, NARROW);                                                \
+    /* no padding read and every tap inside the image: the kernel reads the sample in place */          \
+    int in_place = g[PT] == 0 && g[PL] == 0 && hp <= g[H] && wp <= g[W];                                 \
     for (int s = 0; s < count; s++) {                                                                    \
-      PADF(x + s * x_stride, g, xp, hp, wp);                                                             \
-      if (g[CO] == NARROW) NARROWK(xp, hp, wp, wq, g, y + s * y_stride);                                  \
-      else WIDE(xp, hp, wp, wq, g, y + s * y_stride);                                                    \
+      const T *xs = x + s * x_stride;                                                                    \
+      if (!in_place) PADF(xs, g, xp, hp, wp);                                                            \
+      const T *src = in_place ? xs : xp;                                                                 \
+      int h = in_place ? g[H] : hp, w = in_place ? g[W] : wp;                                            \
+      if (g[CO] == NARROW) NARROWK(src, h, w, wq, g, y + s * y_stride);                                  \
+      else WIDE(src, h, w, wq, g, y + s * y_stride);                                                     \
     }                                                                                                    \
   }
 

@@ -16,7 +16,7 @@ import java.nio.file.StandardCopyOption;
  * OpenBLAS's strided copy (issue 15, fourth round). Measured here on one thread, µs a sample, the
  * GEMM path → this one: oval21's 3→8 4×4 stride-2 layer 4.56 → 3.0, its 8→16 4.08 → 2.3;
  * resnet2b's 3→8 3×3 stride-2 3.64 → 2.3, its 8→16 3.19 → 1.7. Stride-1 layers (GEMMs at
- * 137–270 GFLOP/s) and 1×1 layers (0.92 → 1.0 µs) stay on the GEMM path: see {@link #suits}.
+ * 137–270 GFLOP/s) and wide 1×1 layers stay on the GEMM path: see {@link #suits}.
  *
  * <p>The library is a resource of the jar for linux-x86_64; elsewhere, or when it was not built,
  * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes.
@@ -49,12 +49,14 @@ final class DirectConv {
   }
 
   /**
-   * Whether a convolution (float32 or fp64) goes this way: one group, no dilation, a stride above 1 and a
-   * kernel above 1×1 (where it was measured faster), when the library loaded.
+   * Whether a convolution (float32 or fp64) goes this way: one group, no dilation, a stride above 1,
+   * and a kernel above 1×1 or at most 16 output channels, when the library loaded. Where measured
+   * (one thread): resnet2b's 1×1 stride-2 8→16 layer 0.91 → 0.56 µs a sample (read in place, no
+   * padding), ResNet-20's 16→32 and 32→64 ones 10–16% slower than their GEMMs.
    */
   static boolean suits(ConvGeometry g) {
     return g.groups() == 1 && g.dilH() == 1 && g.dilW() == 1 && Math.max(g.strideH(), g.strideW()) > 1
-        && g.kh() * g.kw() > 1 && available();
+        && (g.kh() * g.kw() > 1 || g.cout() <= 16) && available();
   }
 
   /**

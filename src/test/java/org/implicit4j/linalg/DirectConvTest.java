@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The C direct convolution, float32 and fp64, against the definition ({@link TestModels#naiveConv}, in double). */
 class DirectConvTest {
-  /** Strided layers over the kernel's cases: 8 or 16·k lanes (4, 8, 10, 16, 24, 40 channels), pads, odd sizes. */
+  /** Strided layers over the kernel's cases: 8 or 16·k lanes (4, 8, 10, 16, 24, 40 channels), pads, odd sizes, in place. */
   private static final ConvGeometry[] STRIDED = {
       new ConvGeometry(3, 32, 32, 8, 16, 16, 4, 4, 2, 2, 1, 1, 1, 1, 1), // oval21's first layer
       new ConvGeometry(8, 16, 16, 16, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1, 1),
@@ -25,7 +25,10 @@ class DirectConvTest {
       new ConvGeometry(2, 10, 12, 40, 8, 6, 3, 2, 1, 2, 0, 1, 1, 1, 1), // stride (1, 2), a 3×2 kernel
       new ConvGeometry(6, 17, 17, 16, 9, 9, 5, 5, 2, 2, 2, 2, 1, 1, 1),
       new ConvGeometry(16, 32, 32, 32, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1), // ResNet-20's 16→32
-      new ConvGeometry(2, 9, 21, 16, 4, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1)}; // the last input columns unread
+      new ConvGeometry(2, 9, 21, 16, 4, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), // the last input columns unread
+      new ConvGeometry(8, 16, 16, 16, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1), // resnet2b's 1×1: read in place
+      new ConvGeometry(3, 13, 24, 16, 5, 8, 3, 3, 2, 3, 0, 0, 1, 1, 1), // in place, strides (2, 3)
+      new ConvGeometry(4, 12, 23, 16, 6, 8, 3, 3, 2, 3, 0, 0, 1, 1, 1)}; // bottom and right padding implied
 
   @BeforeEach
   void library() {
@@ -38,7 +41,7 @@ class DirectConvTest {
       assertTrue(DirectConv.suits(g), g.toString());
     }
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1))); // stride 1
-    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1))); // 1×1
+    assertFalse(DirectConv.suits(new ConvGeometry(16, 32, 32, 32, 16, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1))); // 1×1, 32
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2))); // groups
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 6, 6, 3, 3, 2, 2, 0, 0, 2, 2, 1))); // dilation
   }
