@@ -11,6 +11,7 @@
  */
 #include <jni.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef float f16 __attribute__((vector_size(64)));
@@ -140,3 +141,33 @@ SAMPLES(samples_d, double, pad_d, kernel_d8, kernel_d4, 4)
 
 ENTRY(Java_org_implicit4j_linalg_DirectConv_conv, float, jfloatArray, samples_f, 8)
 ENTRY(Java_org_implicit4j_linalg_DirectConv_conv64, double, jdoubleArray, samples_d, 4)
+
+/*
+ * Dense tiles in place: y_s[c0, c0 + width) += x_s · B for samples s in [0, n), x_s the k values at
+ * x_off + s*x_stride of a Java array, B the k x width column tile of the weights at native address
+ * w, y_s at y_off + s*y_stride: one cblas_sgemm or cblas_dgemm (called through the address JavaCPP
+ * gives, OpenBLAS being loaded by it) with the arrays' own strides as leading dimensions, beta 1,
+ * instead of copying x into native memory and the product back (NativeBlas.tiled).
+ */
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111 };
+
+#define TILE(NAME, T, JARRAY)                                                                            \
+  typedef void (*NAME##_fn)(int order, int ta, int tb, int m, int n, int k, T alpha, const T *a, int lda, \
+                            const T *b, int ldb, T beta, T *c, int ldc);                                 \
+  JNIEXPORT jboolean JNICALL NAME(JNIEnv *env, jclass cls, jlong gemm, JARRAY x, jint x_off, jint x_stride, \
+                                  jlong w, jint k, jint n, jint width, JARRAY y, jint y_off, jint y_stride) { \
+    (void)cls;                                                                                           \
+    jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
+    T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
+    T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
+    jboolean ok = yv != NULL && xv != NULL;                                                              \
+    if (ok)                                                                                              \
+      ((NAME##_fn)(intptr_t)gemm)(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, n, width, k, 1, xv + x_off, \
+                                  x_stride, (const T *)(intptr_t)w, width, 1, yv + y_off, y_stride);     \
+    if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
+    if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
+    return ok;                                                                                           \
+  }
+
+TILE(Java_org_implicit4j_linalg_NativeBlas_tileInPlace, float, jfloatArray)
+TILE(Java_org_implicit4j_linalg_NativeBlas_tileInPlace64, double, jdoubleArray)

@@ -87,7 +87,7 @@ final class DirectConv {
   }
 
   /** The C kernel reads and writes without bounds checks: every sample must lie inside its array. */
-  private static void check(String what, int length, int off, int stride, int batch, int size) {
+  static void check(String what, int length, int off, int stride, int batch, int size) {
     long last = off + (long) (batch - 1) * stride + size;
     if (off < 0 || stride < 0 || last > length) {
       throw new DimensionMismatchException("direct convolution: " + batch + " " + what + " samples of " + size

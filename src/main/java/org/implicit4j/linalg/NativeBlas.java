@@ -169,6 +169,12 @@ public final class NativeBlas {
   /** Y += X·B by tiles: X packed once (in parallel), then one small GEMM per tile on the team. */
   private static void tiled(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
       int yOff, int yStride, int batch) {
+    boolean fp32 = w instanceof FloatPointer;
+    if ((fp32 ? x instanceof float[] && y instanceof float[] : x instanceof double[] && y instanceof double[])
+        && InPlace.SGEMM != 0) {
+      tiledInPlace(w, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
+      return;
+    }
     Pointer xs = NativeMemory.scratch().values(2, (long) batch * k, w instanceof FloatPointer);
     int packs = (batch + 15) / 16;
     Parallel.forEach(packs, 16L * k, b -> packRows(w, x, xOff, xStride, b * 16, Math.min(batch, b * 16 + 16), k,
@@ -261,6 +267,60 @@ public final class NativeBlas {
       }
     }
   }
+
+  /**
+   * {@link #tiled} without staging, x and y both float[] (float32 states and weights) or both
+   * double[]: each tile's GEMM reads x and adds into y in the Java arrays themselves (their strides
+   * as leading dimensions, β = 1), through the C library of {@link DirectConv}. mnistfc's float32
+   * solve spent 40% of its time outside sgemm, packing inputs into native memory and adding the
+   * products back; in place, batch 64 114 → 97 µs and batch 256 411 → 347 µs a solve.
+   */
+  private static void tiledInPlace(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
+      int yOff, int yStride, int batch) {
+    DirectConv.check("input", java.lang.reflect.Array.getLength(x), xOff, xStride, batch, k);
+    DirectConv.check("output", java.lang.reflect.Array.getLength(y), yOff, yStride, batch, m);
+    int colTiles = (m + t.cols() - 1) / t.cols();
+    int rowTiles = (batch + t.rows() - 1) / t.rows();
+    int bytes = x instanceof float[] ? Float.BYTES : Double.BYTES;
+    long wAddress = w.address() + w.position() * bytes;
+    Parallel.forEach(rowTiles * colTiles, (long) t.rows() * t.cols() * k, job -> {
+      int r0 = job / colTiles * t.rows();
+      int c0 = job % colTiles * t.cols();
+      int n = Math.min(t.rows(), batch - r0);
+      int width = Math.min(t.cols(), m - c0);
+      long tile = wAddress + (long) c0 * k * bytes;
+      boolean ok = x instanceof float[] xf
+          ? tileInPlace(InPlace.SGEMM, xf, xOff + r0 * xStride, xStride, tile, k, n, width, (float[]) y,
+              yOff + r0 * yStride + c0, yStride)
+          : tileInPlace64(InPlace.DGEMM, (double[]) x, xOff + r0 * xStride, xStride, tile, k, n, width, (double[]) y,
+              yOff + r0 * yStride + c0, yStride);
+      if (!ok) {
+        throw new OutOfMemoryError("implicit4j: the JVM did not lend the state arrays to the GEMM");
+      }
+    });
+  }
+
+  /** cblas_sgemm's and cblas_dgemm's addresses for the in-place tiles, or 0 when either library is missing. */
+  private static final class InPlace {
+    static final long SGEMM = address("cblas_sgemm");
+    static final long DGEMM = SGEMM == 0 ? 0 : address("cblas_dgemm");
+
+    private static long address(String symbol) {
+      if (!DirectConv.available() || !available()) {
+        return 0;
+      }
+      Pointer p = org.bytedeco.javacpp.Loader.addressof(symbol);
+      return p == null ? 0 : p.address();
+    }
+  }
+
+  /** False when the JVM did not lend a critical pointer to x or y. */
+  private static native boolean tileInPlace(long sgemm, float[] x, int xOff, int xStride, long w, int k, int n,
+      int width, float[] y, int yOff, int yStride);
+
+  /** {@link #tileInPlace} in double. */
+  private static native boolean tileInPlace64(long dgemm, double[] x, int xOff, int xStride, long w, int k, int n,
+      int width, double[] y, int yOff, int yStride);
 
   /** y_s[c0, c0 + width) += (X·B)_s for s in [r0, r0 + n): one small GEMM into this thread's scratch. */
   private static void tile(Pointer w, Pointer xs, int k, int r0, int n, int c0, int width, Object y, int yOff,

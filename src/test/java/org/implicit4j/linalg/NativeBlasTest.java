@@ -79,6 +79,55 @@ class NativeBlasTest {
     }
   }
 
+  /**
+   * Dense products on float32 and fp64 states, the tiles read and added in the arrays themselves:
+   * onto states that already hold values (a bias), over row and column tiles (m = 100 in two
+   * tiles of 50 columns, 37 and 150 samples in tiles of 16 or fewer), x and y both one state array (a block
+   * of A reading a later block), against the double triple loop on the float operands.
+   */
+  @Test
+  void denseTilesAddIntoTheStatesInPlace() {
+    Random r = new Random(25);
+    int m = 100;
+    int k = 784;
+    assertEquals(50, NativeBlas.Tiling.of(m, k, 150).cols(), "two column tiles");
+    double[] w = widened(Floats.rounded(org.implicit4j.TestModels.randn(r, m * k, 1)));
+    DenseMatrix a = new DenseMatrix(m, k, w);
+    LinearOperator a32 = a.withFloat32Kernels();
+    for (int batch : new int[] {37, 150}) {
+      int n = m + k + 3; // a sample's states: [y block | x block | 3 more]
+      float[] states = new float[batch * n];
+      for (int i = 0; i < states.length; i++) {
+        states[i] = (float) r.nextGaussian();
+      }
+      double[] want = widened(states);
+      for (int s = 0; s < batch; s++) {
+        for (int i = 0; i < m; i++) {
+          double sum = 0;
+          for (int j = 0; j < k; j++) {
+            sum += w[i * k + j] * want[s * n + m + j];
+          }
+          want[s * n + i] += sum;
+        }
+      }
+      double[] states64 = widened(states);
+      a32.multAdd(states, m, n, states, 0, n, batch);
+      a.multAdd(states64, m, n, states64, 0, n, batch);
+      for (int i = 0; i < states.length; i++) {
+        assertEquals(want[i], states[i], 1e-4 * Math.max(1, Math.abs(want[i])), "batch " + batch + ", state " + i);
+        assertEquals(want[i], states64[i], 1e-12 * Math.max(1, Math.abs(want[i])), "fp64, batch " + batch + ", " + i);
+      }
+    }
+  }
+
+  private static double[] widened(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
   /** The small-GEMM tiling keeps every tile within OpenBLAS's small-matrix bound and covers the product. */
   @Test
   void tilesStayWithinTheSmallGemmBound() {
