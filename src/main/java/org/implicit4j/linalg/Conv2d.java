@@ -162,7 +162,8 @@ public final class Conv2d implements LinearOperator {
   boolean multAddScaled(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int batch, double[] left,
       double[] right) {
     boolean sameType = x instanceof float[] ? y instanceof float[] && kernel32 != null : kernel32 == null;
-    if (sameType && left == null && right == null && DirectConv.suits(g)) {
+    if (sameType && left == null && right == null && DirectConv.suits(g)
+        && DirectConv.apart(x, xOff, xStride, g.inputSize(), y, yOff, yStride, g.outputSize())) {
       directConv().multAdd(x, xOff, xStride, y, yOff, yStride, batch);
       return true;
     }

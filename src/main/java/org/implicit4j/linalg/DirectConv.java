@@ -86,6 +86,21 @@ final class DirectConv {
         : conv64((double[]) x, xOff, xStride, (double[]) packed, geo, (double[]) y, yOff, yStride, count);
   }
 
+  /**
+   * Whether every sample's input x_s (in values) and every sample's output y_t (out values) are
+   * apart: always for two arrays; in one array (a block of the states reading a later block), when
+   * both have one stride and a sample's two regions fit apart within it. The C kernels read x while
+   * they write y, as the staged paths, which copy x first, need not.
+   */
+  static boolean apart(Object x, int xOff, int xStride, int in, Object y, int yOff, int yStride, int out) {
+    if (x != y) {
+      return true;
+    }
+    int lo = Math.min(xOff, yOff);
+    int hi = Math.max(xOff + in, yOff + out);
+    return xStride == yStride && (xOff + in <= yOff || yOff + out <= xOff) && hi - lo <= xStride;
+  }
+
   /** The C kernel reads and writes without bounds checks: every sample must lie inside its array. */
   static void check(String what, int length, int off, int stride, int batch, int size) {
     long last = off + (long) (batch - 1) * stride + size;

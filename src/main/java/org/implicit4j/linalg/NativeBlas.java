@@ -170,8 +170,9 @@ public final class NativeBlas {
   private static void tiled(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
       int yOff, int yStride, int batch) {
     boolean fp32 = w instanceof FloatPointer;
-    if ((fp32 ? x instanceof float[] && y instanceof float[] : x instanceof double[] && y instanceof double[])
-        && InPlace.SGEMM != 0) {
+    if ((fp32 ? x instanceof float[] && y instanceof float[] && InPlace.SGEMM != 0
+        : x instanceof double[] && y instanceof double[] && InPlace.DGEMM != 0)
+        && DirectConv.apart(x, xOff, xStride, k, y, yOff, yStride, m)) {
       tiledInPlace(w, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }

@@ -107,6 +107,31 @@ class DirectConvTest {
     }
   }
 
+  /**
+   * The C kernels read x while they write y: one array's regions must be apart sample by sample,
+   * or Conv2d keeps the staged path, which copies x first and gets overlapping regions right.
+   */
+  @Test
+  void overlappingRegionsOfOneArrayTakeTheStagedPath() {
+    float[] a = new float[100];
+    assertTrue(DirectConv.apart(a, 10, 30, 20, new float[100], 0, 30, 10));
+    assertTrue(DirectConv.apart(a, 10, 30, 20, a, 0, 30, 10)); // states: [y | x] in each sample
+    assertFalse(DirectConv.apart(a, 5, 30, 20, a, 0, 30, 10)); // overlapping
+    assertFalse(DirectConv.apart(a, 10, 30, 20, a, 0, 31, 10)); // strides differ
+    assertFalse(DirectConv.apart(a, 20, 30, 20, a, 0, 30, 10)); // x spills into the next sample's y
+    Random r = new Random(34);
+    ConvGeometry g = new ConvGeometry(8, 16, 16, 16, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1); // read in place, unpadded
+    assertTrue(DirectConv.suits(g));
+    double[] k = TestModels.randn(r, g.kernelSize(), 1);
+    double[] values = randomValues(r, g.inputSize() + 100, true);
+    float[] one = (float[]) typed(values, true);
+    float[] want = one.clone();
+    LinearOperator conv = new Conv2d(g, k).withFloat32Kernels();
+    conv.multAdd(one.clone(), 0, g.inputSize(), want, 100, g.outputSize(), 1); // from a copy of x
+    conv.multAdd(one, 0, g.inputSize(), one, 100, g.outputSize(), 1); // y overlaps x
+    assertClose(widened(want), widened(one), 0, 1e-5, "overlapping x and y");
+  }
+
   /** Conv2d sends a strided layer here in both precisions: its result is this kernel's, bit for bit. */
   @Test
   void convolutionsUseIt() {

@@ -120,6 +120,32 @@ class NativeBlasTest {
     }
   }
 
+  /** A dense product whose output overlaps its input in one array keeps the staged path, which copies x first. */
+  @Test
+  void overlappingDenseRegionsAreStaged() {
+    Random r = new Random(26);
+    int m = 100;
+    int k = 784;
+    int batch = 32;
+    LinearOperator a32 = new DenseMatrix(m, k, org.implicit4j.TestModels.randn(r, m * k, 1)).withFloat32Kernels();
+    float[] one = new float[batch * k + 50];
+    for (int i = 0; i < one.length; i++) {
+      one[i] = (float) r.nextGaussian();
+    }
+    float[] want = one.clone();
+    a32.multAdd(one.clone(), 0, k, want, 50, k, batch); // x from a copy
+    // y_s overlaps x_s; run as an item of a team loop, so that the tiles run one after another on
+    // this thread (an in-place tile would then read what the tile before it wrote)
+    Parallel.forEach(2, 1 << 20, i -> {
+      if (i == 0) {
+        a32.multAdd(one, 0, k, one, 50, k, batch);
+      }
+    });
+    for (int i = 0; i < one.length; i++) {
+      assertEquals(want[i], one[i], 1e-4 * Math.max(1, Math.abs(want[i])), "value " + i);
+    }
+  }
+
   private static double[] widened(float[] f) {
     double[] d = new double[f.length];
     for (int i = 0; i < f.length; i++) {
