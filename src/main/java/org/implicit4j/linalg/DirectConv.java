@@ -15,11 +15,12 @@ import java.nio.file.StandardCopyOption;
  * pay for its layout: the stride-2 phase split runs at 0.22 ns a value in Java and as slowly in
  * OpenBLAS's strided copy (issue 15, fourth round). Measured here on one thread, µs a sample, the
  * GEMM path → this one: oval21's 3→8 4×4 stride-2 layer 4.56 → 3.0, its 8→16 4.08 → 2.3;
- * resnet2b's 3→8 3×3 stride-2 3.64 → 2.3, its 8→16 3.19 → 1.7. Stride-1 layers (GEMMs at
+ * resnet2b's 3→8 3×3 stride-2 3.64 → 2.1, its 8→16 3.19 → 1.5. Stride-1 layers (GEMMs at
  * 137–270 GFLOP/s) and wide 1×1 layers stay on the GEMM path: see {@link #suits}.
  *
  * <p>The library is a resource of the jar for linux-x86_64; elsewhere, or when it was not built,
- * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes.
+ * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes. It
+ * also serves {@link NativeBlas}'s dense tiles in place, which this class loads it for.
  */
 final class DirectConv {
   /** Geometry as the C side reads it (its enum of the same order). */
