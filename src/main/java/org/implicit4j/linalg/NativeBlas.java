@@ -176,16 +176,26 @@ public final class NativeBlas {
       tiledInPlace(w, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }
-    Pointer xs = NativeMemory.scratch().values(2, (long) batch * k, w instanceof FloatPointer);
+    Pointer xs = NativeMemory.scratch().values(2, (long) batch * k, fp32);
     int packs = (batch + 15) / 16;
     Parallel.forEach(packs, 16L * k, b -> packRows(w, x, xOff, xStride, b * 16, Math.min(batch, b * 16 + 16), k,
         xs));
+    forEachTile(t, m, k, batch, (r0, n, c0, width) -> tile(w, xs, k, r0, n, c0, width, y, yOff, yStride));
+  }
+
+  /** A tile of a batch × m product: samples [r0, r0 + n), output columns [c0, c0 + width). */
+  private interface TileBody {
+    void run(int r0, int n, int c0, int width);
+  }
+
+  /** The body for every tile of the batch × m × k product, one loop item a tile, on the team. */
+  private static void forEachTile(Tiling t, int m, int k, int batch, TileBody body) {
     int colTiles = (m + t.cols() - 1) / t.cols();
     int rowTiles = (batch + t.rows() - 1) / t.rows();
     Parallel.forEach(rowTiles * colTiles, (long) t.rows() * t.cols() * k, job -> {
       int r0 = job / colTiles * t.rows();
       int c0 = job % colTiles * t.cols();
-      tile(w, xs, k, r0, Math.min(t.rows(), batch - r0), c0, Math.min(t.cols(), m - c0), y, yOff, yStride);
+      body.run(r0, Math.min(t.rows(), batch - r0), c0, Math.min(t.cols(), m - c0));
     });
   }
 
@@ -280,15 +290,9 @@ public final class NativeBlas {
       int yOff, int yStride, int batch) {
     DirectConv.check("input", java.lang.reflect.Array.getLength(x), xOff, xStride, batch, k);
     DirectConv.check("output", java.lang.reflect.Array.getLength(y), yOff, yStride, batch, m);
-    int colTiles = (m + t.cols() - 1) / t.cols();
-    int rowTiles = (batch + t.rows() - 1) / t.rows();
     int bytes = x instanceof float[] ? Float.BYTES : Double.BYTES;
     long wAddress = w.address() + w.position() * bytes;
-    Parallel.forEach(rowTiles * colTiles, (long) t.rows() * t.cols() * k, job -> {
-      int r0 = job / colTiles * t.rows();
-      int c0 = job % colTiles * t.cols();
-      int n = Math.min(t.rows(), batch - r0);
-      int width = Math.min(t.cols(), m - c0);
+    forEachTile(t, m, k, batch, (r0, n, c0, width) -> {
       long tile = wAddress + (long) c0 * k * bytes;
       boolean ok = x instanceof float[] xf
           ? tileInPlace(InPlace.SGEMM, xf, xOff + r0 * xStride, xStride, tile, k, n, width, (float[]) y,
