@@ -2,9 +2,7 @@ package org.implicit4j.linalg;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Strided convolutions (float32 and fp64) run directly, in C (src/main/c/implicit4j_conv.c, built by Maven
@@ -23,10 +21,8 @@ import java.nio.file.StandardCopyOption;
  * also serves {@link NativeBlas}'s dense tiles in place, which this class loads it for.
  */
 final class DirectConv {
-  /** Geometry as the C side reads it (its enum of the same order). */
-  private static final int GEO = 13;
-
   private final ConvGeometry g;
+  /** The geometry as the C side reads it, in the order of its enum (CIN … OW). */
   private final int[] geo;
   /**
    * The kernel, output channel fastest: [ci][ky][kx][co], co padded with zero channels to a vector
@@ -165,22 +161,15 @@ final class DirectConv {
     }
 
     /**
-     * The library in ~/.cache/implicit4j (beside ONNX Runtime's, a directory only its user writes),
-     * named by its CRC-32 so that runs share one copy and a rebuilt library gets its own; written
-     * under a temporary name and moved, so that a run never loads half a file another is writing.
+     * The library in ~/.cache/implicit4j/direct-conv ({@link NativeFiles}), named by its CRC-32 so
+     * that runs share one copy and a rebuilt library gets its own.
      */
     private static Path extracted(byte[] lib) throws IOException {
       java.util.zip.CRC32 crc = new java.util.zip.CRC32();
       crc.update(lib);
-      Path dir = Path.of(System.getProperty("user.home"), ".cache", "implicit4j", "direct-conv");
-      Files.createDirectories(dir);
-      Path target = dir.resolve(String.format("libimplicit4j-%08x-%d.so", crc.getValue(), lib.length));
-      if (!Files.isRegularFile(target) || Files.size(target) != lib.length) {
-        Path tmp = Files.createTempFile(dir, "libimplicit4j", ".tmp");
-        Files.write(tmp, lib);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      }
-      return target;
+      String name = String.format("libimplicit4j-%08x-%d.so", crc.getValue(), lib.length);
+      return NativeFiles.extract(NativeFiles.cacheDir("direct-conv"), name, new java.io.ByteArrayInputStream(lib),
+          lib.length);
     }
   }
 }

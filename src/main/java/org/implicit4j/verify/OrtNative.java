@@ -2,10 +2,9 @@ package org.implicit4j.verify;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import org.implicit4j.linalg.NativeFiles;
 
 /**
  * Points ONNX Runtime at native libraries extracted once into ~/.cache/implicit4j, instead of letting
@@ -48,25 +47,14 @@ final class OrtNative {
         : new String[] {"libonnxruntime.so", "libonnxruntime4j_jni.so"};
     try {
       String version = version();
-      Path dir = Path.of(System.getProperty("user.home"), ".cache", "implicit4j", "onnxruntime-" + version + "-" + platform);
-      Files.createDirectories(dir);
+      Path dir = NativeFiles.cacheDir("onnxruntime-" + version + "-" + platform);
       for (String lib : libs) {
         String resource = "/ai/onnxruntime/native/" + platform + "/" + lib;
         try (InputStream in = OrtNative.class.getResourceAsStream(resource)) {
           if (in == null) {
             return; // not a bundled platform: let ORT decide
           }
-          Path target = dir.resolve(lib);
-          if (Files.isRegularFile(target)) {
-            continue;
-          }
-          Path tmp = Files.createTempFile(dir, lib, ".tmp");
-          try {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-          } finally {
-            Files.deleteIfExists(tmp);
-          }
+          NativeFiles.extract(dir, lib, in, -1);
         }
       }
       System.setProperty("onnxruntime.native.path", dir.toString());
