@@ -24,57 +24,69 @@ typedef double d4 __attribute__((vector_size(32)));
 enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, GEO };
 
 /*
- * Output pixels a register block holds: 8 vectors of a full register (16 floats, 8 doubles), or 16
- * of half a register when the channels fill only that (CO = NARROW).
+ * Register blocks, per instruction set: PB output pixels by NV vectors of output channels. AVX-512
+ * (32 registers): 8 pixels of one 16-float (8-double) vector, or 16 pixels of a half vector when the
+ * channels fill only that (CO = NARROW). AVX2 and baseline (16 registers): 6 pixels of two 8-float
+ * (4-double) vectors, or 12 pixels of one, so that 12 accumulators, the weights and a broadcast fit;
+ * the AVX-512 block split into 256-bit halves spills (Zen 3, ResNet-20: 4x slower).
  */
-#define BLOCK_WIDE 8
-#define BLOCK_NARROW 16
-
 /*
- * y[c][oy][ox] += sum over ci, ky, kx of wq[((ci*kh + ky)*kw + kx)*co + c] * xp[ci][oy*sh + ky][ox*sw + kx]
- * for the channels [cb, cb + LANES): xp is the zero-padded input (hp x wp a channel), wq the kernel
- * with the output channel fastest, padded with zero channels to co.
+ * y[c][p] += sum over ci, ky, kx of wq[((ci*kh + ky)*kw + kx)*co + c] * xp[ci][oy*sh + ky][ox*sw + kx]
+ * for the channels [cb, cb + NV*LANES) and output pixels p = oy*ow + ox in [from, to): xp is the zero-padded input
+ * (hp x wp a channel), wq the kernel with the output channel fastest, padded with zero channels to
+ * co. A block is PB consecutive pixels of the flattened output, across rows, so that an 8x8 image
+ * fills its blocks; each pixel keeps its own input offset. The last block repeats the last pixel
+ * (read, not written).
  */
-#define KERNEL(NAME, T, VT, LANES, PB)                                                                   \
+#define KERNEL(NAME, T, VT, LANES, NV, PB)                                                               \
   static inline __attribute__((always_inline)) void NAME(const T *xp, int hp, int wp, const T *wq,      \
-                                                         const int *g, T *y) {                          \
-    for (int oy = 0; oy < g[OH]; oy++)                                                                   \
-      for (int ox0 = 0; ox0 < g[OW]; ox0 += PB) {                                                        \
-        int nb = g[OW] - ox0 < PB ? g[OW] - ox0 : PB;                                                    \
-        for (int cb = 0; cb < g[CO]; cb += LANES) {                                                      \
-          VT acc[PB];                                                                                    \
-          for (int b = 0; b < PB; b++) acc[b] = (VT){0};                                                 \
-          for (int ci = 0; ci < g[CIN]; ci++)                                                            \
-            for (int ky = 0; ky < g[KH]; ky++) {                                                         \
-              const T *xr = xp + ((long)ci * hp + (long)oy * g[SH] + ky) * wp + (long)ox0 * g[SW];       \
-              const T *wr = wq + (long)(ci * g[KH] + ky) * g[KW] * g[CO] + cb;                            \
-              for (int kx = 0; kx < g[KW]; kx++) {                                                       \
-                VT wv;                                                                                   \
-                memcpy(&wv, wr + (long)kx * g[CO], sizeof wv);                                           \
-                for (int b = 0; b < PB; b++) acc[b] += wv * xr[b * g[SW] + kx];                          \
+                                                         const int *g, T *y, long from, long to) {      \
+    long plane = (long)g[OH] * g[OW];                                                                    \
+    for (long p0 = from; p0 < to; p0 += PB) {                                                            \
+      int nb = to - p0 < PB ? (int)(to - p0) : PB;                                                       \
+      long base[PB];                                                                                     \
+      for (int b = 0; b < PB; b++) {                                                                     \
+        long p = p0 + b < to ? p0 + b : to - 1;                                                          \
+        base[b] = p / g[OW] * g[SH] * wp + p % g[OW] * g[SW];                                            \
+      }                                                                                                  \
+      for (int cb = 0; cb < g[CO]; cb += NV * LANES) {                                                   \
+        VT acc[PB][NV];                                                                                  \
+        for (int b = 0; b < PB; b++)                                                                     \
+          for (int v = 0; v < NV; v++) acc[b][v] = (VT){0};                                              \
+        for (int ci = 0; ci < g[CIN]; ci++)                                                              \
+          for (int ky = 0; ky < g[KH]; ky++) {                                                           \
+            const T *xr = xp + ((long)ci * hp + ky) * wp;                                                \
+            const T *wr = wq + (long)(ci * g[KH] + ky) * g[KW] * g[CO] + cb;                              \
+            for (int kx = 0; kx < g[KW]; kx++) {                                                         \
+              VT wv[NV];                                                                                 \
+              for (int v = 0; v < NV; v++) memcpy(&wv[v], wr + (long)kx * g[CO] + v * LANES, sizeof(VT)); \
+              for (int b = 0; b < PB; b++) {                                                             \
+                T xv = xr[base[b] + kx];                                                                 \
+                for (int v = 0; v < NV; v++) acc[b][v] += wv[v] * xv;                                    \
               }                                                                                          \
             }                                                                                            \
-          int ce = g[COUT] - cb < LANES ? g[COUT] - cb : LANES;                                          \
-          long plane = (long)g[OH] * g[OW];                                                              \
-          for (int c = 0; c < ce; c++) {                                                                 \
-            T *yr = y + (cb + c) * plane + (long)oy * g[OW] + ox0;                                       \
-            for (int b = 0; b < nb; b++) yr[b] += acc[b][c];                                             \
           }                                                                                              \
+        int ce = g[COUT] - cb < NV * LANES ? g[COUT] - cb : NV * LANES;                                  \
+        for (int c = 0; c < ce; c++) {                                                                   \
+          T *yr = y + (cb + c) * plane + p0;                                                             \
+          for (int b = 0; b < nb; b++) yr[b] += acc[b][c / LANES][c % LANES];                            \
         }                                                                                                \
       }                                                                                                  \
+    }                                                                                                    \
   }
 
-KERNEL(kernel_f16, float, f16, 16, BLOCK_WIDE)
-KERNEL(kernel_f8, float, f8, 8, BLOCK_NARROW)
-KERNEL(kernel_d8, double, d8, 8, BLOCK_WIDE)
-KERNEL(kernel_d4, double, d4, 4, BLOCK_NARROW)
+KERNEL(kernel_f16x1, float, f16, 16, 1, 8)
+KERNEL(kernel_f8x1w, float, f8, 8, 1, 16)
+KERNEL(kernel_f8x2, float, f8, 8, 2, 6)
+KERNEL(kernel_f8x1, float, f8, 8, 1, 12)
+KERNEL(kernel_d8x1, double, d8, 8, 1, 8)
+KERNEL(kernel_d4x1w, double, d4, 4, 1, 16)
+KERNEL(kernel_d4x2, double, d4, 4, 2, 6)
+KERNEL(kernel_d4x1, double, d4, 4, 1, 12)
 
-/* Rows and columns of the padded input: every tap of every block, the last block's overhang included. */
+/* Rows and columns of the padded input that the taps read. */
 static int padded_rows(const int *g) { return (g[OH] - 1) * g[SH] + g[KH]; }
-static int padded_cols(const int *g, int narrow) {
-  int pb = g[CO] == narrow ? BLOCK_NARROW : BLOCK_WIDE;
-  return ((g[OW] + pb - 1) / pb * pb - 1) * g[SW] + g[KW];
-}
+static int padded_cols(const int *g) { return (g[OW] - 1) * g[SW] + g[KW]; }
 
 /* xp = the sample's input placed at (pt, pl), zero elsewhere. */
 #define PAD(NAME, T)                                                                                     \
@@ -95,12 +107,12 @@ static int padded_cols(const int *g, int narrow) {
 PAD(pad_f, float)
 PAD(pad_d, double)
 
-/* The batch's samples one after another, with the vector width the processor has. */
-#define SAMPLES(NAME, T, PADF, WIDE, NARROWK, NARROW)                                                    \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))                          \
-  static void NAME(const T *x, long x_stride, const T *wq, const int *g, T *y, long y_stride, int count,  \
-                   T *xp) {                                                                              \
-    int hp = padded_rows(g), wp = padded_cols(g, NARROW);                                                \
+/* The batch's samples one after another, with one instruction set's kernels. */
+#define SAMPLES(NAME, TARGET, T, PADF, WIDE, NARROWK, NARROW)                                             \
+  __attribute__((target(TARGET))) static void NAME(const T *x, long x_stride, const T *wq, const int *g, \
+                                                   T *y, long y_stride, int count, T *xp, long from, long to) { \
+    int narrow = g[CO] == NARROW;                                                                        \
+    int hp = padded_rows(g), wp = padded_cols(g);                          \
     /* no padding read and every tap inside the image: the kernel reads the sample in place */          \
     int in_place = g[PT] == 0 && g[PL] == 0 && hp <= g[H] && wp <= g[W];                                 \
     for (int s = 0; s < count; s++) {                                                                    \
@@ -108,32 +120,72 @@ PAD(pad_d, double)
       if (!in_place) PADF(xs, g, xp, hp, wp);                                                            \
       const T *src = in_place ? xs : xp;                                                                 \
       int h = in_place ? g[H] : hp, w = in_place ? g[W] : wp;                                            \
-      if (g[CO] == NARROW) NARROWK(src, h, w, wq, g, y + s * y_stride);                                  \
-      else WIDE(src, h, w, wq, g, y + s * y_stride);                                                     \
+      if (narrow) NARROWK(src, h, w, wq, g, y + s * y_stride, from, to);                                 \
+      else WIDE(src, h, w, wq, g, y + s * y_stride, from, to);                                           \
     }                                                                                                    \
   }
 
-SAMPLES(samples_f, float, pad_f, kernel_f16, kernel_f8, 8)
-SAMPLES(samples_d, double, pad_d, kernel_d8, kernel_d4, 4)
+SAMPLES(samples_f_v4, "arch=x86-64-v4", float, pad_f, kernel_f16x1, kernel_f8x1w, 8)
+SAMPLES(samples_f_v3, "arch=x86-64-v3", float, pad_f, kernel_f8x2, kernel_f8x1, 8)
+SAMPLES(samples_f_v1, "arch=x86-64", float, pad_f, kernel_f8x2, kernel_f8x1, 8)
+SAMPLES(samples_d_v4, "arch=x86-64-v4", double, pad_d, kernel_d8x1, kernel_d4x1w, 4)
+SAMPLES(samples_d_v3, "arch=x86-64-v3", double, pad_d, kernel_d4x2, kernel_d4x1, 4)
+SAMPLES(samples_d_v1, "arch=x86-64", double, pad_d, kernel_d4x2, kernel_d4x1, 4)
+
+/* The widest vectors the tests let the kernels use (DirectConv.capVectorBits): 512 unless lowered. */
+static volatile int bits_cap = 512;
 
 /*
- * The JNI entry points: y_s += K x_s for count samples. Bounds are checked by the Java caller
- * (DirectConv.multAdd) before the call. False when the padded input could not be allocated.
+ * 512 with AVX-512 (F, BW, CD, DQ, VL: x86-64-v4), 256 with AVX2 and FMA (x86-64-v3), else 128;
+ * at most bits_cap.
  */
-#define ENTRY(NAME, T, JARRAY, SAMPLESF, NARROW)                                                         \
+static int vector_bits(void) {
+  __builtin_cpu_init();
+  int bits = __builtin_cpu_supports("x86-64-v4") ? 512 : __builtin_cpu_supports("x86-64-v3") ? 256 : 128;
+  return bits < bits_cap ? bits : bits_cap;
+}
+
+#define DISPATCH(NAME, T, V4, V3, V1)                                                                    \
+  static void NAME(const T *x, long x_stride, const T *wq, const int *g, T *y, long y_stride, int count, \
+                   T *xp, long from, long to) {                                                          \
+    int bits = vector_bits();                                                                            \
+    (bits == 512 ? V4 : bits == 256 ? V3 : V1)(x, x_stride, wq, g, y, y_stride, count, xp, from, to);    \
+  }
+
+DISPATCH(samples_f, float, samples_f_v4, samples_f_v3, samples_f_v1)
+DISPATCH(samples_d, double, samples_d_v4, samples_d_v3, samples_d_v1)
+
+JNIEXPORT jint JNICALL Java_org_implicit4j_linalg_DirectConv_vectorBits(JNIEnv *env, jclass cls) {
+  (void)env;
+  (void)cls;
+  return vector_bits();
+}
+
+JNIEXPORT void JNICALL Java_org_implicit4j_linalg_DirectConv_capVectorBits(JNIEnv *env, jclass cls, jint bits) {
+  (void)env;
+  (void)cls;
+  bits_cap = bits;
+}
+
+/*
+ * The JNI entry points: y_s += K x_s for count samples, output pixels [from, to) of each. Bounds
+ * are checked by the Java caller (DirectConv.multAdd) before the call. False when the padded input could not be allocated.
+ */
+#define ENTRY(NAME, T, JARRAY, SAMPLESF)                                                         \
   JNIEXPORT jboolean JNICALL NAME(JNIEnv *env, jclass cls, JARRAY x, jint x_off, jint x_stride, JARRAY wq, \
-                                  jintArray geo, JARRAY y, jint y_off, jint y_stride, jint count) {      \
+                                  jintArray geo, JARRAY y, jint y_off, jint y_stride, jint count,        \
+                                  jint from, jint to) {                                                  \
     (void)cls;                                                                                           \
     int g[GEO];                                                                                          \
     (*env)->GetIntArrayRegion(env, geo, 0, GEO, g);                                                      \
-    T *xp = malloc(sizeof(T) * (size_t)g[CIN] * padded_rows(g) * padded_cols(g, NARROW));                \
+    T *xp = malloc(sizeof(T) * (size_t)g[CIN] * padded_rows(g) * padded_cols(g));                \
     if (xp == NULL) return JNI_FALSE;                                                                    \
     jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
     T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
     T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
     T *wv = (*env)->GetPrimitiveArrayCritical(env, wq, NULL);                                            \
     jboolean ok = yv != NULL && xv != NULL && wv != NULL;                                                \
-    if (ok) SAMPLESF(xv + x_off, x_stride, wv, g, yv + y_off, y_stride, count, xp);                      \
+    if (ok) SAMPLESF(xv + x_off, x_stride, wv, g, yv + y_off, y_stride, count, xp, from, to);            \
     if (wv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, wq, wv, JNI_ABORT);                       \
     if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
     if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
@@ -141,8 +193,8 @@ SAMPLES(samples_d, double, pad_d, kernel_d8, kernel_d4, 4)
     return ok;                                                                                           \
   }
 
-ENTRY(Java_org_implicit4j_linalg_DirectConv_conv, float, jfloatArray, samples_f, 8)
-ENTRY(Java_org_implicit4j_linalg_DirectConv_conv64, double, jdoubleArray, samples_d, 4)
+ENTRY(Java_org_implicit4j_linalg_DirectConv_conv, float, jfloatArray, samples_f)
+ENTRY(Java_org_implicit4j_linalg_DirectConv_conv64, double, jdoubleArray, samples_d)
 
 /*
  * Dense tiles in place: y_s[c0, c0 + width) += x_s · B for samples s in [0, n), x_s the k values at

@@ -21,6 +21,9 @@ import java.nio.file.Path;
  * also serves {@link NativeBlas}'s dense tiles in place, which this class loads it for.
  */
 final class DirectConv {
+  /** A sample's convolution is split over threads from this many multiply-adds (when samples are fewer than threads). */
+  private static final long SPLIT_MACS = 1 << 20;
+
   private final ConvGeometry g;
   /** The geometry as the C side reads it, in the order of its enum (CIN … OW). */
   private final int[] geo;
@@ -46,14 +49,23 @@ final class DirectConv {
   }
 
   /**
-   * Whether a convolution (float32 or fp64) goes this way: one group, no dilation, a stride above 1,
-   * and a kernel above 1×1 or at most 16 output channels, when the library loaded. Where measured
-   * (one thread): resnet2b's 1×1 stride-2 8→16 layer 0.91 → 0.56 µs a sample (read in place, no
-   * padding), ResNet-20's 16→32 and 32→64 ones 10–16% slower than their GEMMs.
+   * Whether a convolution (float32 or fp64) goes this way: one group and no dilation, when the
+   * library loaded; then, with AVX-512, a stride above 1 and a kernel above 1×1 or at most 16 output
+   * channels; without it, every such layer.
+   *
+   * <p>Why the split: OpenBLAS 0.3.31 multiplies small matrices in place only with its SkylakeX
+   * (AVX-512) kernels; elsewhere every GEMM call packs both operands first. Measured, one thread,
+   * float32, µs a sample. Zen 5 (AVX-512): resnet2b's 1×1 stride-2 8→16 layer 0.91 → 0.56 direct,
+   * ResNet-20's 16→32 and 32→64 1×1 stride-2 ones 10–16% slower direct, its 8×8 16→16 stride-1
+   * layer 2.07 as a GEMM against 2.34 direct. Zen 3 (AVX2), GEMM → direct: ResNet-20's 32×32
+   * 16→16 3×3 layer 162 → 69, 16×16 32→32 105 → 66, 8×8 64→64 83 → 59, 1×1 stride-2 16→32 20 → 11.
    */
   static boolean suits(ConvGeometry g) {
-    return g.groups() == 1 && g.dilH() == 1 && g.dilW() == 1 && Math.max(g.strideH(), g.strideW()) > 1
-        && (g.kh() * g.kw() > 1 || g.cout() <= 16) && available();
+    if (g.groups() != 1 || g.dilH() != 1 || g.dilW() != 1 || !available()) {
+      return false;
+    }
+    return Holder.VECTOR_BITS < 512
+        || Math.max(g.strideH(), g.strideW()) > 1 && (g.kh() * g.kw() > 1 || g.cout() <= 16);
   }
 
   /**
@@ -68,19 +80,25 @@ final class DirectConv {
     check("output", java.lang.reflect.Array.getLength(y), yOff, yStride, batch, g.outputSize());
     int threads = Runtime.getRuntime().availableProcessors();
     int parts = Math.min(batch, threads);
-    Parallel.forEach(parts, g.macs() * ((batch + parts - 1) / parts), part -> {
+    // Fewer samples than threads: a large layer's output pixels are split too (ResNet-20 at batch 1).
+    int split = batch < threads && g.macs() >= SPLIT_MACS ? (threads + batch - 1) / batch : 1;
+    Parallel.forEach(parts * split, g.macs() * ((batch + parts - 1) / parts) / split, job -> {
+      int part = job / split;
       int from = (int) ((long) batch * part / parts);
       int count = (int) ((long) batch * (part + 1) / parts) - from;
-      if (count > 0 && !run(x, xOff + from * xStride, xStride, y, yOff + from * yStride, yStride, count)) {
+      long plane = (long) g.oh() * g.ow();
+      int p0 = (int) (plane * (job % split) / split);
+      int p1 = (int) (plane * (job % split + 1) / split);
+      if (count > 0 && !run(x, xOff + from * xStride, xStride, y, yOff + from * yStride, yStride, count, p0, p1)) {
         throw new OutOfMemoryError("implicit4j: direct convolution could not allocate its padded input");
       }
     });
   }
 
-  private boolean run(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int count) {
+  private boolean run(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int count, int from, int to) {
     return packed instanceof float[] k
-        ? conv((float[]) x, xOff, xStride, k, geo, (float[]) y, yOff, yStride, count)
-        : conv64((double[]) x, xOff, xStride, (double[]) packed, geo, (double[]) y, yOff, yStride, count);
+        ? conv((float[]) x, xOff, xStride, k, geo, (float[]) y, yOff, yStride, count, from, to)
+        : conv64((double[]) x, xOff, xStride, (double[]) packed, geo, (double[]) y, yOff, yStride, count, from, to);
   }
 
   /**
@@ -130,16 +148,33 @@ final class DirectConv {
     return p;
   }
 
-  /** False when the C side could not allocate its padded input. */
+  /** Output pixels [from, to) of each sample; false when the C side could not allocate its padded input. */
   private static native boolean conv(float[] x, int xOff, int xStride, float[] packed, int[] geo, float[] y, int yOff,
-      int yStride, int count);
+      int yStride, int count, int from, int to);
+
+  /** 512, 256 or 128: the widest vectors the C kernels use (AVX-512, AVX2, SSE2), as found on this processor. */
+  private static native int vectorBits();
+
+  /**
+   * For tests: the kernels of at most this vector width run from now on (512, 256 or 128), so that
+   * a machine checks the kernels of narrower instruction sets too. Routing ({@link #suits}) keeps
+   * the width found at load.
+   */
+  static native void capVectorBits(int bits);
+
+  /** The vector width found at load ({@link #vectorBits}), 0 when the library did not load. */
+  static int vectorWidth() {
+    return Holder.VECTOR_BITS;
+  }
 
   /** {@link #conv} in double. */
   private static native boolean conv64(double[] x, int xOff, int xStride, double[] packed, int[] geo, double[] y,
-      int yOff, int yStride, int count);
+      int yOff, int yStride, int count, int from, int to);
 
   private static final class Holder {
     static final boolean LOADED = load();
+    /** The C kernels' vector width ({@link #vectorBits}); 0 when the library did not load. */
+    static final int VECTOR_BITS = LOADED ? vectorBits() : 0;
 
     private static boolean load() {
       String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);

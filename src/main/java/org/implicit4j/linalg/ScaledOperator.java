@@ -17,9 +17,11 @@ public final class ScaledOperator implements LinearOperator {
   private final double[] right;
 
   /**
-   * For a float32 convolution whose scalings are constant per channel: the convolution with them
-   * multiplied into its kernel (in double, rounded once), made on first use, so that products need
-   * no scaling pass; the model keeps the scalings. Empty otherwise.
+   * For a float32 convolution, or an fp64 one that runs directly ({@link DirectConv#suits}), whose
+   * scalings are constant per channel: the convolution with them multiplied into its kernel (in
+   * double, rounded once), made on first use, so that products need no scaling pass; the model
+   * keeps the scalings. Empty otherwise. (fp64 products then round l·K·r once instead of scaling x
+   * and the sum: a change of rounding, not of value.)
    */
   private volatile java.util.Optional<Conv2d> folded;
 
@@ -32,7 +34,8 @@ public final class ScaledOperator implements LinearOperator {
   private java.util.Optional<Conv2d> folded() {
     java.util.Optional<Conv2d> f = folded;
     if (f == null) {
-      f = inner instanceof Conv2d c && c.isFloat32() ? java.util.Optional.ofNullable(c.withChannelScalings(left, right))
+      f = inner instanceof Conv2d c && (c.isFloat32() || DirectConv.suits(c.geometry()))
+          ? java.util.Optional.ofNullable(c.withChannelScalings(left, right))
           : java.util.Optional.empty();
       folded = f;
     }

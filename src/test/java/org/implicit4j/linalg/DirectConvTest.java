@@ -1,6 +1,7 @@
 package org.implicit4j.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,13 +36,30 @@ class DirectConvTest {
     assumeTrue(DirectConv.available(), "the direct-convolution library was not built (no gcc) or not loaded");
   }
 
+  /**
+   * Stride-1 layers (run directly where OpenBLAS lacks small-matrix kernels, without AVX-512): ResNet-20's
+   * stages (a lone sample's pixels split over the threads), 1×1 and 5×5 'same' kernels, 4 and 40
+   * channels, an image narrower than a register block.
+   */
+  private static final ConvGeometry[] UNSTRIDED = {
+      new ConvGeometry(16, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(64, 8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(16, 6, 6, 24, 6, 6, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+      new ConvGeometry(3, 14, 13, 16, 14, 13, 5, 5, 1, 1, 2, 2, 1, 1, 1),
+      new ConvGeometry(8, 10, 10, 4, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(16, 4, 4, 40, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(5, 7, 3, 16, 5, 3, 3, 3, 1, 1, 0, 1, 1, 1, 1)};
+
   @Test
-  void stridedLayersGoDirectAndOthersDoNot() {
+  void routingFollowsTheVectorWidth() {
     for (ConvGeometry g : STRIDED) {
       assertTrue(DirectConv.suits(g), g.toString());
     }
-    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1))); // stride 1
-    assertFalse(DirectConv.suits(new ConvGeometry(16, 32, 32, 32, 16, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1))); // 1×1, 32
+    boolean wide = DirectConv.vectorWidth() == 512;
+    for (ConvGeometry g : UNSTRIDED) {
+      assertEquals(!wide, DirectConv.suits(g), g.toString()); // stride 1: GEMMs only with AVX-512
+    }
+    assertEquals(!wide, DirectConv.suits(new ConvGeometry(16, 32, 32, 32, 16, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1)));
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2))); // groups
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 6, 6, 3, 3, 2, 2, 0, 0, 2, 2, 1))); // dilation
   }
@@ -49,20 +67,37 @@ class DirectConvTest {
   /**
    * y_s += K x_s for samples at an offset and a stride wider than a sample (both arrays), onto
    * outputs that already hold values, batch 1 and 3: float32 to float precision and fp64 to 1e-12 of
-   * the double definition.
+   * the double definition; with the kernels of every instruction set this processor runs (AVX-512,
+   * AVX2, SSE2), each with its own register blocks.
    */
   @Test
   void matchesTheDefinitionAtOffsetsAndStrides() {
     Random r = new Random(31);
-    for (ConvGeometry g : STRIDED) {
-      double[] k = TestModels.randn(r, g.kernelSize(), 1);
-      for (boolean fp32 : new boolean[] {true, false}) {
-        DirectConv conv = new DirectConv(g, k, fp32);
-        for (int batch : new int[] {1, 3}) {
-          checkBatch(r, g, k, conv, fp32, batch);
+    try {
+      for (int bits : new int[] {512, 256, 128}) {
+        if (bits > DirectConv.vectorWidth()) {
+          continue;
+        }
+        DirectConv.capVectorBits(bits);
+        for (ConvGeometry g : concat(STRIDED, UNSTRIDED)) {
+          double[] k = TestModels.randn(r, g.kernelSize(), 1);
+          for (boolean fp32 : new boolean[] {true, false}) {
+            DirectConv conv = new DirectConv(g, k, fp32);
+            for (int batch : new int[] {1, 3}) {
+              checkBatch(r, g, k, conv, fp32, batch);
+            }
+          }
         }
       }
+    } finally {
+      DirectConv.capVectorBits(512);
     }
+  }
+
+  private static ConvGeometry[] concat(ConvGeometry[] a, ConvGeometry[] b) {
+    ConvGeometry[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   private static void checkBatch(Random r, ConvGeometry g, double[] k, DirectConv conv, boolean fp32, int batch) {

@@ -291,6 +291,9 @@ class NativeBlasTest {
       // find their padding in place; batch 1 and 5 may cut different bands)
       Conv2d conv = new Conv2d(g, k);
       Conv2d conv32 = conv.withFloat32Kernels();
+      // Conv2d may run a layer directly (DirectConv, without AVX-512): the GEMM paths are also run themselves
+      NativeConv gemm = NativeConv.worthIt(g) ? new NativeConv(g, k, null) : null;
+      NativeConv gemm32 = NativeConv.worthIt(g) ? new NativeConv(g, k, Floats.rounded(k)) : null;
       for (int batch : new int[] {1, 5, 5, 1}) {
         double[] x = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
         double[] want = naiveBatch(g, k, x, batch);
@@ -299,10 +302,17 @@ class NativeBlasTest {
         assertClose(want, y, 1e-12);
         double[] yf = new double[want.length];
         conv32.multAdd(x, 0, g.inputSize(), yf, 0, g.outputSize(), batch);
-        assertClose(want, yf, 1e-4);
+        assertWithinFloatBound(g, k, x, batch, want, yf);
         // new inputs: a kept layout's stale values must not pass for this call's
         double[] x2 = org.implicit4j.TestModels.randn(r, batch * g.inputSize(), 1);
-        assertClose(naiveBatch(g, k, x2, batch), floatStates(conv32, x2, batch), 1e-4);
+        double[] want2 = naiveBatch(g, k, x2, batch);
+        assertWithinFloatBound(g, k, x2, batch, want2, floatStates(conv32, x2, batch));
+        if (gemm != null) {
+          double[] yg = new double[want.length];
+          gemm.multAdd(x, 0, g.inputSize(), yg, 0, g.outputSize(), batch, null, null);
+          assertClose(want, yg, 1e-12);
+          assertWithinFloatBound(g, k, x2, batch, want2, floatStates(gemm32, g, x2, batch));
+        }
       }
     }
   }
@@ -315,6 +325,41 @@ class NativeBlasTest {
       System.arraycopy(org.implicit4j.TestModels.naiveConv(g, k, xs), 0, want, s * g.outputSize(), g.outputSize());
     }
     return want;
+  }
+
+  /**
+   * |got − want| ≤ (n + 2)·2⁻²⁴·Σ|k||x| per output, n the terms of its sum: float32 rounding of the
+   * kernel and the input (a relative 2⁻²⁴ each) and of n − 1 additions in any order (Higham, Accuracy
+   * and Stability of Numerical Algorithms, §3.1), to first order.
+   */
+  private static void assertWithinFloatBound(ConvGeometry g, double[] k, double[] x, int batch, double[] want,
+      double[] got) {
+    double[] mags = naiveBatch(g, abs(k), abs(x), batch);
+    double u = (g.cinPerGroup() * g.kh() * g.kw() + 2) * 0x1p-24;
+    for (int i = 0; i < want.length; i++) {
+      assertTrue(Math.abs(got[i] - want[i]) <= u * mags[i] + 1e-30, g + ": output " + i + " is " + got[i]
+          + ", the definition " + want[i] + ", beyond float32's bound " + u * mags[i]);
+    }
+  }
+
+  private static double[] abs(double[] v) {
+    double[] a = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      a[i] = Math.abs(v[i]);
+    }
+    return a;
+  }
+
+  /** A float32 GEMM path applied to float32 states, widened for comparison. */
+  private static double[] floatStates(NativeConv op, ConvGeometry g, double[] x, int batch) {
+    float[] xf = Floats.rounded(x);
+    float[] yf = new float[batch * g.outputSize()];
+    op.multAdd(xf, 0, g.inputSize(), yf, 0, g.outputSize(), batch, null, null);
+    double[] y = new double[yf.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = yf[i];
+    }
+    return y;
   }
 
   /** op applied to float32 states (x rounded to float, y starting at 0), widened for comparison. */
