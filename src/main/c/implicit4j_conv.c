@@ -199,13 +199,110 @@ ENTRY(Java_org_implicit4j_linalg_DirectConv_conv64, double, jdoubleArray, sample
 /*
  * Dense tiles in place: y_s[c0, c0 + width) += x_s · B for samples s in [0, n), x_s the k values at
  * x_off + s*x_stride of a Java array, B the k x width column tile of the weights at native address
- * w, y_s at y_off + s*y_stride: one cblas_sgemm or cblas_dgemm (called through the address JavaCPP
- * gives, OpenBLAS being loaded by it) with the arrays' own strides as leading dimensions, beta 1,
- * instead of copying x into native memory and the product back (NativeBlas.tiled).
+ * w, y_s at y_off + s*y_stride, the arrays' own strides as leading dimensions, instead of copying x
+ * into native memory and the product back (NativeBlas.tiled). With AVX-512, one cblas_sgemm or
+ * cblas_dgemm (called through the address JavaCPP gives, OpenBLAS being loaded by it), whose SkylakeX
+ * small-matrix kernels multiply in place. Elsewhere OpenBLAS packs both operands at every call (Zen 3,
+ * sgemm 1x64x784 and 16x64x784: most of the time in packing), so the blocks below run instead.
  */
 enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111 };
 
-#define TILE(NAME, T, JARRAY)                                                                            \
+/*
+ * c[r][j] += sum over p of a[r*lda + p] * b[p*ldb + j] for r < MR, j < cols <= NV*LANES: MR rows by
+ * NV vectors of accumulators, KU of them over interleaved p when MR*NV alone are too few to hide
+ * the FMA latency (4 cycles, 2 a cycle: 8 independent sums). A last panel narrower than a vector
+ * (cols < LANES) reads whole vectors of b all the same, past its row into the next one or the
+ * slack after the weights (NativeBlas.weights); those lanes are not stored.
+ */
+#define GEMM_BLOCK(NAME, T, VT, LANES, MR, NV, KU)                                                       \
+  static inline __attribute__((always_inline)) void NAME(int k, const T *a, long lda, const T *b, long ldb, \
+                                                         T *c, long ldc, int cols) {                    \
+    VT acc[KU][MR][NV];                                                                                  \
+    for (int u = 0; u < KU; u++)                                                                         \
+      for (int r = 0; r < MR; r++)                                                                       \
+        for (int v = 0; v < NV; v++) acc[u][r][v] = (VT){0};                                             \
+    int p = 0;                                                                                           \
+    for (; p + KU <= k; p += KU)                                                                         \
+      for (int u = 0; u < KU; u++) {                                                                     \
+        VT bv[NV];                                                                                       \
+        for (int v = 0; v < NV; v++) memcpy(&bv[v], b + (long)(p + u) * ldb + v * LANES, sizeof(VT));   \
+        for (int r = 0; r < MR; r++) {                                                                   \
+          T av = a[r * lda + p + u];                                                                     \
+          for (int v = 0; v < NV; v++) acc[u][r][v] += bv[v] * av;                                       \
+        }                                                                                                \
+      }                                                                                                  \
+    for (; p < k; p++) {                                                                                 \
+      VT bv[NV];                                                                                         \
+      for (int v = 0; v < NV; v++) memcpy(&bv[v], b + (long)p * ldb + v * LANES, sizeof(VT));            \
+      for (int r = 0; r < MR; r++)                                                                       \
+        for (int v = 0; v < NV; v++) acc[0][r][v] += bv[v] * a[r * lda + p];                             \
+    }                                                                                                    \
+    for (int r = 0; r < MR; r++)                                                                         \
+      for (int v = 0; v < NV; v++) {                                                                     \
+        VT sum = acc[0][r][v], cv;                                                                       \
+        for (int u = 1; u < KU; u++) sum += acc[u][r][v];                                                \
+        if (cols == NV * LANES) {                                                                        \
+          memcpy(&cv, c + r * ldc + v * LANES, sizeof(VT));                                              \
+          cv += sum;                                                                                     \
+          memcpy(c + r * ldc + v * LANES, &cv, sizeof(VT));                                              \
+        } else {                                                                                         \
+          for (int l = 0; l < cols - v * LANES && l < LANES; l++) c[r * ldc + v * LANES + l] += sum[l];   \
+        }                                                                                                \
+      }                                                                                                  \
+  }
+
+/* Blocks of every row count up to 6, two vectors wide and one. */
+#define GEMM_BLOCKS(P, T, VT, LANES)                                                                     \
+  GEMM_BLOCK(P##_6x2, T, VT, LANES, 6, 2, 1)                                                             \
+  GEMM_BLOCK(P##_5x2, T, VT, LANES, 5, 2, 1)                                                             \
+  GEMM_BLOCK(P##_4x2, T, VT, LANES, 4, 2, 1)                                                             \
+  GEMM_BLOCK(P##_3x2, T, VT, LANES, 3, 2, 2)                                                             \
+  GEMM_BLOCK(P##_2x2, T, VT, LANES, 2, 2, 2)                                                             \
+  GEMM_BLOCK(P##_1x2, T, VT, LANES, 1, 2, 4)                                                             \
+  GEMM_BLOCK(P##_6x1, T, VT, LANES, 6, 1, 2)                                                             \
+  GEMM_BLOCK(P##_5x1, T, VT, LANES, 5, 1, 2)                                                             \
+  GEMM_BLOCK(P##_4x1, T, VT, LANES, 4, 1, 2)                                                             \
+  GEMM_BLOCK(P##_3x1, T, VT, LANES, 3, 1, 3)                                                             \
+  GEMM_BLOCK(P##_2x1, T, VT, LANES, 2, 1, 4)                                                             \
+  GEMM_BLOCK(P##_1x1, T, VT, LANES, 1, 1, 4)
+
+GEMM_BLOCKS(gf, float, f8, 8)
+GEMM_BLOCKS(gd, double, d4, 4)
+
+/* The rows [0, n) of one panel NV vectors wide, its first cols columns: blocks of 6, then one block of the rest. */
+#define GEMM_PANEL(P, NV, cols)                                                                          \
+  {                                                                                                      \
+    int r = 0;                                                                                           \
+    for (; r + 6 <= n; r += 6) P##_6x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols);        \
+    switch (n - r) {                                                                                     \
+      case 5: P##_5x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
+      case 4: P##_4x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
+      case 3: P##_3x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
+      case 2: P##_2x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
+      case 1: P##_1x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
+      default: break;                                                                                    \
+    }                                                                                                    \
+  }
+
+/*
+ * c[n x width] += a[n x k] · b[k x width], row-major with leading dimensions: panels of 2 vectors,
+ * then 1, then the last columns (b is read up to a vector past its last row: NativeBlas.TILE_SLACK).
+ */
+#define GEMM(NAME, TARGET, P, T, LANES)                                                                  \
+  __attribute__((target(TARGET))) static void NAME(int n, int width, int k, const T *a, long lda, const T *b, \
+                                                   long ldb, T *c, long ldc) {                          \
+    int j = 0;                                                                                           \
+    for (; j + 2 * LANES <= width; j += 2 * LANES) GEMM_PANEL(P, 2, 2 * LANES)                           \
+    for (; j + LANES <= width; j += LANES) GEMM_PANEL(P, 1, LANES)                                       \
+    if (j < width) GEMM_PANEL(P, 1, width - j)                                                           \
+  }
+
+GEMM(gemm_f_v3, "arch=x86-64-v3", gf, float, 8)
+GEMM(gemm_f_v1, "arch=x86-64", gf, float, 8)
+GEMM(gemm_d_v3, "arch=x86-64-v3", gd, double, 4)
+GEMM(gemm_d_v1, "arch=x86-64", gd, double, 4)
+
+#define TILE(NAME, T, JARRAY, V3, V1)                                                                    \
   typedef void (*NAME##_fn)(int order, int ta, int tb, int m, int n, int k, T alpha, const T *a, int lda, \
                             const T *b, int ldb, T beta, T *c, int ldc);                                 \
   JNIEXPORT jboolean JNICALL NAME(JNIEnv *env, jclass cls, jlong gemm, JARRAY x, jint x_off, jint x_stride, \
@@ -215,13 +312,17 @@ enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111 };
     T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
     T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
     jboolean ok = yv != NULL && xv != NULL;                                                              \
-    if (ok)                                                                                              \
+    const T *b = (const T *)(intptr_t)w;                                                                 \
+    int bits = vector_bits();                                                                            \
+    if (ok && bits == 512)                                                                               \
       ((NAME##_fn)(intptr_t)gemm)(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, n, width, k, 1, xv + x_off, \
-                                  x_stride, (const T *)(intptr_t)w, width, 1, yv + y_off, y_stride);     \
+                                  x_stride, b, width, 1, yv + y_off, y_stride);                          \
+    else if (ok)                                                                                         \
+      (bits == 256 ? V3 : V1)(n, width, k, xv + x_off, x_stride, b, width, yv + y_off, y_stride);        \
     if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
     if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
     return ok;                                                                                           \
   }
 
-TILE(Java_org_implicit4j_linalg_NativeBlas_tileInPlace, float, jfloatArray)
-TILE(Java_org_implicit4j_linalg_NativeBlas_tileInPlace64, double, jdoubleArray)
+TILE(Java_org_implicit4j_linalg_NativeBlas_tileInPlace, float, jfloatArray, gemm_f_v3, gemm_f_v1)
+TILE(Java_org_implicit4j_linalg_NativeBlas_tileInPlace64, double, jdoubleArray, gemm_d_v3, gemm_d_v1)

@@ -147,14 +147,15 @@ public final class NativeBlas {
   /**
    * The weights in native memory as {@code gemm} reads them: B = Wᵀ (transB, W m×k row-major) or
    * B = W (W k×m), cut into column tiles of {@link Tiling#cols()} when {@link Tiling} applies (each
-   * k × width, row-major, one after another), else W as it is; float or double.
+   * k × width, row-major, one after another, then {@link #TILE_SLACK} zeros), else W as it is;
+   * float or double.
    */
   static Pointer weights(double[] w, boolean transB, int m, int k, boolean fp32) {
     Tiling t = Tiling.of(m, k, MAX_BLOCK);
     if (t == null) {
       return fp32 ? NativeMemory.of(Floats.rounded(w)) : NativeMemory.of(w);
     }
-    double[] b = new double[w.length];
+    double[] b = new double[w.length + TILE_SLACK];
     for (int c0 = 0; c0 < m; c0 += t.cols()) {
       int width = Math.min(t.cols(), m - c0);
       for (int kk = 0; kk < k; kk++) {
@@ -165,6 +166,12 @@ public final class NativeBlas {
     }
     return fp32 ? NativeMemory.of(Floats.rounded(b)) : NativeMemory.of(b);
   }
+
+  /**
+   * Values after the tiled weights: the C tiles read a tile's last columns as whole vectors (up to 8
+   * floats or 4 doubles), past the last row of the last tile; the lanes past it are not stored.
+   */
+  static final int TILE_SLACK = 16;
 
   /** Y += X·B by tiles: X packed once (in parallel), then one small GEMM per tile on the team. */
   private static void tiled(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,

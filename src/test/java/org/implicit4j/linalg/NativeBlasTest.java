@@ -81,20 +81,36 @@ class NativeBlasTest {
 
   /**
    * Dense products on float32 and fp64 states, the tiles read and added in the arrays themselves:
-   * onto states that already hold values (a bias), over row and column tiles (m = 100 in two
-   * tiles of 50 columns, 37 and 150 samples in tiles of 16 or fewer), x and y both one state array (a block
-   * of A reading a later block), against the double triple loop on the float operands.
+   * onto states that already hold values (a bias), over row and column tiles (m = 100 in two tiles
+   * of 50 columns, 1 to 150 samples in tiles of 16 or fewer: register blocks of 1 to 6 rows; m = 13:
+   * a panel of one vector and a last one narrower than a vector), x and y both one state array (a
+   * block of A reading a later block), against the double triple loop on the float operands; with
+   * the tiles of every instruction set this processor runs (OpenBLAS with AVX-512, the C blocks with
+   * AVX2 and SSE2).
    */
   @Test
   void denseTilesAddIntoTheStatesInPlace() {
-    Random r = new Random(25);
-    int m = 100;
+    assumeTrue(DirectConv.available(), "the C library was not built (no gcc) or not loaded");
+    assertEquals(50, NativeBlas.Tiling.of(100, 784, 150).cols(), "two column tiles");
+    try {
+      for (int bits : new int[] {512, 256, 128}) {
+        if (bits <= DirectConv.vectorWidth()) {
+          DirectConv.capVectorBits(bits);
+          denseTilesInPlace(new Random(25), 100, new int[] {1, 2, 3, 4, 5, 37, 150});
+          denseTilesInPlace(new Random(26), 13, new int[] {37, 150});
+        }
+      }
+    } finally {
+      DirectConv.capVectorBits(512);
+    }
+  }
+
+  private static void denseTilesInPlace(Random r, int m, int[] batches) {
     int k = 784;
-    assertEquals(50, NativeBlas.Tiling.of(m, k, 150).cols(), "two column tiles");
     double[] w = widened(Floats.rounded(org.implicit4j.TestModels.randn(r, m * k, 1)));
     DenseMatrix a = new DenseMatrix(m, k, w);
     LinearOperator a32 = a.withFloat32Kernels();
-    for (int batch : new int[] {37, 150}) {
+    for (int batch : batches) {
       int n = m + k + 3; // a sample's states: [y block | x block | 3 more]
       float[] states = new float[batch * n];
       for (int i = 0; i < states.length; i++) {
