@@ -5,16 +5,18 @@ import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
- * Strided convolutions (float32 and fp64) run directly, in C (src/main/c/implicit4j_conv.c, built by Maven
+ * Convolutions (float32 and fp64) run directly, in C (src/main/c/implicit4j_conv.c, built by Maven
  * where gcc is present): y_s += K * x_s with the input read in place and each block of output
- * pixels kept as vectors of output channels in registers.
+ * pixels kept as vectors of output channels in registers, the blocks sized per instruction set.
  *
- * <p>A strided layer of a small image is 50K–150K multiply-adds a sample, too small for a GEMM to
- * pay for its layout: the stride-2 phase split runs at 0.22 ns a value in Java and as slowly in
- * OpenBLAS's strided copy (issue 15, fourth round). Measured here on one thread, µs a sample, the
- * GEMM path → this one: oval21's 3→8 4×4 stride-2 layer 4.56 → 3.0, its 8→16 4.08 → 2.3;
- * resnet2b's 3→8 3×3 stride-2 3.64 → 2.1, its 8→16 3.19 → 1.5. Stride-1 layers (GEMMs at
- * 137–270 GFLOP/s) and wide 1×1 layers stay on the GEMM path: see {@link #suits}.
+ * <p>With AVX-512, the strided layers: a strided layer of a small image is 50K–150K multiply-adds a
+ * sample, too small for a GEMM to pay for its layout (the stride-2 phase split runs at 0.22 ns a
+ * value in Java and as slowly in OpenBLAS's strided copy). Measured on Zen 5, one thread, µs a
+ * sample, the GEMM path → this one: oval21's 3→8 4×4 stride-2 layer 4.56 → 3.0, its 8→16 4.08 →
+ * 2.3; resnet2b's 3→8 3×3 stride-2 3.64 → 2.1, its 8→16 3.19 → 1.5. Its stride-1 layers stay GEMMs
+ * (OpenBLAS's SkylakeX small-matrix kernels, 137–270 GFLOP/s). Without AVX-512 every one-group
+ * undilated layer runs here, since OpenBLAS packs both operands at every small GEMM call there:
+ * see {@link #suits}.
  *
  * <p>The library is a resource of the jar for linux-x86_64; elsewhere, or when it was not built,
  * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes. It
