@@ -29,6 +29,7 @@ class DirectConvTest {
       new ConvGeometry(2, 9, 21, 16, 4, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), // the last input columns unread
       new ConvGeometry(8, 16, 16, 16, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1), // resnet2b's 1×1: read in place
       new ConvGeometry(3, 13, 24, 16, 5, 8, 3, 3, 2, 3, 0, 0, 1, 1, 1), // in place, strides (2, 3)
+      new ConvGeometry(4, 12, 16, 8, 5, 16, 3, 3, 2, 1, 0, 1, 1, 1, 1), // stride (2, 1): pixel vectors without AVX-512
       new ConvGeometry(4, 12, 23, 16, 6, 8, 3, 3, 2, 3, 0, 0, 1, 1, 1)}; // bottom and right padding implied
 
   @BeforeEach
@@ -39,7 +40,7 @@ class DirectConvTest {
   /**
    * Stride-1 layers (run directly where OpenBLAS lacks small-matrix kernels, without AVX-512): ResNet-20's
    * stages (a lone sample's pixels split over the threads), 1×1 and 5×5 'same' kernels, 4 and 40
-   * channels, an image narrower than a register block.
+   * channels, an image narrower than a register block, and the pixel-vector kernel's cases.
    */
   private static final ConvGeometry[] UNSTRIDED = {
       new ConvGeometry(16, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
@@ -48,7 +49,12 @@ class DirectConvTest {
       new ConvGeometry(3, 14, 13, 16, 14, 13, 5, 5, 1, 1, 2, 2, 1, 1, 1),
       new ConvGeometry(8, 10, 10, 4, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1),
       new ConvGeometry(16, 4, 4, 40, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),
-      new ConvGeometry(5, 7, 3, 16, 5, 3, 3, 3, 1, 1, 0, 1, 1, 1, 1)};
+      new ConvGeometry(5, 7, 3, 16, 5, 3, 3, 3, 1, 1, 0, 1, 1, 1, 1),
+      // pixel vectors (rows of whole vectors): 10 channels in groups of 4, runs across rows, 12-wide
+      // rows (fp64 only), a lone sample split at pixel 60 of 120, inside a run of 8
+      new ConvGeometry(6, 5, 16, 10, 5, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(4, 6, 12, 8, 6, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(64, 5, 24, 64, 5, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
 
   @Test
   void routingFollowsTheVectorWidth() {
