@@ -289,9 +289,12 @@ public final class NativeBlas {
   /**
    * {@link #tiled} without staging, x and y both float[] (float32 states and weights) or both
    * double[]: each tile's GEMM reads x and adds into y in the Java arrays themselves (their strides
-   * as leading dimensions, β = 1), through the C library of {@link DirectConv}. mnistfc's float32
-   * solve spent 40% of its time outside sgemm, packing inputs into native memory and adding the
-   * products back; in place, batch 64 114 → 97 µs and batch 256 411 → 347 µs a solve.
+   * as leading dimensions, β = 1), through the C library of {@link DirectConv}: OpenBLAS's sgemm or
+   * dgemm with AVX-512 (its SkylakeX small-matrix kernels work in place), the library's own register
+   * blocks without it (where OpenBLAS would pack both operands at every call: Zen 3, 16×64×784 at
+   * 34 GFLOP/s against 100). mnistfc's float32 solve spent 40% of its time outside sgemm, packing
+   * inputs into native memory and adding the products back; in place (Zen 5), batch 64 114 → 97 µs
+   * and batch 256 411 → 347 µs a solve.
    */
   private static void tiledInPlace(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
       int yOff, int yStride, int batch) {
