@@ -142,6 +142,49 @@ public final class Conv2d implements LinearOperator {
     return c;
   }
 
+  /**
+   * Kᵀ of a stride-1 convolution as a convolution of the output: (Kᵀy)[c, i, j] = Σ_(o, ky, kx)
+   * K[o, c, ky, kx]·y[o, i + p_t − ky, j + p_l − kx], the kernel flipped with its channels swapped
+   * and padded by k − 1 − p; null for other strides, dilations, groups, or pads beyond k − 1.
+   */
+  static ConvGeometry transposedGeometry(ConvGeometry g) {
+    boolean plain = g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1 && g.groups() == 1;
+    if (!plain || g.padTop() < 0 || g.padLeft() < 0 || g.padTop() >= g.kh() || g.padLeft() >= g.kw()) {
+      return null;
+    }
+    return new ConvGeometry(g.cout(), g.oh(), g.ow(), g.cin(), g.h(), g.w(), g.kh(), g.kw(), 1, 1,
+        g.kh() - 1 - g.padTop(), g.kw() - 1 - g.padLeft(), 1, 1, 1);
+  }
+
+  /** K'[c, o, ky, kx] = K[o, c, k_h − 1 − ky, k_w − 1 − kx]: the kernel of {@link #transposedGeometry}. */
+  private static double[] transposedKernel(ConvGeometry g, double[] kernel) {
+    int kh = g.kh();
+    int kw = g.kw();
+    double[] t = new double[kernel.length];
+    for (int o = 0; o < g.cout(); o++) {
+      for (int c = 0; c < g.cin(); c++) {
+        for (int ky = 0; ky < kh; ky++) {
+          for (int kx = 0; kx < kw; kx++) {
+            t[((c * g.cout() + o) * kh + kh - 1 - ky) * kw + kw - 1 - kx] = kernel[((o * g.cin() + c) * kh + ky) * kw + kx];
+          }
+        }
+      }
+    }
+    return t;
+  }
+
+  /** The direct path of the adjoint (fp64), made on first use. */
+  private volatile DirectConv directTransposed;
+
+  private DirectConv directTransposed(ConvGeometry gt) {
+    DirectConv c = directTransposed;
+    if (c == null) {
+      c = new DirectConv(gt, transposedKernel(g, kernel), false);
+      directTransposed = c;
+    }
+    return c;
+  }
+
   /** The direct path of strided layers, in this convolution's precision, made on first use (it repacks the kernel). */
   private volatile DirectConv directConv;
 
@@ -174,9 +217,18 @@ public final class Conv2d implements LinearOperator {
     return true;
   }
 
-  /** The adjoint y += diag(right)·Kᵀ·diag(left)·x through OpenBLAS; false when that path does not apply. */
+  /**
+   * The adjoint y += diag(right)·Kᵀ·diag(left)·x directly ({@link #transposedGeometry}) or through
+   * OpenBLAS; false when neither path applies.
+   */
   boolean multTransAddScaled(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch,
       double[] left, double[] right) {
+    ConvGeometry gt = transposedGeometry(g);
+    if (left == null && right == null && kernel32 == null && gt != null && DirectConv.suits(gt)
+        && DirectConv.apart(x, xOff, xStride, g.outputSize(), y, yOff, yStride, g.inputSize())) {
+      directTransposed(gt).multAdd(x, xOff, xStride, y, yOff, yStride, batch);
+      return true;
+    }
     if (!NativeConv.worthIt(g)) {
       return false;
     }

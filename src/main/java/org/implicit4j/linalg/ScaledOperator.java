@@ -133,6 +133,10 @@ public final class ScaledOperator implements LinearOperator {
 
   @Override
   public void multTransAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
+    if (inner instanceof Conv2d c && !c.isFloat32() && folded().isPresent()) {
+      folded.get().multTransAdd(x, xOff, xStride, y, yOff, yStride, batch); // (l·K·r)ᵀ = r·Kᵀ·l
+      return;
+    }
     if (inner instanceof Conv2d c && c.multTransAddScaled(x, xOff, xStride, y, yOff, yStride, batch, left, right)) {
       return; // (diag(l)·K·diag(r))ᵀ = diag(r)·Kᵀ·diag(l), scalings fused as in multAdd
     }

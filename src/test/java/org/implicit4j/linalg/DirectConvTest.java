@@ -3,6 +3,7 @@ package org.implicit4j.linalg;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -128,6 +129,103 @@ class DirectConvTest {
           g + (fp32 ? " float32" : " fp64") + " batch " + batch + " sample " + s);
     }
     assertUntouched(before, got, yOff, yStride, g.outputSize(), batch);
+  }
+
+  /**
+   * The adjoint of a stride-1 layer, y += Kᵀx (training's adjoint solves, robustness's |A|ᵀ): through
+   * Conv2d (direct without AVX-512) and through a direct convolution of the flipped, channel-swapped
+   * kernel, against the transpose of the definition; with per-channel scalings (batch norm) folded
+   * in, against scaling by hand. Strided layers have no such form.
+   */
+  @Test
+  void adjointsOfStrideOneLayersMatchTheDefinition() {
+    Random r = new Random(35);
+    for (ConvGeometry g : UNSTRIDED) {
+      ConvGeometry gt = Conv2d.transposedGeometry(g);
+      double[] k = TestModels.randn(r, g.kernelSize(), 1);
+      Conv2d conv = new Conv2d(g, k);
+      DirectConv direct = new DirectConv(gt, flipped(g, k), false);
+      for (int batch : new int[] {1, 3}) {
+        double[] x = randomValues(r, batch * g.outputSize(), false);
+        double[] before = randomValues(r, batch * g.inputSize(), false);
+        double[] want = before.clone();
+        for (int s = 0; s < batch; s++) {
+          transposeOfDefinition(g, k, x, s * g.outputSize(), want, s * g.inputSize());
+        }
+        double[] viaConv2d = before.clone();
+        conv.multTransAdd(x, 0, g.outputSize(), viaConv2d, 0, g.inputSize(), batch);
+        assertClose(want, viaConv2d, 0, 1e-12, g + " Conv2d adjoint, batch " + batch);
+        double[] viaDirect = before.clone();
+        direct.multAdd(x, 0, g.outputSize(), viaDirect, 0, g.inputSize(), batch);
+        assertClose(want, viaDirect, 0, 1e-12, g + " direct adjoint, batch " + batch);
+      }
+    }
+    assertNull(Conv2d.transposedGeometry(STRIDED[0]));
+    assertNull(Conv2d.transposedGeometry(new ConvGeometry(8, 10, 10, 16, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 2)));
+    ConvGeometry g = UNSTRIDED[0];
+    double[] k = TestModels.randn(r, g.kernelSize(), 1);
+    double[] left = perChannel(TestModels.randn(r, g.cout(), 1), g.oh() * g.ow());
+    double[] right = perChannel(TestModels.randn(r, g.cin(), 1), g.h() * g.w());
+    double[] x = randomValues(r, g.outputSize(), false);
+    double[] want = new double[g.inputSize()];
+    double[] lx = x.clone();
+    for (int i = 0; i < lx.length; i++) {
+      lx[i] *= left[i];
+    }
+    transposeOfDefinition(g, k, lx, 0, want, 0);
+    for (int i = 0; i < want.length; i++) {
+      want[i] *= right[i];
+    }
+    double[] got = new double[g.inputSize()];
+    ScaledOperator.of(left, new Conv2d(g, k), right).multTransAdd(x, 0, g.outputSize(), got, 0, g.inputSize(), 1);
+    assertClose(want, got, 0, 1e-12, "batch-normalised adjoint");
+  }
+
+  /** y[yo + (c, iy, ix)] += Σ K[o, c, ky, kx]·x[xo + (o, oy, ox)] over the taps of the forward definition. */
+  private static void transposeOfDefinition(ConvGeometry g, double[] k, double[] x, int xo, double[] y, int yo) {
+    for (int o = 0; o < g.cout(); o++) {
+      for (int oy = 0; oy < g.oh(); oy++) {
+        for (int ox = 0; ox < g.ow(); ox++) {
+          for (int c = 0; c < g.cin(); c++) {
+            for (int ky = 0; ky < g.kh(); ky++) {
+              for (int kx = 0; kx < g.kw(); kx++) {
+                int iy = oy * g.strideH() - g.padTop() + ky;
+                int ix = ox * g.strideW() - g.padLeft() + kx;
+                if (iy >= 0 && ix >= 0 && iy < g.h() && ix < g.w()) {
+                  y[yo + (c * g.h() + iy) * g.w() + ix] += k[((o * g.cin() + c) * g.kh() + ky) * g.kw() + kx]
+                      * x[xo + (o * g.oh() + oy) * g.ow() + ox];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The kernel of the adjoint: K'[c, o, ky, kx] = K[o, c, k_h − 1 − ky, k_w − 1 − kx]. */
+  private static double[] flipped(ConvGeometry g, double[] k) {
+    double[] t = new double[k.length];
+    for (int o = 0; o < g.cout(); o++) {
+      for (int c = 0; c < g.cin(); c++) {
+        for (int ky = 0; ky < g.kh(); ky++) {
+          for (int kx = 0; kx < g.kw(); kx++) {
+            t[((c * g.cout() + o) * g.kh() + ky) * g.kw() + kx] =
+                k[((o * g.cin() + c) * g.kh() + g.kh() - 1 - ky) * g.kw() + g.kw() - 1 - kx];
+          }
+        }
+      }
+    }
+    return t;
+  }
+
+  /** Each channel's value repeated over its plane. */
+  private static double[] perChannel(double[] v, int plane) {
+    double[] s = new double[v.length * plane];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = v[i / plane];
+    }
+    return s;
   }
 
   /** A block reading and writing the same state array (back-substitution's A-block products). */
