@@ -32,6 +32,7 @@ enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, GEO };
  * (4-double) vectors, or 12 pixels of one, so that 12 accumulators, the weights and a broadcast fit;
  * the AVX-512 block split into 256-bit halves spills (Zen 3, ResNet-20: 4x slower).
  */
+
 /*
  * y[c][p] += sum over ci, ky, kx of wq[((ci*kh + ky)*kw + kx)*co + c] * xp[ci][oy*sh + ky][ox*sw + kx]
  * for the channels [cb, cb + NV*LANES) and output pixels p = oy*ow + ox in [from, to): xp is the zero-padded input
