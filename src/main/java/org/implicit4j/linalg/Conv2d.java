@@ -17,6 +17,8 @@ public final class Conv2d implements LinearOperator {
   private final double[] kernel;
   /** Non-null when products run in float32 (inputs and kernel rounded to float, sums in float). */
   private final float[] kernel32;
+  /** The geometry of Kᵀ as a convolution ({@link #transposedGeometry}), or null. */
+  private final ConvGeometry transposed;
 
   /** @param kernel (cout, cin/groups, kh, kw) in C order; taken over, not copied */
   public Conv2d(ConvGeometry geometry, double[] kernel) {
@@ -28,6 +30,7 @@ public final class Conv2d implements LinearOperator {
     this.g = geometry;
     this.kernel = kernel;
     this.kernel32 = float32 ? Floats.rounded(kernel) : null;
+    this.transposed = transposedGeometry(geometry);
   }
 
   /**
@@ -176,10 +179,10 @@ public final class Conv2d implements LinearOperator {
   /** The direct path of the adjoint (fp64), made on first use. */
   private volatile DirectConv directTransposed;
 
-  private DirectConv directTransposed(ConvGeometry gt) {
+  private DirectConv directTransposed() {
     DirectConv c = directTransposed;
     if (c == null) {
-      c = new DirectConv(gt, transposedKernel(g, kernel), false);
+      c = new DirectConv(transposed, transposedKernel(g, kernel), false);
       directTransposed = c;
     }
     return c;
@@ -223,10 +226,9 @@ public final class Conv2d implements LinearOperator {
    */
   boolean multTransAddScaled(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch,
       double[] left, double[] right) {
-    ConvGeometry gt = transposedGeometry(g);
-    if (left == null && right == null && kernel32 == null && gt != null && DirectConv.suits(gt)
+    if (left == null && right == null && kernel32 == null && transposed != null && DirectConv.suits(transposed)
         && DirectConv.apart(x, xOff, xStride, g.outputSize(), y, yOff, yStride, g.inputSize())) {
-      directTransposed(gt).multAdd(x, xOff, xStride, y, yOff, yStride, batch);
+      directTransposed().multAdd(x, xOff, xStride, y, yOff, yStride, batch);
       return true;
     }
     if (!NativeConv.worthIt(g)) {
