@@ -78,8 +78,8 @@ final class DirectConv {
     if (batch == 0) {
       return;
     }
-    check("input", java.lang.reflect.Array.getLength(x), xOff, xStride, batch, g.inputSize());
-    check("output", java.lang.reflect.Array.getLength(y), yOff, yStride, batch, g.outputSize());
+    check("direct convolution", "input", x, xOff, xStride, batch, g.inputSize());
+    check("direct convolution", "output", y, yOff, yStride, batch, g.outputSize());
     int threads = Runtime.getRuntime().availableProcessors();
     int parts = Math.min(batch, threads);
     // Fewer samples than threads: a large layer's output pixels are split too (ResNet-20 at batch 1).
@@ -118,11 +118,15 @@ final class DirectConv {
     return xStride == yStride && (xOff + in <= yOff || yOff + out <= xOff) && hi - lo <= xStride;
   }
 
-  /** The C kernel reads and writes without bounds checks: every sample must lie inside its array. */
-  static void check(String what, int length, int off, int stride, int batch, int size) {
+  /**
+   * The C kernels (this class's and {@link NativeBlas}'s dense tiles) read and write without bounds
+   * checks: every sample must lie inside its array.
+   */
+  static void check(String product, String what, Object array, int off, int stride, int batch, int size) {
+    int length = java.lang.reflect.Array.getLength(array);
     long last = off + (long) (batch - 1) * stride + size;
     if (off < 0 || stride < 0 || last > length) {
-      throw new DimensionMismatchException("direct convolution: " + batch + " " + what + " samples of " + size
+      throw new DimensionMismatchException(product + ": " + batch + " " + what + " samples of " + size
           + " values from " + off + " every " + stride + " exceed the array of " + length);
     }
   }

@@ -306,8 +306,8 @@ public final class NativeBlas {
    */
   private static void tiledInPlace(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
       int yOff, int yStride, int batch) {
-    DirectConv.check("input", java.lang.reflect.Array.getLength(x), xOff, xStride, batch, k);
-    DirectConv.check("output", java.lang.reflect.Array.getLength(y), yOff, yStride, batch, m);
+    DirectConv.check("dense tile", "input", x, xOff, xStride, batch, k);
+    DirectConv.check("dense tile", "output", y, yOff, yStride, batch, m);
     int bytes = x instanceof float[] ? Float.BYTES : Double.BYTES;
     long wAddress = w.address() + w.position() * bytes;
     forEachTile(t, m, k, batch, (r0, n, c0, width) -> {
