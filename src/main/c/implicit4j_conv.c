@@ -168,8 +168,10 @@ PAD(pad_d, double)
   __attribute__((target(TARGET))) static void NAME(const T *x, long x_stride, const T *wq, const int *g, \
                                                    T *y, long y_stride, int count, T *xp, long from, long to) { \
     int narrow = g[CO] == NARROW;                                                                        \
-    /* pixel vectors where rows are whole vectors (channels a multiple of 4: the kernel's pad) */        \
-    int pv = PV_LANES > 0 && g[SW] == 1 && g[OW] % (PV_LANES > 0 ? PV_LANES : 1) == 0 && g[OW] >= 2 * PV_LANES && g[CO] % 4 == 0; \
+    /* pixel vectors where stride-1 rows are 2+ whole vectors (channels a multiple of 4: the kernel's   \
+       pad); the conditional divisor keeps the AVX-512 instances, PV_LANES 0, free of a % 0 */          \
+    int pv = PV_LANES > 0 && g[SW] == 1 && g[OW] >= 2 * PV_LANES                                         \
+             && g[OW] % (PV_LANES > 0 ? PV_LANES : 1) == 0 && g[CO] % 4 == 0;                            \
     int hp = padded_rows(g), wp = padded_cols(g);                                                        \
     /* no padding read and every tap inside the image: the kernel reads the sample in place */          \
     int in_place = g[PT] == 0 && g[PL] == 0 && hp <= g[H] && wp <= g[W];                                 \
@@ -228,16 +230,17 @@ JNIEXPORT void JNICALL Java_org_implicit4j_linalg_DirectConv_capVectorBits(JNIEn
 
 /*
  * The JNI entry points: y_s += K x_s for count samples, output pixels [from, to) of each. Bounds
- * are checked by the Java caller (DirectConv.multAdd) before the call. False when the padded input could not be allocated.
+ * are checked by the Java caller (DirectConv.multAdd) before the call. False when the padded input
+ * could not be allocated.
  */
-#define ENTRY(NAME, T, JARRAY, SAMPLESF)                                                         \
+#define ENTRY(NAME, T, JARRAY, SAMPLESF)                                                                 \
   JNIEXPORT jboolean JNICALL NAME(JNIEnv *env, jclass cls, JARRAY x, jint x_off, jint x_stride, JARRAY wq, \
                                   jintArray geo, JARRAY y, jint y_off, jint y_stride, jint count,        \
                                   jint from, jint to) {                                                  \
     (void)cls;                                                                                           \
     int g[GEO];                                                                                          \
     (*env)->GetIntArrayRegion(env, geo, 0, GEO, g);                                                      \
-    T *xp = malloc(sizeof(T) * (size_t)g[CIN] * padded_rows(g) * padded_cols(g));                \
+    T *xp = malloc(sizeof(T) * (size_t)g[CIN] * padded_rows(g) * padded_cols(g));                        \
     if (xp == NULL) return JNI_FALSE;                                                                    \
     jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
     T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
@@ -328,17 +331,20 @@ enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111 };
 GEMM_BLOCKS(gf, float, f8, 8)
 GEMM_BLOCKS(gd, double, d4, 4)
 
-/* The rows [0, n) of one panel NV vectors wide, its first cols columns: blocks of 6, then one block of the rest. */
+/* A block of MR rows from row r, at column j of the panel, its first cols columns. */
+#define GEMM_AT(P, MR, NV, cols) P##_##MR##x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols)
+
+/* The rows [0, n) of one panel NV vectors wide: blocks of 6, then one block of the rest. */
 #define GEMM_PANEL(P, NV, cols)                                                                          \
   {                                                                                                      \
     int r = 0;                                                                                           \
-    for (; r + 6 <= n; r += 6) P##_6x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols);        \
+    for (; r + 6 <= n; r += 6) GEMM_AT(P, 6, NV, cols);                                                  \
     switch (n - r) {                                                                                     \
-      case 5: P##_5x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
-      case 4: P##_4x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
-      case 3: P##_3x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
-      case 2: P##_2x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
-      case 1: P##_1x##NV(k, a + r * lda, lda, b + j, ldb, c + r * ldc + j, ldc, cols); break;                  \
+      case 5: GEMM_AT(P, 5, NV, cols); break;                                                            \
+      case 4: GEMM_AT(P, 4, NV, cols); break;                                                            \
+      case 3: GEMM_AT(P, 3, NV, cols); break;                                                            \
+      case 2: GEMM_AT(P, 2, NV, cols); break;                                                            \
+      case 1: GEMM_AT(P, 1, NV, cols); break;                                                            \
       default: break;                                                                                    \
     }                                                                                                    \
   }
