@@ -327,7 +327,8 @@ class NativeBlasTest {
           double[] yg = new double[want.length];
           gemm.multAdd(x, 0, g.inputSize(), yg, 0, g.outputSize(), batch, null, null);
           assertClose(want, yg, 1e-12);
-          assertWithinFloatBound(g, k, x2, batch, want2, floatStates(gemm32, g, x2, batch));
+          assertWithinFloatBound(g, k, x2, batch, want2, floatStates(x2, batch * g.outputSize(),
+              (xs, ys) -> gemm32.multAdd(xs, 0, g.inputSize(), ys, 0, g.outputSize(), batch, null, null)));
         }
       }
     }
@@ -366,31 +367,16 @@ class NativeBlasTest {
     return a;
   }
 
-  /** A float32 GEMM path applied to float32 states, widened for comparison. */
-  private static double[] floatStates(NativeConv op, ConvGeometry g, double[] x, int batch) {
-    float[] xf = Floats.rounded(x);
-    float[] yf = new float[batch * g.outputSize()];
-    op.multAdd(xf, 0, g.inputSize(), yf, 0, g.outputSize(), batch, null, null);
-    double[] y = new double[yf.length];
-    for (int i = 0; i < y.length; i++) {
-      y[i] = yf[i];
-    }
-    return y;
-  }
-
   /** op applied to float32 states (x rounded to float, y starting at 0), widened for comparison. */
   private static double[] floatStates(LinearOperator op, double[] x, int batch) {
-    float[] xf = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      xf[i] = (float) x[i];
-    }
-    float[] yf = new float[batch * op.rows()];
-    op.multAdd(xf, 0, op.cols(), yf, 0, op.rows(), batch);
-    double[] y = new double[yf.length];
-    for (int i = 0; i < y.length; i++) {
-      y[i] = yf[i];
-    }
-    return y;
+    return floatStates(x, batch * op.rows(), (xf, yf) -> op.multAdd(xf, 0, op.cols(), yf, 0, op.rows(), batch));
+  }
+
+  /** A float32 product (x rounded to float, into {@code outputs} zeros), widened for comparison. */
+  private static double[] floatStates(double[] x, int outputs, java.util.function.BiConsumer<float[], float[]> product) {
+    float[] yf = new float[outputs];
+    product.accept(Floats.rounded(x), yf);
+    return widened(yf);
   }
 
   /**
