@@ -1,7 +1,6 @@
 package org.implicit4j.linalg;
 
 import java.util.Arrays;
-import org.bytedeco.javacpp.Pointer;
 
 /** A dense rows×cols matrix stored row-major: M_ij = {@code data[i * cols + j]}. */
 public final class DenseMatrix implements LinearOperator {
@@ -264,9 +263,9 @@ public final class DenseMatrix implements LinearOperator {
    * W in native memory as {@link NativeBlas#gemm} reads it for the product (transB: y += W x) or
    * the transposed product, in float or double; made on first use. A cache, not part of the value.
    */
-  private Pointer nativeWeights(boolean product, boolean fp32) {
+  private NativeBlas.Weights nativeWeights(boolean product, boolean fp32) {
     int slot = (product ? 2 : 0) + (fp32 ? 1 : 0);
-    Pointer p = nativeCache.get(slot);
+    NativeBlas.Weights p = nativeCache.get(slot);
     if (p == null) {
       p = NativeBlas.weights(data, product, product ? rows : cols, product ? cols : rows, fp32);
       nativeCache.set(slot, p);
@@ -275,7 +274,7 @@ public final class DenseMatrix implements LinearOperator {
   }
 
   /** Native weights by {@link #nativeWeights} slot; racing threads may each build one, all equal. */
-  private final java.util.concurrent.atomic.AtomicReferenceArray<Pointer> nativeCache =
+  private final java.util.concurrent.atomic.AtomicReferenceArray<NativeBlas.Weights> nativeCache =
       new java.util.concurrent.atomic.AtomicReferenceArray<>(4);
 
   @Override

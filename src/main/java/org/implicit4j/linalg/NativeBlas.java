@@ -97,15 +97,16 @@ public final class NativeBlas {
   /**
    * y_s += W x_s (transB = true: W is m×k row-major) or y_s += Wᵀ x_s (transB = false: W is k×m),
    * for s in [0, batch), in fp64 (w a {@link DoublePointer}) or fp32 (w a {@link FloatPointer}:
-   * inputs rounded to float, sums in float). W is in native memory ({@link NativeMemory#of}).
+   * inputs rounded to float, sums in float). W is in native memory, laid out by {@link #weights}.
    */
-  static void gemm(Pointer w, boolean transB, int m, int k, Object x, int xOff, int xStride,
+  static void gemm(Weights weights, boolean transB, int m, int k, Object x, int xOff, int xStride,
       Object y, int yOff, int yStride, int batch) {
     Tiling t = Tiling.of(m, k, batch);
     if (t != null) {
-      tiled(w, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
+      tiled(weights, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }
+    Pointer w = weights.values();
     int parts = columnParts(m);
     if (parts == 1) {
       int block = blockRows(batch);
@@ -149,49 +150,74 @@ public final class NativeBlas {
   }
 
   /**
-   * The weights in native memory as {@code gemm} reads them: B = Wᵀ (transB, W m×k row-major) or
-   * B = W (W k×m), cut into column tiles of {@link Tiling#cols()} when {@link Tiling} applies (each
-   * k × width, row-major, one after another, then {@link #TILE_SLACK} zeros), else W as it is;
-   * float or double.
+   * A matrix B in native memory (float or double values) as {@link #gemm} reads it, cut into column
+   * tiles of {@link Tiling#cols()} when {@link Tiling} applies, else B as it is (k×m row-major).
+   * Within a tile, {@code panel} 0 means row-major (k × width, OpenBLAS's layout) and panel p &gt; 0
+   * panels of p columns, each k × p row-major and zero-padded to p columns, one after another (the
+   * C library's blocks: a block then streams its weights from one run of memory).
    */
-  static Pointer weights(double[] w, boolean transB, int m, int k, boolean fp32) {
-    Tiling t = Tiling.of(m, k, MAX_BLOCK);
-    if (t == null) {
-      return fp32 ? NativeMemory.of(Floats.rounded(w)) : NativeMemory.of(w);
+  record Weights(Pointer values, int panel) {
+    /** Columns a tile of {@code cols} occupies: whole panels. */
+    long allotted(int cols) {
+      return panel == 0 ? cols : (cols + panel - 1L) / panel * panel;
     }
-    double[] b = new double[w.length + TILE_SLACK];
-    for (int c0 = 0; c0 < m; c0 += t.cols()) {
-      int width = Math.min(t.cols(), m - c0);
-      for (int kk = 0; kk < k; kk++) {
-        for (int nn = c0; nn < c0 + width; nn++) {
-          b[c0 * k + kk * width + nn - c0] = transB ? w[nn * k + kk] : w[kk * m + nn];
-        }
-      }
+
+    /** Offset of the tile starting at column c0 of a tiling t, depth k. */
+    long tileOffset(Tiling t, int c0, int k) {
+      return c0 / t.cols() * allotted(t.cols()) * k;
     }
-    return fp32 ? NativeMemory.of(Floats.rounded(b)) : NativeMemory.of(b);
   }
 
   /**
-   * Values after the tiled weights: the C tiles read a tile's last columns as whole vectors (up to 8
-   * floats or 4 doubles), past the last row of the last tile; the lanes past it are not stored.
+   * B = Wᵀ (transB, W m×k row-major) or B = W (W k×m) in native memory, float or double, as
+   * {@link Weights}: in the C library's panels (16 floats, 8 doubles: two of its vectors) where it
+   * runs the tiles (without AVX-512), else in OpenBLAS's layout.
    */
-  static final int TILE_SLACK = 16;
+  static Weights weights(double[] w, boolean transB, int m, int k, boolean fp32) {
+    boolean panels = DirectConv.available() && DirectConv.vectorWidth() < 512;
+    return weights(w, transB, m, k, fp32, panels ? (fp32 ? 16 : 8) : 0);
+  }
+
+  /** {@link #weights} in the given panel width (0: row-major tiles). */
+  static Weights weights(double[] w, boolean transB, int m, int k, boolean fp32, int panel) {
+    Tiling t = Tiling.of(m, k, MAX_BLOCK);
+    if (t == null) {
+      return new Weights(fp32 ? NativeMemory.of(Floats.rounded(w)) : NativeMemory.of(w), 0);
+    }
+    Weights layout = new Weights(null, panel);
+    int p = panel == 0 ? Integer.MAX_VALUE : panel;
+    double[] b = new double[Math.toIntExact(layout.allotted(t.cols()) * k * ((m + t.cols() - 1) / t.cols()))];
+    for (int c0 = 0; c0 < m; c0 += t.cols()) {
+      int width = Math.min(t.cols(), m - c0);
+      long tile = layout.tileOffset(t, c0, k);
+      int row = panel == 0 ? width : panel;
+      for (int nn = 0; nn < width; nn++) {
+        long at = tile + (long) nn / p * p * k + nn % p;
+        for (int kk = 0; kk < k; kk++) {
+          b[(int) (at + (long) kk * row)] = transB ? w[(c0 + nn) * k + kk] : w[kk * m + c0 + nn];
+        }
+      }
+    }
+    return new Weights(fp32 ? NativeMemory.of(Floats.rounded(b)) : NativeMemory.of(b), panel);
+  }
 
   /** Y += X·B by tiles: X packed once (in parallel), then one small GEMM per tile on the team. */
-  private static void tiled(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
+  private static void tiled(Weights weights, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
       int yOff, int yStride, int batch) {
+    Pointer w = weights.values();
     boolean fp32 = w instanceof FloatPointer;
     if ((fp32 ? x instanceof float[] && y instanceof float[] && InPlace.SGEMM != 0
         : x instanceof double[] && y instanceof double[] && InPlace.DGEMM != 0)
         && DirectConv.apart(x, xOff, xStride, k, y, yOff, yStride, m)) {
-      tiledInPlace(w, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
+      tiledInPlace(weights, t, m, k, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }
     Pointer xs = NativeMemory.scratch().values(2, (long) batch * k, fp32);
     int packs = (batch + 15) / 16;
     Parallel.forEach(packs, 16L * k, b -> packRows(w, x, xOff, xStride, b * 16, Math.min(batch, b * 16 + 16), k,
         xs));
-    forEachTile(t, m, k, batch, (r0, n, c0, width) -> tile(w, xs, k, r0, n, c0, width, y, yOff, yStride));
+    forEachTile(t, m, k, batch, (r0, n, c0, width) -> tile(weights, weights.tileOffset(t, c0, k), xs, k, r0, n,
+        c0, width, y, yOff, yStride));
   }
 
   /** A tile of a batch × m product: samples [r0, r0 + n), output columns [c0, c0 + width). */
@@ -304,19 +330,21 @@ public final class NativeBlas {
    * inputs into native memory and adding the products back; in place (Zen 5), batch 64 114 → 97 µs
    * and batch 256 411 → 347 µs a solve.
    */
-  private static void tiledInPlace(Pointer w, Tiling t, int m, int k, Object x, int xOff, int xStride, Object y,
-      int yOff, int yStride, int batch) {
+  private static void tiledInPlace(Weights weights, Tiling t, int m, int k, Object x, int xOff, int xStride,
+      Object y, int yOff, int yStride, int batch) {
+    Pointer w = weights.values();
+    boolean panels = weights.panel() > 0;
     DirectConv.check("dense tile", "input", x, xOff, xStride, batch, k);
     DirectConv.check("dense tile", "output", y, yOff, yStride, batch, m);
     int bytes = x instanceof float[] ? Float.BYTES : Double.BYTES;
     long wAddress = w.address() + w.position() * bytes;
     forEachTile(t, m, k, batch, (r0, n, c0, width) -> {
-      long tile = wAddress + (long) c0 * k * bytes;
+      long tile = wAddress + weights.tileOffset(t, c0, k) * bytes;
       boolean ok = x instanceof float[] xf
-          ? tileInPlace(InPlace.SGEMM, xf, xOff + r0 * xStride, xStride, tile, k, n, width, (float[]) y,
+          ? tileInPlace(InPlace.SGEMM, xf, xOff + r0 * xStride, xStride, tile, panels, k, n, width, (float[]) y,
               yOff + r0 * yStride + c0, yStride)
-          : tileInPlace64(InPlace.DGEMM, (double[]) x, xOff + r0 * xStride, xStride, tile, k, n, width, (double[]) y,
-              yOff + r0 * yStride + c0, yStride);
+          : tileInPlace64(InPlace.DGEMM, (double[]) x, xOff + r0 * xStride, xStride, tile, panels, k, n, width,
+              (double[]) y, yOff + r0 * yStride + c0, yStride);
       if (!ok) {
         throw new OutOfMemoryError("implicit4j: the JVM did not lend the state arrays to the GEMM");
       }
@@ -337,19 +365,30 @@ public final class NativeBlas {
     }
   }
 
-  /** False when the JVM did not lend a critical pointer to x or y. */
-  private static native boolean tileInPlace(long sgemm, float[] x, int xOff, int xStride, long w, int k, int n,
-      int width, float[] y, int yOff, int yStride);
+  /**
+   * One tile: through sgemm at address {@code sgemm} (row-major weights) or the C library's blocks
+   * ({@code panels}). False when the JVM did not lend a critical pointer to x or y.
+   */
+  private static native boolean tileInPlace(long sgemm, float[] x, int xOff, int xStride, long w, boolean panels,
+      int k, int n, int width, float[] y, int yOff, int yStride);
 
   /** {@link #tileInPlace} in double. */
-  private static native boolean tileInPlace64(long dgemm, double[] x, int xOff, int xStride, long w, int k, int n,
-      int width, double[] y, int yOff, int yStride);
+  private static native boolean tileInPlace64(long dgemm, double[] x, int xOff, int xStride, long w,
+      boolean panels, int k, int n, int width, double[] y, int yOff, int yStride);
 
-  /** y_s[c0, c0 + width) += (X·B)_s for s in [r0, r0 + n): one small GEMM into this thread's scratch. */
-  private static void tile(Pointer w, Pointer xs, int k, int r0, int n, int c0, int width, Object y, int yOff,
-      int yStride) {
+  /**
+   * y_s[c0, c0 + width) += (X·B)_s for s in [r0, r0 + n), B's tile at {@code tile}: small GEMMs into
+   * this thread's scratch, one for the tile (row-major) or one a panel.
+   */
+  private static void tile(Weights weights, long tile, Pointer xs, int k, int r0, int n, int c0, int width,
+      Object y, int yOff, int yStride) {
+    Pointer w = weights.values();
     Pointer out = NativeMemory.scratch().values(1, (long) n * width, w instanceof FloatPointer);
-    rawGemm(false, false, n, width, k, xs, (long) r0 * k, k, w, (long) c0 * k, width, out, 0, width);
+    int p = weights.panel() == 0 ? width : weights.panel();
+    for (int j = 0; j < width; j += p) {
+      rawGemm(false, false, n, Math.min(p, width - j), k, xs, (long) r0 * k, k, w, tile + (long) j * k, p, out, j,
+          width);
+    }
     addInto(out, n, width, y, yOff + r0 * yStride + c0, yStride);
   }
 

@@ -86,7 +86,7 @@ class NativeBlasTest {
    * a panel of one vector and a last one narrower than a vector), x and y both one state array (a
    * block of A reading a later block), against the double triple loop on the float operands; with
    * the tiles of every instruction set this processor runs (OpenBLAS with AVX-512, the C blocks with
-   * AVX2 and SSE2).
+   * AVX2 and SSE2); then both weight layouts at each, whichever {@link NativeBlas#weights} picks.
    */
   @Test
   void denseTilesAddIntoTheStatesInPlace() {
@@ -98,6 +98,10 @@ class NativeBlasTest {
           DirectConv.capVectorBits(bits);
           denseTilesInPlace(new Random(25), 100, new int[] {1, 2, 3, 4, 5, 37, 150});
           denseTilesInPlace(new Random(26), 13, new int[] {37, 150});
+          for (int panel : new int[] {0, 16}) {
+            denseTilesInLayout(new Random(27), 100, panel, new int[] {1, 5, 37});
+            denseTilesInLayout(new Random(28), 13, panel, new int[] {7});
+          }
         }
       }
     } finally {
@@ -132,6 +136,45 @@ class NativeBlasTest {
       for (int i = 0; i < states.length; i++) {
         assertEquals(want[i], states[i], 1e-4 * Math.max(1, Math.abs(want[i])), "batch " + batch + ", state " + i);
         assertEquals(want[i], states64[i], 1e-12 * Math.max(1, Math.abs(want[i])), "fp64, batch " + batch + ", " + i);
+      }
+    }
+  }
+
+  /**
+   * y += W x through {@link NativeBlas#gemm} with W's tiles in the given layout (0: row-major, read
+   * by OpenBLAS; else panels of that many floats, half as many doubles, read by the C blocks), in
+   * place (float[] and double[] states) and staged (double states, float weights), against the
+   * double triple loop on the float operands.
+   */
+  private static void denseTilesInLayout(Random r, int m, int panel, int[] batches) {
+    int k = 784; // m = 100: two column tiles of 50, each 3 whole panels and one of 2 columns
+    double[] w = widened(Floats.rounded(org.implicit4j.TestModels.randn(r, m * k, 1)));
+    NativeBlas.Weights w32 = NativeBlas.weights(w, true, m, k, true, panel);
+    NativeBlas.Weights w64 = NativeBlas.weights(w, true, m, k, false, panel / 2);
+    for (int batch : batches) {
+      float[] x = new float[batch * k];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) r.nextGaussian();
+      }
+      double[] xd = widened(x);
+      double[] want = new double[batch * m];
+      for (int i = 0; i < want.length; i++) {
+        for (int j = 0; j < k; j++) {
+          want[i] += w[i % m * k + j] * xd[i / m * k + j];
+        }
+      }
+      float[] y32 = new float[batch * m];
+      double[] y64 = new double[batch * m];
+      double[] staged = new double[batch * m];
+      NativeBlas.gemm(w32, true, m, k, x, 0, k, y32, 0, m, batch);
+      NativeBlas.gemm(w64, true, m, k, xd, 0, k, y64, 0, m, batch);
+      NativeBlas.gemm(w32, true, m, k, xd, 0, k, staged, 0, m, batch);
+      String where = "panel " + panel + ", batch " + batch + ", value ";
+      for (int i = 0; i < want.length; i++) {
+        double tol = 1e-4 * Math.max(1, Math.abs(want[i]));
+        assertEquals(want[i], y32[i], tol, where + i);
+        assertEquals(want[i], staged[i], tol, "staged, " + where + i);
+        assertEquals(want[i], y64[i], 1e-12 * Math.max(1, Math.abs(want[i])), "fp64, " + where + i);
       }
     }
   }
