@@ -9,13 +9,33 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-/** Entry point of target/implicit4j.jar; each subcommand is one class. */
+/**
+ * Entry point of target/implicit4j.jar; each subcommand is one class ({@link #COMMANDS}), added to
+ * the command line only when it is the one run (or all of them, for help and errors).
+ */
 @Command(name = "implicit4j", mixinStandardHelpOptions = true, version = "implicit4j 0.1.0",
-    description = "Implicit deep learning on the JVM: x = \u03c6(Ax + Bu + b), \u0177 = Cx + Du + c.",
-    subcommands = {ImportCommand.class, VerifyCommand.class, InfoCommand.class, PredictCommand.class,
-        RescaleCommand.class, ExportCommand.class, RobustCommand.class, AttackCommand.class, TrainCommand.class,
-        RunCommand.class, CommandLine.HelpCommand.class})
+    description = "Implicit deep learning on the JVM: x = \u03c6(Ax + Bu + b), \u0177 = Cx + Du + c.")
 public final class Main implements java.util.concurrent.Callable<Integer> {
+  /**
+   * The subcommands by name, in the order the usage lists them. picocli builds a command's model by
+   * reflection over its annotations, which a fresh JVM runs interpreted: all ten took about 100 ms
+   * of every run's start (0.3 s before the command itself began), so a run builds only its own.
+   */
+  static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("import", ImportCommand::new);
+    COMMANDS.put("verify", VerifyCommand::new);
+    COMMANDS.put("info", InfoCommand::new);
+    COMMANDS.put("predict", PredictCommand::new);
+    COMMANDS.put("rescale", RescaleCommand::new);
+    COMMANDS.put("export", ExportCommand::new);
+    COMMANDS.put("robust", RobustCommand::new);
+    COMMANDS.put("attack", AttackCommand::new);
+    COMMANDS.put("train", TrainCommand::new);
+    COMMANDS.put("run", RunCommand::new);
+  }
+
   @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
       description = "Print stack traces of errors (normally one line each).")
   boolean debug;
@@ -38,12 +58,34 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 
-  /** The configured command line, shared by {@link #main} and tests. */
+  /** The configured command line with every subcommand and help. */
   public static CommandLine commandLine() {
+    return commandLine(COMMANDS.keySet());
+  }
+
+  /**
+   * The command line for these arguments, shared by {@link #main} and tests: with only the
+   * subcommand they name (the first argument not an option: the top level's options take no
+   * values), or with all of them and help when they name none or an unknown one.
+   */
+  public static CommandLine commandLine(String... args) {
+    String named = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    return commandLine(COMMANDS.containsKey(named) ? java.util.Set.of(named) : COMMANDS.keySet());
+  }
+
+  private static CommandLine commandLine(java.util.Set<String> names) {
     CommandLine cl = new CommandLine(new Main());
+    COMMANDS.forEach((name, command) -> {
+      if (names.contains(name)) {
+        cl.addSubcommand(name, command.get());
+      }
+    });
+    if (names.size() > 1) {
+      cl.addSubcommand(new CommandLine.HelpCommand());
+    }
     cl.setExecutionExceptionHandler(Main::handle);
     cl.setExecutionStrategy(parse -> {
       try {

@@ -26,7 +26,7 @@ public class CliTest {
   public record Run(int code, String out, String err) {}
 
   public static Run run(String... args) {
-    CommandLine cl = Main.commandLine();
+    CommandLine cl = Main.commandLine(args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out, true));
@@ -114,6 +114,25 @@ public class CliTest {
     Run debug = run("predict", f.toString(), "--inputs", x.toString(), "--solver", "picard", "--max-iterations", "30",
         "--debug");
     assertTrue(debug.err().contains("\tat "), "--debug prints the trace");
+  }
+
+  /** A run builds only the subcommand it names; help, a bare run and an unknown command see them all. */
+  @Test
+  void aRunBuildsOnlyItsOwnSubcommand() {
+    assertEquals(java.util.Set.of("predict"), Main.commandLine("--debug", "predict", "-q", "m.onnx").getSubcommands()
+        .keySet());
+    java.util.Set<String> all = new java.util.HashSet<>(Main.COMMANDS.keySet());
+    all.add("help");
+    assertEquals(all, Main.commandLine().getSubcommands().keySet());
+    assertEquals(all, Main.commandLine("help", "predict").getSubcommands().keySet());
+    assertEquals(all, Main.commandLine("--debug").getSubcommands().keySet());
+    Run unknown = run("predikt", "m.onnx");
+    assertEquals(ExitCodes.BAD_INPUT, unknown.code());
+    assertTrue(unknown.err().contains("'predikt'") && unknown.err().contains("try: implicit4j --help"),
+        unknown.err());
+    Run help = run("help", "verify");
+    assertEquals(0, help.code());
+    assertTrue(help.out().contains("Usage: implicit4j verify"), help.out());
   }
 
   @Test
