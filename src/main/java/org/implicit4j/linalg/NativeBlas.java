@@ -58,13 +58,13 @@ public final class NativeBlas {
   /**
    * OpenBLAS's kernels as asked for by {@link KernelChoice} (a core name such as SKYLAKEX, the
    * environment's OPENBLAS_CORETYPE, or OpenBLAS's own detection), after loading it, and which
-   * products the C library runs ({@link DirectConv}: strided convolutions with AVX-512; without it
-   * every one-group undilated convolution and the dense tiles).
+   * products the C library runs ({@link DirectConv}: strided and depthwise convolutions with
+   * AVX-512; without it every one-group or depthwise undilated convolution and the dense tiles).
    */
   public static String kernels() {
     int bits = DirectConv.vectorWidth();
     String direct = !DirectConv.available() ? ""
-        : bits == 512 ? "; strided convolutions: direct (C, 512-bit vectors)"
+        : bits == 512 ? "; strided and depthwise convolutions: direct (C, 512-bit vectors)"
         : "; convolutions and dense tiles: C (" + bits + "-bit vectors)";
     return (available() ? KernelChoice.chosen() : "none (Java kernels)") + direct;
   }

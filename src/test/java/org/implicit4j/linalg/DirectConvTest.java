@@ -57,6 +57,21 @@ class DirectConvTest {
       new ConvGeometry(4, 6, 12, 8, 6, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1),
       new ConvGeometry(64, 5, 24, 64, 5, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
 
+  /**
+   * Depthwise layers (a group a channel): rows of 4 vectors (32), of 2 (16 floats) or 4 (16 doubles),
+   * 13-wide rows (a vector, a block of 4 pixels and one), strides 2 and (2, 3) with a 3×5 kernel,
+   * unpadded (read in place), and 64 channels of 45×45 (a lone sample split at pixel 1,012, inside
+   * row 22).
+   */
+  private static final ConvGeometry[] DEPTHWISE = {
+      new ConvGeometry(32, 32, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32),
+      new ConvGeometry(24, 16, 16, 24, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 24),
+      new ConvGeometry(8, 12, 13, 8, 12, 13, 3, 3, 1, 1, 1, 1, 1, 1, 8),
+      new ConvGeometry(16, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 16),
+      new ConvGeometry(12, 9, 11, 12, 5, 4, 3, 5, 2, 3, 1, 2, 1, 1, 12),
+      new ConvGeometry(16, 8, 8, 16, 6, 6, 3, 3, 1, 1, 0, 0, 1, 1, 16),
+      new ConvGeometry(64, 45, 45, 64, 45, 45, 3, 3, 1, 1, 1, 1, 1, 1, 64)};
+
   @Test
   void routingFollowsTheVectorWidth() {
     for (ConvGeometry g : STRIDED) {
@@ -67,7 +82,11 @@ class DirectConvTest {
       assertEquals(!wide, DirectConv.suits(g), g.toString()); // stride 1: GEMMs only with AVX-512
     }
     assertEquals(!wide, DirectConv.suits(new ConvGeometry(16, 32, 32, 32, 16, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1)));
+    for (ConvGeometry g : DEPTHWISE) {
+      assertTrue(DirectConv.suits(g), g.toString()); // at every vector width
+    }
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2))); // groups
+    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8))); // 2 outputs a group
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 6, 6, 3, 3, 2, 2, 0, 0, 2, 2, 1))); // dilation
   }
 
@@ -86,7 +105,7 @@ class DirectConvTest {
           continue;
         }
         DirectConv.capVectorBits(bits);
-        for (ConvGeometry g : concat(STRIDED, UNSTRIDED)) {
+        for (ConvGeometry g : concat(concat(STRIDED, UNSTRIDED), DEPTHWISE)) {
           double[] k = TestModels.randn(r, g.kernelSize(), 1);
           for (boolean fp32 : new boolean[] {true, false}) {
             DirectConv conv = new DirectConv(g, k, fp32);
