@@ -147,29 +147,34 @@ public final class Conv2d implements LinearOperator {
 
   /**
    * Kᵀ of a stride-1 convolution as a convolution of the output: (Kᵀy)[c, i, j] = Σ_(o, ky, kx)
-   * K[o, c, ky, kx]·y[o, i + p_t − ky, j + p_l − kx], the kernel flipped with its channels swapped
-   * and padded by k − 1 − p; null for other strides, dilations, groups, or pads beyond k − 1.
+   * K[o, c, ky, kx]·y[o, i + p_t − ky, j + p_l − kx] (o over c's group), the kernel flipped with its
+   * channels swapped within each group and padded by k − 1 − p; null for other strides, dilations,
+   * or pads beyond k − 1.
    */
   static ConvGeometry transposedGeometry(ConvGeometry g) {
-    boolean plain = g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1 && g.groups() == 1;
+    boolean plain = g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1;
     if (!plain || g.padTop() < 0 || g.padLeft() < 0 || g.padTop() >= g.kh() || g.padLeft() >= g.kw()) {
       return null;
     }
     return new ConvGeometry(g.cout(), g.oh(), g.ow(), g.cin(), g.h(), g.w(), g.kh(), g.kw(), 1, 1,
-        g.kh() - 1 - g.padTop(), g.kw() - 1 - g.padLeft(), 1, 1, 1);
+        g.kh() - 1 - g.padTop(), g.kw() - 1 - g.padLeft(), 1, 1, g.groups());
   }
 
-  /** K'[c, o, ky, kx] = K[o, c, k_h − 1 − ky, k_w − 1 − kx]: the kernel of {@link #transposedGeometry}. */
-  private static double[] transposedKernel(ConvGeometry g, double[] kernel) {
-    int kh = g.kh();
-    int kw = g.kw();
+  /**
+   * K'[c, o', ky, kx] = K[o, c', k_h − 1 − ky, k_w − 1 − kx] for c = g·cpgIn + c' and o = g·cpgOut + o'
+   * in each group g: the kernel of {@link #transposedGeometry}, whose groups take cpgOut channels in.
+   */
+  static double[] transposedKernel(ConvGeometry g, double[] kernel) {
+    int taps = g.kh() * g.kw();
+    int cpgIn = g.cinPerGroup();
+    int cpgOut = g.coutPerGroup();
     double[] t = new double[kernel.length];
     for (int o = 0; o < g.cout(); o++) {
-      for (int c = 0; c < g.cin(); c++) {
-        for (int ky = 0; ky < kh; ky++) {
-          for (int kx = 0; kx < kw; kx++) {
-            t[((c * g.cout() + o) * kh + kh - 1 - ky) * kw + kw - 1 - kx] = kernel[((o * g.cin() + c) * kh + ky) * kw + kx];
-          }
+      int group = o / cpgOut;
+      for (int cl = 0; cl < cpgIn; cl++) {
+        int c = group * cpgIn + cl;
+        for (int tap = 0; tap < taps; tap++) {
+          t[(c * cpgOut + o % cpgOut) * taps + taps - 1 - tap] = kernel[(o * cpgIn + cl) * taps + tap];
         }
       }
     }
