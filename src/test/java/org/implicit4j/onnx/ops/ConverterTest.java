@@ -214,6 +214,11 @@ class ConverterTest {
             ints("pads", 1, 1, 1, 1)),
         one("Conv strided grouped", "Conv", 17, dims(1, 4, 6, 6), List.of(floats("W", dims(4, 2, 3, 3))),
             ints("strides", 2, 2), i("group", 2)),
+        // depthwise (a group a channel: the C library's own kernel): rows of 2 vectors and a tail, then strided
+        one("Conv depthwise padded", "Conv", 17, dims(1, 8, 9, 21), List.of(floats("W", dims(8, 1, 3, 3)),
+            floats("B", dims(8))), ints("pads", 1, 1, 1, 1), i("group", 8)),
+        one("Conv depthwise strided", "Conv", 17, dims(1, 6, 9, 9), List.of(floats("W", dims(6, 1, 3, 3))),
+            ints("strides", 2, 2), ints("pads", 1, 0, 0, 1), i("group", 6)),
         one("BatchNormalization", "BatchNormalization", 15, dims(1, 3, 2, 2), List.of(floats("s", dims(3)),
             floats("b", dims(3)), floats("m", dims(3)), positive("v", 3))),
         one("MaxPool", "MaxPool", 17, img, List.of(), ints("kernel_shape", 2, 2), ints("strides", 2, 2)),
