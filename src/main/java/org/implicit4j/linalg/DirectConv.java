@@ -27,23 +27,41 @@ final class DirectConv {
   private static final long SPLIT_MACS = 1 << 20;
 
   private final ConvGeometry g;
-  /** The geometry as the C side reads it, in the order of its enum (CIN … OW). */
+  /**
+   * The geometry as the C side reads it, in the order of its enum (CIN … DEPTHWISE): of one group
+   * when the layer has several groups of several channels (each group runs as a convolution of its
+   * own channels), else of the layer.
+   */
   private final int[] geo;
   /**
-   * The kernel, output channel fastest: [ci][ky][kx][co], co padded with zero channels to a vector
-   * multiple; a float[] (float32 states) or a double[] (fp64 states).
+   * Per group run from Java (one unless grouped), its kernel, output channel fastest: [ci][ky][kx][co],
+   * co padded with zero channels to a vector multiple, or a depthwise layer's as ONNX stores it; a
+   * float[] (float32 states) or a double[] (fp64 states).
    */
-  private final Object packed;
+  private final Object[] packed;
 
   /** For float32 states (the kernel rounded to float, as Conv2d's float32 kernel) or fp64 states. */
   DirectConv(ConvGeometry g, double[] kernel, boolean fp32) {
     this.g = g;
     boolean depthwise = depthwise(g);
-    int co = depthwise ? g.cout() : lanes(g.cout(), fp32);
-    this.geo = new int[] {g.cin(), g.h(), g.w(), g.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(), g.padTop(),
-        g.padLeft(), g.oh(), g.ow(), depthwise ? 1 : 0};
-    double[] p = depthwise ? kernel : pack(g, kernel, co); // depthwise: ONNX's [c][ky][kx] as it is
-    this.packed = fp32 ? Floats.rounded(p) : p;
+    ConvGeometry one = depthwise ? g : oneGroup(g);
+    int co = depthwise ? g.cout() : lanes(one.cout(), fp32);
+    this.geo = new int[] {one.cin(), g.h(), g.w(), one.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(),
+        g.padTop(), g.padLeft(), g.oh(), g.ow(), depthwise ? 1 : 0};
+    int groups = depthwise ? 1 : g.groups();
+    int size = kernel.length / groups;
+    this.packed = new Object[groups];
+    for (int grp = 0; grp < groups; grp++) {
+      double[] k = java.util.Arrays.copyOfRange(kernel, grp * size, (grp + 1) * size);
+      double[] p = depthwise ? k : pack(one, k, co); // depthwise: ONNX's [c][ky][kx] as it is
+      packed[grp] = fp32 ? Floats.rounded(p) : p;
+    }
+  }
+
+  /** The convolution of one group's channels (the layer itself when it has one group). */
+  private static ConvGeometry oneGroup(ConvGeometry g) {
+    return new ConvGeometry(g.cinPerGroup(), g.h(), g.w(), g.coutPerGroup(), g.oh(), g.ow(), g.kh(), g.kw(),
+        g.strideH(), g.strideW(), g.padTop(), g.padLeft(), 1, 1, 1);
   }
 
   /** Whether the library loaded. */
@@ -53,8 +71,10 @@ final class DirectConv {
 
   /**
    * Whether a convolution (float32 or fp64) goes this way, when the library loaded and the layer has
-   * no dilation: every {@link #depthwise} layer; of one group, with AVX-512, a stride above 1 and a
-   * kernel above 1×1 or at most 16 output channels; without it, every such layer.
+   * no dilation: every {@link #depthwise} layer; with AVX-512, one group, a stride above 1 and a
+   * kernel above 1×1 or at most 16 output channels; without it, every layer (several groups of
+   * several channels run group by group: Zen 3, one thread, float32, 32×32 32→64 3×3 in 2 groups,
+   * 636 µs a sample as GEMMs, 266 direct).
    *
    * <p>Why the split: OpenBLAS 0.3.31 multiplies small matrices in place only with its SkylakeX
    * (AVX-512) kernels; elsewhere every GEMM call packs both operands first. Measured, one thread,
@@ -70,11 +90,8 @@ final class DirectConv {
     if (depthwise(g)) {
       return true;
     }
-    if (g.groups() != 1) {
-      return false;
-    }
     return Holder.VECTOR_BITS < 512
-        || Math.max(g.strideH(), g.strideW()) > 1 && (g.kh() * g.kw() > 1 || g.cout() <= 16);
+        || g.groups() == 1 && Math.max(g.strideH(), g.strideW()) > 1 && (g.kh() * g.kw() > 1 || g.cout() <= 16);
   }
 
   /**
@@ -115,9 +132,17 @@ final class DirectConv {
   }
 
   private boolean run(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int count, int from, int to) {
-    return packed instanceof float[] k
-        ? conv((float[]) x, xOff, xStride, k, geo, (float[]) y, yOff, yStride, count, from, to)
-        : conv64((double[]) x, xOff, xStride, (double[]) packed, geo, (double[]) y, yOff, yStride, count, from, to);
+    int in = geo[0] * g.h() * g.w(); // a group's input and output channels
+    int out = geo[3] * g.oh() * g.ow();
+    boolean ok = true;
+    for (int grp = 0; grp < packed.length && ok; grp++) {
+      int xo = xOff + grp * in;
+      int yo = yOff + grp * out;
+      ok = packed[grp] instanceof float[] k
+          ? conv((float[]) x, xo, xStride, k, geo, (float[]) y, yo, yStride, count, from, to)
+          : conv64((double[]) x, xo, xStride, (double[]) packed[grp], geo, (double[]) y, yo, yStride, count, from, to);
+    }
+    return ok;
   }
 
   /**

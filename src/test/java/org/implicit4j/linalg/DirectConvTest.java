@@ -72,6 +72,11 @@ class DirectConvTest {
       new ConvGeometry(16, 8, 8, 16, 6, 6, 3, 3, 1, 1, 0, 0, 1, 1, 16),
       new ConvGeometry(64, 45, 45, 64, 45, 45, 3, 3, 1, 1, 1, 1, 1, 1, 64)};
 
+  /** Several groups of several channels, run group by group: 2 groups strided, 4 groups of 3 → 6. */
+  private static final ConvGeometry[] GROUPED = {
+      new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2),
+      new ConvGeometry(12, 10, 10, 24, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 4)};
+
   @Test
   void routingFollowsTheVectorWidth() {
     for (ConvGeometry g : STRIDED) {
@@ -85,8 +90,11 @@ class DirectConvTest {
     for (ConvGeometry g : DEPTHWISE) {
       assertTrue(DirectConv.suits(g), g.toString()); // at every vector width
     }
-    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2))); // groups
-    assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8))); // 2 outputs a group
+    for (ConvGeometry g : GROUPED) {
+      assertEquals(!wide, DirectConv.suits(g), g.toString()); // GEMMs with AVX-512
+    }
+    ConvGeometry twoOutputs = new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8);
+    assertFalse(DirectConv.depthwise(twoOutputs)); // 2 output channels a group: grouped, not depthwise
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 6, 6, 3, 3, 2, 2, 0, 0, 2, 2, 1))); // dilation
   }
 
@@ -105,7 +113,7 @@ class DirectConvTest {
           continue;
         }
         DirectConv.capVectorBits(bits);
-        for (ConvGeometry g : concat(concat(STRIDED, UNSTRIDED), DEPTHWISE)) {
+        for (ConvGeometry g : concat(concat(STRIDED, UNSTRIDED), concat(DEPTHWISE, GROUPED))) {
           double[] k = TestModels.randn(r, g.kernelSize(), 1);
           for (boolean fp32 : new boolean[] {true, false}) {
             DirectConv conv = new DirectConv(g, k, fp32);
