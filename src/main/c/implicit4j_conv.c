@@ -1,6 +1,7 @@
 /*
  * Direct convolutions (float32 and fp64) for implicit4j (org.implicit4j.linalg.DirectConv): y += K * x over a
- * batch of samples in C order (cin, h, w) -> (cout, oh, ow), groups 1, dilation 1. Built by Maven
+ * batch of samples in C order (cin, h, w) -> (cout, oh, ow), one group or depthwise (a group a
+ * channel; DirectConv runs other grouped layers a group at a time), dilation 1. Built by Maven
  * when gcc is present (pom.xml, profile native-kernels); without it the Java and OpenBLAS paths run.
  *
  * Why: a strided layer of a small image is a few hundred thousand multiply-adds a sample, too small
@@ -143,12 +144,12 @@ KERNEL_PV(kernel_pv_d4, double, d4, 4, 3, 4)
 /*
  * Depthwise layers (a group a channel, one output channel each; DEPTHWISE set): y[c][p] += sum over
  * ky, kx of w[(c*kh + ky)*kw + kx] * xp[c][oy*sh + ky][ox*sw + kx], the kernel as ONNX stores it,
- * for the output pixels p in [from, to), one channel c at a time: xc its plane (zero-padded, hp x wp,
- * when the layer pads: a plane at a time, so that it stays in L1), wc its taps, yc its output. A
- * stride-1 row runs in blocks of NV vectors of LANES consecutive output pixels (each tap one
- * unaligned load a vector and one broadcast weight), then 2 vectors and 1, then pixels 4 and 1 at
- * a time, as every pixel of a strided layer. As a GEMM per group, a depthwise layer was 1-row products, 0.3-2
- * GFLOP/s (Zen 3, MobileNet-like 3x3 layers).
+ * for the output pixels p in [from, to), one channel c at a time: xc its plane, wp values a row
+ * (zero-padded a plane at a time when the layer pads, so that it stays in L1), wc its taps, yc its
+ * output. A stride-1 row runs in blocks of NV vectors of LANES consecutive output pixels (each tap
+ * one unaligned load a vector and one broadcast weight), then 2 vectors and 1, then pixels 4 and 1
+ * at a time, as every pixel of a strided layer. As a GEMM per group, a depthwise layer was 1-row
+ * products, 0.3-2 GFLOP/s (Zen 3, MobileNet-like 3x3 layers).
  */
 #define DEPTHWISE_KERNEL(NAME, T, VT, LANES, NV)                                                         \
   static inline __attribute__((always_inline)) void NAME(const T *xc, int wp, const T *wc, const int *g, \
