@@ -161,14 +161,15 @@ public final class NativeBlas {
    * C library's blocks: a block then streams its weights from one run of memory).
    */
   record Weights(Pointer values, int panel) {
-    /** Columns a tile of {@code cols} occupies: whole panels. */
-    long allotted(int cols) {
-      return panel == 0 ? cols : (cols + panel - 1L) / panel * panel;
-    }
-
     /** Offset of the tile starting at column c0 of a tiling t, depth k. */
     long tileOffset(Tiling t, int c0, int k) {
-      return c0 / t.cols() * allotted(t.cols()) * k;
+      return tileOffset(t, c0, k, panel);
+    }
+
+    /** {@link #tileOffset} in a layout of this panel width: tiles of whole panels, one after another. */
+    static long tileOffset(Tiling t, int c0, int k, int panel) {
+      long allotted = panel == 0 ? t.cols() : (t.cols() + panel - 1L) / panel * panel;
+      return c0 / t.cols() * allotted * k;
     }
   }
 
@@ -188,12 +189,12 @@ public final class NativeBlas {
     if (t == null) {
       return new Weights(fp32 ? NativeMemory.of(Floats.rounded(w)) : NativeMemory.of(w), 0);
     }
-    Weights layout = new Weights(null, panel);
     int p = panel == 0 ? Integer.MAX_VALUE : panel;
-    double[] b = new double[Math.toIntExact(layout.allotted(t.cols()) * k * ((m + t.cols() - 1) / t.cols()))];
+    int tiles = (m + t.cols() - 1) / t.cols();
+    double[] b = new double[Math.toIntExact(Weights.tileOffset(t, tiles * t.cols(), k, panel))];
     for (int c0 = 0; c0 < m; c0 += t.cols()) {
       int width = Math.min(t.cols(), m - c0);
-      long tile = layout.tileOffset(t, c0, k);
+      long tile = Weights.tileOffset(t, c0, k, panel);
       int row = panel == 0 ? width : panel;
       for (int nn = 0; nn < width; nn++) {
         long at = tile + (long) nn / p * p * k + nn % p;
