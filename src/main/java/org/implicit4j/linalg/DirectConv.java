@@ -14,9 +14,10 @@ import java.nio.file.Path;
  * value in Java and as slowly in OpenBLAS's strided copy). Measured on Zen 5, one thread, µs a
  * sample, the GEMM path → this one: oval21's 3→8 4×4 stride-2 layer 4.56 → 3.0, its 8→16 4.08 →
  * 2.3; resnet2b's 3→8 3×3 stride-2 3.64 → 2.1, its 8→16 3.19 → 1.5. Its stride-1 layers stay GEMMs
- * (OpenBLAS's SkylakeX small-matrix kernels, 137–270 GFLOP/s). Without AVX-512 every one-group
- * undilated layer runs here, since OpenBLAS packs both operands at every small GEMM call there:
- * see {@link #suits}.
+ * (OpenBLAS's SkylakeX small-matrix kernels, 137–270 GFLOP/s). Without AVX-512 every undilated
+ * layer runs here (a grouped one a group at a time), since OpenBLAS packs both operands at every
+ * small GEMM call there; depthwise layers run here on every instruction set, channel by channel:
+ * see {@link #suits} and {@link #depthwise}.
  *
  * <p>The library is a resource of the jar for linux-x86_64; elsewhere, or when it was not built,
  * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes. It
