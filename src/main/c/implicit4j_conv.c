@@ -147,11 +147,12 @@ KERNEL_PV(kernel_pv_d4, double, d4, 4, 3, 4)
  * for the output pixels p in [from, to), one channel c at a time: xc its plane, wp values a row
  * (zero-padded a plane at a time when the layer pads, so that it stays in L1), wc its taps, yc its
  * output. A stride-1 row runs in blocks of NV vectors of LANES consecutive output pixels (each tap
- * one unaligned load a vector and one broadcast weight), then 2 vectors and 1, then pixels 4 and 1
- * at a time, as every pixel of a strided layer. As a GEMM per group, a depthwise layer was 1-row
- * products, 0.3-2 GFLOP/s (Zen 3, MobileNet-like 3x3 layers).
+ * one unaligned load a vector and one broadcast weight), then 2 vectors and 1; a stride-2 row in
+ * single vectors (DEPTHWISE_RUN2); then pixels 4 and 1 at a time, as every pixel of other strides.
+ * As a GEMM per group, a depthwise layer was 1-row products, 0.3-2 GFLOP/s (Zen 3, MobileNet-like
+ * 3x3 layers).
  */
-#define DEPTHWISE_KERNEL(NAME, T, VT, LANES, NV)                                                         \
+#define DEPTHWISE_KERNEL(NAME, T, VT, LANES, NV, EVENS)                                                  \
   static inline __attribute__((always_inline)) void NAME(const T *xc, int wp, const T *wc, const int *g, \
                                                          T *yc, long from, long to) {                   \
     int oy = (int)(from / g[OW]), ox = (int)(from % g[OW]);                                              \
@@ -164,6 +165,8 @@ KERNEL_PV(kernel_pv_d4, double, d4, 4, 3, 4)
         DEPTHWISE_RUN(T, VT, LANES, NV)                                                                  \
         DEPTHWISE_RUN(T, VT, LANES, 2)                                                                   \
         DEPTHWISE_RUN(T, VT, LANES, 1)                                                                   \
+      } else if (g[SW] == 2) {                                                                           \
+        DEPTHWISE_RUN2(T, VT, LANES, EVENS)                                                              \
       }                                                                                                  \
       DEPTHWISE_PIXELS(T, 4)                                                                             \
       DEPTHWISE_PIXELS(T, 1)                                                                             \
@@ -206,8 +209,33 @@ KERNEL_PV(kernel_pv_d4, double, d4, 4, 3, 4)
     }                                                                                                    \
   }
 
-DEPTHWISE_KERNEL(depthwise_f, float, f8, 8, 4)
-DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4)
+/*
+ * Stride 2: a vector of LANES output pixels of a row reads every other input value from 2*LANES - 1
+ * of them, as the even lanes of one vector and the odd lanes of the next one loaded a value earlier
+ * (so that no load reads past the last value used), picked by EVENS.
+ */
+#define DEPTHWISE_RUN2(T, VT, LANES, EVENS)                                                              \
+  for (; ox + LANES <= end; ox += LANES) {                                                               \
+    VT acc = (VT){0};                                                                                    \
+    for (int ky = 0; ky < g[KH]; ky++)                                                                   \
+      for (int kx = 0; kx < g[KW]; kx++) {                                                               \
+        const T *xs = xr + (long)ky * wp + 2L * ox + kx;                                                 \
+        VT lo, hi;                                                                                       \
+        memcpy(&lo, xs, sizeof(VT));                                                                     \
+        memcpy(&hi, xs + LANES - 1, sizeof(VT));                                                         \
+        acc += __builtin_shuffle(lo, hi, EVENS) * wc[ky * g[KW] + kx];                                   \
+      }                                                                                                  \
+    VT yv;                                                                                               \
+    memcpy(&yv, yr + ox, sizeof(VT));                                                                    \
+    yv += acc;                                                                                           \
+    memcpy(yr + ox, &yv, sizeof(VT));                                                                    \
+  }
+
+typedef int i8 __attribute__((vector_size(32)));
+typedef long long l4 __attribute__((vector_size(32)));
+
+DEPTHWISE_KERNEL(depthwise_f, float, f8, 8, 4, ((i8){0, 2, 4, 6, 9, 11, 13, 15}))
+DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
 
 /* Rows and columns of the padded input that the taps read. */
 static int padded_rows(const int *g) { return (g[OH] - 1) * g[SH] + g[KH]; }

@@ -59,7 +59,8 @@ class DirectConvTest {
 
   /**
    * Depthwise layers (a group a channel): rows of 4 vectors (32), of 2 (16 floats) or 4 (16 doubles),
-   * 13-wide rows (a vector, a block of 4 pixels and one), strides 2 and (2, 3) with a 3×5 kernel,
+   * 13-wide rows (a vector, a block of 4 pixels and one), stride 2 (rows of 8 and 19 pixels: whole
+   * vectors, then pixels) and (2, 3) with a 3×5 kernel,
    * unpadded (read in place), and 64 channels of 45×45 (a lone sample split at pixel 1,012, inside
    * row 22).
    */
@@ -70,7 +71,8 @@ class DirectConvTest {
       new ConvGeometry(16, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 16),
       new ConvGeometry(12, 9, 11, 12, 5, 4, 3, 5, 2, 3, 1, 2, 1, 1, 12),
       new ConvGeometry(16, 8, 8, 16, 6, 6, 3, 3, 1, 1, 0, 0, 1, 1, 16),
-      new ConvGeometry(64, 45, 45, 64, 45, 45, 3, 3, 1, 1, 1, 1, 1, 1, 64)};
+      new ConvGeometry(64, 45, 45, 64, 45, 45, 3, 3, 1, 1, 1, 1, 1, 1, 64),
+      new ConvGeometry(8, 20, 37, 8, 10, 19, 3, 3, 2, 2, 1, 1, 1, 1, 8)}; // stride 2: vectors, then pixels
 
   /** Several groups of several channels, run group by group: 2 groups strided, 4 groups of 3 → 6. */
   private static final ConvGeometry[] GROUPED = {
