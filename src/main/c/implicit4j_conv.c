@@ -349,7 +349,9 @@ JNIEXPORT void JNICALL Java_org_implicit4j_linalg_DirectConv_capVectorBits(JNIEn
     (void)cls;                                                                                           \
     int g[GEO];                                                                                          \
     (*env)->GetIntArrayRegion(env, geo, 0, GEO, g);                                                      \
-    T *xp = malloc(sizeof(T) * (size_t)g[CIN] * padded_rows(g) * padded_cols(g));                        \
+    /* the padded input: a sample's, or one plane for a depthwise layer (padded plane by plane) */    \
+    size_t planes = g[DEPTHWISE] ? 1 : (size_t)g[CIN];                                                   \
+    T *xp = malloc(sizeof(T) * planes * padded_rows(g) * padded_cols(g));                                \
     if (xp == NULL) return JNI_FALSE;                                                                    \
     jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
     T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
