@@ -133,8 +133,8 @@ final class DirectConv {
   }
 
   private boolean run(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int count, int from, int to) {
-    int in = geo[0] * g.h() * g.w(); // a group's input and output channels
-    int out = geo[3] * g.oh() * g.ow();
+    int in = g.cinPerGroup() * g.h() * g.w(); // a group's inputs and outputs (one group unless grouped)
+    int out = g.coutPerGroup() * g.oh() * g.ow();
     boolean ok = true;
     for (int grp = 0; grp < packed.length && ok; grp++) {
       int xo = xOff + grp * in;
