@@ -24,7 +24,10 @@ typedef float f8 __attribute__((vector_size(32)));
 typedef double d8 __attribute__((vector_size(64)));
 typedef double d4 __attribute__((vector_size(32)));
 
-enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, DEPTHWISE, GEO };
+enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, DEPTHWISE, WINOGRAD, GEO };
+
+/* Tiles a Winograd block holds at most (WINO_KERNEL's NV * LANES), for its scratch. */
+enum { WINO_TILES = 16 };
 
 /*
  * Register blocks, per instruction set: PB output pixels by NV vectors of output channels. AVX-512
@@ -237,9 +240,252 @@ typedef long long l4 __attribute__((vector_size(32)));
 DEPTHWISE_KERNEL(depthwise_f, float, f8, 8, 4, ((i8){0, 2, 4, 6, 9, 11, 13, 15}))
 DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
 
-/* Rows and columns of the padded input that the taps read. */
-static int padded_rows(const int *g) { return (g[OH] - 1) * g[SH] + g[KH]; }
-static int padded_cols(const int *g) { return (g[OW] - 1) * g[SW] + g[KW]; }
+/*
+ * Winograd F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016,
+ * section 4.1), for 3x3 stride-1 layers of one group (WINOGRAD set): each 2x2 block of output
+ * pixels, a tile, is Y = A^T [sum over ci of U_ci (.) V_ci] A with V = B^T d B of the tile's 4x4
+ * padded input d and U = G g G^T of the 3x3 kernel g (DirectConv.winogradKernel, in Java, in
+ * double): 16 multiplies a tile and channel pair instead of 36. The sums over ci are 16 matrix
+ * products, one per position xi of the 4x4 transform, M_xi[co][t] = sum over ci of U_xi[co][ci]
+ * V_xi[ci][t], over a block of TB tiles (flattened row by row) whose transforms stay in L1: v holds
+ * them as [xi][ci][TB], each xi (CIN + 1) * TB apart (so that the 16 that a tile writes do not share
+ * a cache set), m as [co][xi][TB], u as [xi][CO / 4][ci][4] (co padded with zero channels to CO, a
+ * multiple of 4). Each padded row is stored as its even columns then its odd ones (WINO_PAD), so
+ * that a run of tiles reads its inputs as whole vectors. The padded input has 2 * ceil(oh/2) + 2
+ * rows and columns likewise, so every tile reads inside it; only the output pixels inside the image
+ * and in [from, to) are added to.
+ */
+
+/* xp = the sample's input placed at (pt, pl) (both >= 0), zero elsewhere, each row as its wh even then wh odd columns. */
+#define WINO_PAD(NAME, T, VT, LANES, EV, OD)                                                             \
+  static inline __attribute__((always_inline)) void NAME(const T *x, const int *g, T *xp, int hp, int wh) { \
+    memset(xp, 0, sizeof(T) * g[CIN] * hp * 2 * wh);                                                     \
+    int n = g[W] < 2 * wh - g[PL] ? g[W] : 2 * wh - g[PL]; /* input columns inside the padded row */     \
+    for (int ci = 0; ci < g[CIN]; ci++)                                                                  \
+      for (int r = g[PT]; r < hp && r - g[PT] < g[H]; r++) {                                             \
+        const T *xr = x + ((long)ci * g[H] + r - g[PT]) * g[W];                                          \
+        T *row = xp + ((long)ci * hp + r) * 2 * wh;                                                      \
+        /* input column ix lands at padded column ix + pl: the even input columns on one side */         \
+        T *ev = g[PL] % 2 ? row + wh + g[PL] / 2 : row + g[PL] / 2;                                      \
+        T *od = g[PL] % 2 ? row + (g[PL] + 1) / 2 : row + wh + g[PL] / 2;                                \
+        int j = 0;                                                                                       \
+        for (; 2 * j + 2 * LANES <= n; j += LANES) {                                                     \
+          VT lo, hi;                                                                                     \
+          memcpy(&lo, xr + 2 * j, sizeof(VT));                                                           \
+          memcpy(&hi, xr + 2 * j + LANES, sizeof(VT));                                                   \
+          VT e = __builtin_shuffle(lo, hi, EV), o = __builtin_shuffle(lo, hi, OD);                       \
+          memcpy(ev + j, &e, sizeof(VT));                                                                \
+          memcpy(od + j, &o, sizeof(VT));                                                                \
+        }                                                                                                \
+        for (int ix = 2 * j; ix < n; ix++) (ix % 2 ? od : ev)[ix / 2] = xr[ix];                          \
+      }                                                                                                  \
+  }
+
+/*
+ * V = B^T d B for the tiles [a, b) of tile row ty, channel by channel, at v[xi * (cin + 1) * TB +
+ * ci * TB + tx]: runs of LANES tiles as vectors (WINO_INPUT_RUN, whole vectors then half ones), the rest
+ * one at a time. Rows k of the tile: e_k[tx] = d_k[2 tx], o_k[tx] = d_k[2 tx + 1].
+ */
+#define WINO_INPUT(NAME, T, VT, LANES, HT, HALF, TB)                                                     \
+  static inline __attribute__((always_inline)) void NAME(const T *xp, int hp, int wh, int cin, int ty,  \
+                                                         int a, int b, T *v) {                          \
+    for (int ci = 0; ci < cin; ci++) {                                                                   \
+      const T *e[4], *o[4];                                                                              \
+      for (int k = 0; k < 4; k++) {                                                                      \
+        e[k] = xp + ((long)ci * hp + 2 * ty + k) * 2 * wh;                                               \
+        o[k] = e[k] + wh;                                                                                \
+      }                                                                                                  \
+      T *vc = v + (long)ci * TB;                                                                         \
+      int tx = a;                                                                                        \
+      WINO_INPUT_RUN(T, VT, LANES, TB)                                                                    \
+      WINO_INPUT_RUN(T, HT, HALF, TB)                                                                     \
+      WINO_INPUT_RUN(T, T, 1, TB)                                                                         \
+    }                                                                                                    \
+  }
+
+/*
+ * Tiles [tx, tx + LANES): B^T d (rows i of the tile: d_0 - d_2, d_1 + d_2, d_2 - d_1, d_1 - d_3),
+ * then each row times B (columns j likewise), from e and o loaded as vectors over tiles, a row i at
+ * a time so that few vectors are live.
+ */
+#define WINO_INPUT_RUN(T, VT, LANES, TB)                                                                  \
+  for (; tx + LANES <= b; tx += LANES) {                                                                 \
+    WINO_INPUT_ROW(T, VT, TB, 0, 0, 2, -)                                                                \
+    WINO_INPUT_ROW(T, VT, TB, 1, 1, 2, +)                                                                \
+    WINO_INPUT_ROW(T, VT, TB, 2, 2, 1, -)                                                                \
+    WINO_INPUT_ROW(T, VT, TB, 3, 1, 3, -)                                                                \
+  }
+
+/* Row I of B^T d B: w = d_RA OP d_RB as e0, o0, e1, o1, then its columns w_e0 - w_e1, w_o0 + w_e1, w_e1 - w_o0, w_o0 - w_o1. */
+#define WINO_INPUT_ROW(T, VT, TB, I, RA, RB, OP)                                                         \
+  {                                                                                                      \
+    VT w[4];                                                                                             \
+    const T *src[4] = {e[RA] + tx, o[RA] + tx, e[RA] + tx + 1, o[RA] + tx + 1};                          \
+    const T *srd[4] = {e[RB] + tx, o[RB] + tx, e[RB] + tx + 1, o[RB] + tx + 1};                          \
+    _Pragma("GCC unroll 4") for (int q = 0; q < 4; q++) {                                                \
+      VT pa, pb;                                                                                         \
+      memcpy(&pa, src[q], sizeof(VT));                                                                   \
+      memcpy(&pb, srd[q], sizeof(VT));                                                                   \
+      w[q] = pa OP pb;                                                                                   \
+    }                                                                                                    \
+    VT c0 = w[0] - w[2], c1 = w[1] + w[2], c2 = w[2] - w[1], c3 = w[1] - w[3];                           \
+    T *vi = vc + (I * 4) * (cin + 1L) * TB + tx;                                                         \
+    memcpy(vi, &c0, sizeof(VT));                                                                         \
+    memcpy(vi + (cin + 1L) * TB, &c1, sizeof(VT));                                                       \
+    memcpy(vi + 2 * (cin + 1L) * TB, &c2, sizeof(VT));                                                   \
+    memcpy(vi + 3 * (cin + 1L) * TB, &c3, sizeof(VT));                                                   \
+  }
+
+/* M_xi = U_xi V_xi for a block of TB = NV * LANES tiles: 4 output channels by NV vectors of tiles. */
+#define WINO_PRODUCT(NAME, T, VT, LANES, NV)                                                             \
+  static inline __attribute__((always_inline)) void NAME(const T *u, const T *v, int cin, int co, T *m) { \
+    for (int xi = 0; xi < 16; xi++)                                                                      \
+      for (int cb = 0; cb < co; cb += 4) {                                                               \
+        const T *ux = u + ((long)xi * co + cb) * cin;                                                    \
+        const T *vx = v + (long)xi * (cin + 1) * NV * LANES;                                                       \
+        VT acc[4][NV];                                                                                   \
+        for (int r = 0; r < 4; r++)                                                                      \
+          for (int j = 0; j < NV; j++) acc[r][j] = (VT){0};                                              \
+        for (int ci = 0; ci < cin; ci++) {                                                               \
+          VT xv[NV];                                                                                     \
+          for (int j = 0; j < NV; j++) memcpy(&xv[j], vx + ((long)ci * NV + j) * LANES, sizeof(VT));      \
+          for (int r = 0; r < 4; r++) {                                                                  \
+            T w = ux[ci * 4 + r];                                                                       \
+            for (int j = 0; j < NV; j++) acc[r][j] += xv[j] * w;                                         \
+          }                                                                                              \
+        }                                                                                                \
+        for (int r = 0; r < 4; r++)                                                                      \
+          for (int j = 0; j < NV; j++)                                                                   \
+            memcpy(m + (((long)(cb + r) * 16 + xi) * NV + j) * LANES, &acc[r][j], sizeof(VT));           \
+      }                                                                                                  \
+  }
+
+/*
+ * y += A^T M A for the tiles [a, b) of tile row ty, output channel by channel, from m[co * 16 * TB
+ * + xi * TB + tx]. Runs of LANES tiles whose four pixels are all inside the image and [from, to)
+ * (WINO_OUTPUT_RUN, whole vectors then half ones) add as vectors, each row's two columns
+ * interleaved; the other tiles one at a time, pixel by pixel.
+ */
+#define WINO_OUTPUT(NAME, T, VT, LANES, IL, IH, HT, HALF, HIL, HIH, TB)                                 \
+  static inline __attribute__((always_inline)) void NAME(const T *m, const int *g, int ty, int a, int b, \
+                                                         T *y, long from, long to) {                    \
+    long plane = (long)g[OH] * g[OW];                                                                    \
+    int oy = 2 * ty;                                                                                     \
+    int rows_in = oy + 1 < g[OH] && (long)oy * g[OW] >= from && (long)(oy + 2) * g[OW] <= to;           \
+    int whole = rows_in ? (b < g[OW] / 2 ? b : g[OW] / 2) : a; /* tiles [a, whole) need no checks */    \
+    for (int co = 0; co < g[COUT]; co++) {                                                               \
+      const T *mc = m + (long)co * 16 * TB;                                                              \
+      T *y0 = y + co * plane + (long)oy * g[OW], *y1 = y0 + g[OW];                                       \
+      int tx = a;                                                                                        \
+      WINO_OUTPUT_RUN(T, VT, LANES, IL, IH, TB)                                                          \
+      WINO_OUTPUT_RUN(T, HT, HALF, HIL, HIH, TB)                                                         \
+      for (; tx < b; tx++) {                                                                             \
+        T q[2][2];                                                                                       \
+        WINO_OUTPUT_TILES(T, TB)                                                                         \
+        for (int i = 0; i < 2; i++)                                                                      \
+          for (int j = 0; j < 2; j++) {                                                                  \
+            long p = (long)(oy + i) * g[OW] + 2 * tx + j;                                                \
+            if (oy + i < g[OH] && 2 * tx + j < g[OW] && p >= from && p < to) (i ? y1 : y0)[2 * tx + j] += q[i][j]; \
+          }                                                                                              \
+      }                                                                                                  \
+    }                                                                                                    \
+  }
+
+/* q = A^T M A of the tiles at tx (VT: LANES of them side by side): rows m_0 + m_1 + m_2, m_1 - m_2 - m_3, then columns likewise. */
+#define WINO_OUTPUT_TILES(VT, TB)                                                                        \
+  {                                                                                                      \
+    VT mv[16];                                                                                           \
+    for (int xi = 0; xi < 16; xi++) memcpy(&mv[xi], mc + xi * TB + tx, sizeof(VT));                      \
+    for (int i = 0; i < 2; i++) {                                                                        \
+      VT s[4];                                                                                           \
+      for (int j = 0; j < 4; j++) s[j] = i ? mv[4 + j] - mv[8 + j] - mv[12 + j] : mv[j] + mv[4 + j] + mv[8 + j]; \
+      q[i][0] = s[0] + s[1] + s[2];                                                                      \
+      q[i][1] = s[1] - s[2] - s[3];                                                                      \
+    }                                                                                                    \
+  }
+
+/* Tiles [tx, tx + LANES) inside [a, whole): q as vectors, added to y with each row's two columns interleaved. */
+#define WINO_OUTPUT_RUN(T, VT, LANES, IL, IH, TB)                                                        \
+  for (; tx + LANES <= whole; tx += LANES) {                                                             \
+    VT q[2][2];                                                                                          \
+    WINO_OUTPUT_TILES(VT, TB)                                                                            \
+    for (int i = 0; i < 2; i++) {                                                                        \
+      T *yr = (i ? y1 : y0) + 2 * tx;                                                                    \
+      VT lo, hi;                                                                                         \
+      memcpy(&lo, yr, sizeof(VT));                                                                       \
+      memcpy(&hi, yr + LANES, sizeof(VT));                                                               \
+      lo += __builtin_shuffle(q[i][0], q[i][1], IL);                                                     \
+      hi += __builtin_shuffle(q[i][0], q[i][1], IH);                                                     \
+      memcpy(yr, &lo, sizeof(VT));                                                                       \
+      memcpy(yr + LANES, &hi, sizeof(VT));                                                               \
+    }                                                                                                    \
+  }
+
+/*
+ * One sample, padded by PADW into xp: the tile rows that hold [from, to), in blocks of TB = NV *
+ * LANES tiles; a block's tiles may span tile rows (an 8x8 output is 4 rows of 4 tiles), each row's
+ * part transformed as one run.
+ */
+#define WINO_KERNEL(NAME, T, NV, LANES, PADW, IN, PRODUCT, OUT)                                          \
+  static inline __attribute__((always_inline)) void NAME(const T *x, const T *u, const int *g, T *y,    \
+                                                         long from, long to, T *xp, T *v, T *m) {       \
+    int tw = (g[OW] + 1) / 2, hp = 2 * ((g[OH] + 1) / 2) + 2, wh = tw + 1;                               \
+    PADW(x, g, xp, hp, wh);                                                                              \
+    long t_from = from / g[OW] / 2 * tw, t_to = ((to - 1) / g[OW] / 2 + 1) * tw;                         \
+    for (long t0 = t_from; t0 < t_to; t0 += NV * LANES) {                                                \
+      long t1 = t0 + NV * LANES < t_to ? t0 + NV * LANES : t_to;                                         \
+      for (long t = t0; t < t1;) { /* a tile row's part of the block at a time */                        \
+        int ty = (int)(t / tw), a = (int)(t % tw);                                                       \
+        int b = t1 - t < tw - a ? a + (int)(t1 - t) : tw;                                                \
+        IN(xp, hp, wh, g[CIN], ty, a, b, v + (t - t0) - a);                                              \
+        t += b - a;                                                                                      \
+      }                                                                                                  \
+      PRODUCT(u, v, g[CIN], g[CO], m);                                                                   \
+      for (long t = t0; t < t1;) {                                                                       \
+        int ty = (int)(t / tw), a = (int)(t % tw);                                                       \
+        int b = t1 - t < tw - a ? a + (int)(t1 - t) : tw;                                                \
+        OUT(m + (t - t0) - a, g, ty, a, b, y, from, to);                                                 \
+        t += b - a;                                                                                      \
+      }                                                                                                  \
+    }                                                                                                    \
+  }
+
+typedef float f4 __attribute__((vector_size(16)));
+typedef double d2 __attribute__((vector_size(16)));
+typedef int i4 __attribute__((vector_size(16)));
+typedef long long l2 __attribute__((vector_size(16)));
+
+/* Shuffle masks: the even and odd lanes of two vectors; the first and second halves of two interleaved. */
+#define EVEN8 ((i8){0, 2, 4, 6, 8, 10, 12, 14})
+#define ODD8 ((i8){1, 3, 5, 7, 9, 11, 13, 15})
+#define ZIPLO8 ((i8){0, 8, 1, 9, 2, 10, 3, 11})
+#define ZIPHI8 ((i8){4, 12, 5, 13, 6, 14, 7, 15})
+#define EVEN4(V) ((V){0, 2, 4, 6})
+#define ODD4(V) ((V){1, 3, 5, 7})
+#define ZIPLO4(V) ((V){0, 4, 1, 5})
+#define ZIPHI4(V) ((V){2, 6, 3, 7})
+
+WINO_PAD(wino_pad_f, float, f8, 8, EVEN8, ODD8)
+WINO_PAD(wino_pad_d, double, d4, 4, EVEN4(l4), ODD4(l4))
+WINO_INPUT(wino_input_f, float, f8, 8, f4, 4, 16)
+WINO_INPUT(wino_input_d, double, d4, 4, d2, 2, 8)
+WINO_PRODUCT(wino_product_f, float, f8, 8, 2)
+WINO_PRODUCT(wino_product_d, double, d4, 4, 2)
+WINO_OUTPUT(wino_output_f, float, f8, 8, ZIPLO8, ZIPHI8, f4, 4, ZIPLO4(i4), ZIPHI4(i4), 16)
+WINO_OUTPUT(wino_output_d, double, d4, 4, ZIPLO4(l4), ZIPHI4(l4), d2, 2, ((l2){0, 2}), ((l2){1, 3}), 8)
+WINO_KERNEL(wino_f, float, 2, 8, wino_pad_f, wino_input_f, wino_product_f, wino_output_f)
+WINO_KERNEL(wino_d, double, 2, 4, wino_pad_d, wino_input_d, wino_product_d, wino_output_d)
+
+/* Rows and columns of the padded input that the taps (or the Winograd tiles) read. */
+static int padded_rows(const int *g) { return g[WINOGRAD] ? (g[OH] + 1) / 2 * 2 + 2 : (g[OH] - 1) * g[SH] + g[KH]; }
+static int padded_cols(const int *g) { return g[WINOGRAD] ? (g[OW] + 1) / 2 * 2 + 2 : (g[OW] - 1) * g[SW] + g[KW]; }
+
+/* Values of scratch a call needs: the padded input (one plane for a depthwise layer), and a Winograd block's transforms. */
+static size_t scratch_values(const int *g) {
+  size_t planes = g[DEPTHWISE] ? 1 : (size_t)g[CIN];
+  size_t wino = g[WINOGRAD] ? (size_t)16 * (g[CIN] + 1 + g[CO]) * WINO_TILES : 0;
+  return planes * padded_rows(g) * padded_cols(g) + wino;
+}
 
 /* xp = the sample's input placed at (pt, pl), zero elsewhere. */
 #define PAD(NAME, T)                                                                                     \
@@ -261,7 +507,7 @@ PAD(pad_f, float)
 PAD(pad_d, double)
 
 /* The batch's samples one after another, with one instruction set's kernels. */
-#define SAMPLES(NAME, TARGET, T, PADF, WIDE, NARROWK, NARROW, PV, PV_LANES, DW)                          \
+#define SAMPLES(NAME, TARGET, T, PADF, WIDE, NARROWK, NARROW, PV, PV_LANES, DW, WINO)                    \
   __attribute__((target(TARGET))) static void NAME(const T *x, long x_stride, const T *wq, const int *g, \
                                                    T *y, long y_stride, int count, T *xp, long from, long to) { \
     int narrow = g[CO] == NARROW;                                                                        \
@@ -276,6 +522,7 @@ PAD(pad_d, double)
     memcpy(one, g, sizeof(one));                                                                         \
     one[CIN] = 1;                                                                                        \
     long plane = (long)g[OH] * g[OW], taps = (long)g[KH] * g[KW];                                        \
+    T *wino_v = g[WINOGRAD] ? xp + (long)g[CIN] * hp * wp : NULL; /* after the padded input */          \
     for (int s = 0; s < count; s++) {                                                                    \
       const T *xs = x + s * x_stride;                                                                    \
       if (g[DEPTHWISE]) {                                                                                \
@@ -286,21 +533,25 @@ PAD(pad_d, double)
         }                                                                                                \
         continue;                                                                                        \
       }                                                                                                  \
+      if (g[WINOGRAD]) {                                                                                 \
+        WINO(xs, wq, g, y + s * y_stride, from, to, xp, wino_v, wino_v + 16L * (g[CIN] + 1) * WINO_TILES);         \
+        continue;                                                                                        \
+      }                                                                                                  \
       if (!in_place) PADF(xs, g, xp, hp, wp);                                                            \
       const T *src = in_place ? xs : xp;                                                                 \
       int h = in_place ? g[H] : hp, w = in_place ? g[W] : wp;                                            \
-      if (pv) PV(src, h, w, wq, g, y + s * y_stride, from, to);                                          \
+      if (pv) PV(src, h, w, wq, g, y + s * y_stride, from, to);                                        \
       else if (narrow) NARROWK(src, h, w, wq, g, y + s * y_stride, from, to);                            \
       else WIDE(src, h, w, wq, g, y + s * y_stride, from, to);                                           \
     }                                                                                                    \
   }
 
-SAMPLES(samples_f_v4, "arch=x86-64-v4", float, pad_f, kernel_f16x1, kernel_f8x1w, 8, kernel_f16x1, 0, depthwise_f)
-SAMPLES(samples_f_v3, "arch=x86-64-v3", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8, depthwise_f)
-SAMPLES(samples_f_v1, "arch=x86-64", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8, depthwise_f)
-SAMPLES(samples_d_v4, "arch=x86-64-v4", double, pad_d, kernel_d8x1, kernel_d4x1w, 4, kernel_d8x1, 0, depthwise_d)
-SAMPLES(samples_d_v3, "arch=x86-64-v3", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4, depthwise_d)
-SAMPLES(samples_d_v1, "arch=x86-64", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4, depthwise_d)
+SAMPLES(samples_f_v4, "arch=x86-64-v4", float, pad_f, kernel_f16x1, kernel_f8x1w, 8, kernel_f16x1, 0, depthwise_f, wino_f)
+SAMPLES(samples_f_v3, "arch=x86-64-v3", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8, depthwise_f, wino_f)
+SAMPLES(samples_f_v1, "arch=x86-64", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8, depthwise_f, wino_f)
+SAMPLES(samples_d_v4, "arch=x86-64-v4", double, pad_d, kernel_d8x1, kernel_d4x1w, 4, kernel_d8x1, 0, depthwise_d, wino_d)
+SAMPLES(samples_d_v3, "arch=x86-64-v3", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4, depthwise_d, wino_d)
+SAMPLES(samples_d_v1, "arch=x86-64", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4, depthwise_d, wino_d)
 
 /* The widest vectors the tests let the kernels use (DirectConv.capVectorBits): 512 unless lowered. */
 static volatile int bits_cap = 512;
@@ -349,9 +600,8 @@ JNIEXPORT void JNICALL Java_org_implicit4j_linalg_DirectConv_capVectorBits(JNIEn
     (void)cls;                                                                                           \
     int g[GEO];                                                                                          \
     (*env)->GetIntArrayRegion(env, geo, 0, GEO, g);                                                      \
-    /* the padded input: a sample's, or one plane for a depthwise layer (padded plane by plane) */    \
-    size_t planes = g[DEPTHWISE] ? 1 : (size_t)g[CIN];                                                   \
-    T *xp = malloc(sizeof(T) * planes * padded_rows(g) * padded_cols(g));                                \
+    /* the padded input (a sample's, or one plane of a depthwise layer) and Winograd's transforms */  \
+    T *xp = malloc(sizeof(T) * scratch_values(g));                                                       \
     if (xp == NULL) return JNI_FALSE;                                                                    \
     jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
     T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \

@@ -26,6 +26,8 @@ import java.nio.file.Path;
 final class DirectConv {
   /** A sample's convolution is split over threads from this many multiply-adds (when samples are fewer than threads). */
   private static final long SPLIT_MACS = 1 << 20;
+  /** Input channels from which a 3×3 stride-1 layer runs as Winograd ({@link #winograd}). */
+  static final int WINOGRAD_MIN_CIN = 8;
 
   private final ConvGeometry g;
   /**
@@ -45,18 +47,58 @@ final class DirectConv {
   DirectConv(ConvGeometry g, double[] kernel, boolean fp32) {
     this.g = g;
     boolean depthwise = depthwise(g);
+    boolean winograd = winograd(g);
     ConvGeometry one = depthwise ? g : oneGroup(g);
-    int co = depthwise ? g.cout() : lanes(one.cout(), fp32);
+    int co = depthwise ? g.cout() : winograd ? (g.cout() + 3) / 4 * 4 : lanes(one.cout(), fp32);
     this.geo = new int[] {one.cin(), g.h(), g.w(), one.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(),
-        g.padTop(), g.padLeft(), g.oh(), g.ow(), depthwise ? 1 : 0};
+        g.padTop(), g.padLeft(), g.oh(), g.ow(), depthwise ? 1 : 0, winograd ? 1 : 0};
     int groups = depthwise ? 1 : g.groups();
     int size = kernel.length / groups;
     this.packed = new Object[groups];
     for (int grp = 0; grp < groups; grp++) {
       double[] k = java.util.Arrays.copyOfRange(kernel, grp * size, (grp + 1) * size);
-      double[] p = depthwise ? k : pack(one, k, co); // depthwise: ONNX's [c][ky][kx] as it is
+      // depthwise: ONNX's [c][ky][kx] as it is
+      double[] p = depthwise ? k : winograd ? winogradKernel(one, k, co) : pack(one, k, co);
       packed[grp] = fp32 ? Floats.rounded(p) : p;
     }
+  }
+
+  /**
+   * Whether the layer runs as Winograd F(2×2, 3×3) (Lavin and Gray 2016; the C library's WINO_KERNEL):
+   * one group, a 3×3 kernel, stride 1 and at least {@link #WINOGRAD_MIN_CIN} input channels. A tile
+   * of 2×2 output pixels costs 16 multiply-adds a channel pair instead of 36; the input and output
+   * transforms cost a few additions a tile and channel, which the products outweigh from 8 channels.
+   */
+  static boolean winograd(ConvGeometry g) {
+    return g.groups() == 1 && g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1
+        && g.dilH() == 1 && g.dilW() == 1 && g.cin() >= WINOGRAD_MIN_CIN;
+  }
+
+  /**
+   * U_ξ = G g Gᵀ of each 3×3 kernel g (output channel o, input channel ci), G = [[1, 0, 0], [½, ½, ½],
+   * [½, −½, ½], [0, 0, 1]] (Lavin and Gray 2016, F(2, 3)), laid out [ξ][o / 4][ci][o % 4] with o padded
+   * with zero channels to co (a multiple of 4); computed in double (rounded to float after, for float32 states).
+   */
+  static double[] winogradKernel(ConvGeometry g, double[] kernel, int co) {
+    double[] u = new double[16 * g.cin() * co];
+    double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    for (int o = 0; o < g.cout(); o++) {
+      for (int ci = 0; ci < g.cin(); ci++) {
+        int k0 = (o * g.cin() + ci) * 9;
+        for (int i = 0; i < 4; i++) {
+          for (int j = 0; j < 4; j++) {
+            double sum = 0;
+            for (int a = 0; a < 3; a++) {
+              for (int b = 0; b < 3; b++) {
+                sum += gm[i][a] * kernel[k0 + a * 3 + b] * gm[j][b];
+              }
+            }
+            u[(((i * 4 + j) * co + o / 4 * 4) * g.cin() + ci * 4) + o % 4] = sum;
+          }
+        }
+      }
+    }
+    return u;
   }
 
   /** The convolution of one group's channels (the layer itself when it has one group). */
@@ -132,7 +174,8 @@ final class DirectConv {
     });
   }
 
-  private boolean run(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int count, int from, int to) {
+  /** Output pixels [from, to) of each sample's plane; false when the C side could not allocate its scratch. */
+  boolean run(Object x, int xOff, int xStride, Object y, int yOff, int yStride, int count, int from, int to) {
     int in = g.cinPerGroup() * g.h() * g.w(); // a group's inputs and outputs (one group unless grouped)
     int out = g.coutPerGroup() * g.oh() * g.ow();
     boolean ok = true;
@@ -197,7 +240,10 @@ final class DirectConv {
     return p;
   }
 
-  /** Output pixels [from, to) of each sample; false when the C side could not allocate its padded input. */
+  /**
+   * Output pixels [from, to) of each sample; false when the C side could not allocate its scratch
+   * (the padded input, and a Winograd layer's transforms).
+   */
   private static native boolean conv(float[] x, int xOff, int xStride, float[] packed, int[] geo, float[] y, int yOff,
       int yStride, int count, int from, int to);
 

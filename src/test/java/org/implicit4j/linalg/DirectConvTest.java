@@ -75,6 +75,20 @@ class DirectConvTest {
       new ConvGeometry(8, 20, 37, 8, 10, 19, 3, 3, 2, 2, 1, 1, 1, 1, 8)}; // stride 2: vectors, then pixels
 
   /** Several groups of several channels, run group by group: 2 groups strided, 4 groups of 3 → 6. */
+  /**
+   * Winograd layers beyond UNSTRIDED's (3×3, stride 1, 8+ input channels): odd outputs both ways (the
+   * last tiles half outside) with 6 output channels (padded to 8), unpadded (5×17 from 7×19), padding
+   * only at the top and left (an even left pad: even input columns stay even), 40-wide rows (tiles in
+   * whole vectors, a half vector and one at a time), and 9 channels of 3×3 images (one tile row of 2
+   * tiles, both half outside).
+   */
+  private static final ConvGeometry[] WINOGRAD = {
+      new ConvGeometry(8, 9, 11, 6, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(12, 7, 19, 8, 5, 17, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+      new ConvGeometry(8, 10, 10, 8, 10, 10, 3, 3, 1, 1, 2, 2, 1, 1, 1),
+      new ConvGeometry(8, 6, 46, 12, 6, 46, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      new ConvGeometry(9, 3, 3, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
+
   private static final ConvGeometry[] GROUPED = {
       new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2),
       new ConvGeometry(12, 10, 10, 24, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 4)};
@@ -95,6 +109,13 @@ class DirectConvTest {
     for (ConvGeometry g : GROUPED) {
       assertEquals(!wide, DirectConv.suits(g), g.toString()); // GEMMs with AVX-512
     }
+    for (ConvGeometry g : WINOGRAD) {
+      assertTrue(DirectConv.winograd(g), g.toString());
+    }
+    assertTrue(DirectConv.winograd(UNSTRIDED[0]));
+    assertFalse(DirectConv.winograd(UNSTRIDED[6])); // 5 input channels
+    assertFalse(DirectConv.winograd(STRIDED[9])); // stride 2
+    assertFalse(DirectConv.winograd(GROUPED[1])); // 4 groups
     ConvGeometry twoOutputs = new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8);
     assertFalse(DirectConv.depthwise(twoOutputs)); // 2 output channels a group: grouped, not depthwise
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 6, 6, 3, 3, 2, 2, 0, 0, 2, 2, 1))); // dilation
@@ -115,7 +136,7 @@ class DirectConvTest {
           continue;
         }
         DirectConv.capVectorBits(bits);
-        for (ConvGeometry g : concat(concat(STRIDED, UNSTRIDED), concat(DEPTHWISE, GROUPED))) {
+        for (ConvGeometry g : concat(concat(STRIDED, UNSTRIDED), concat(concat(DEPTHWISE, GROUPED), WINOGRAD))) {
           double[] k = TestModels.randn(r, g.kernelSize(), 1);
           for (boolean fp32 : new boolean[] {true, false}) {
             DirectConv conv = new DirectConv(g, k, fp32);
@@ -293,6 +314,43 @@ class DirectConvTest {
     conv.multAdd(one.clone(), 0, g.inputSize(), want, 100, g.outputSize(), 1); // from a copy of x
     conv.multAdd(one, 0, g.inputSize(), one, 100, g.outputSize(), 1); // y overlaps x
     assertClose(widened(want), widened(one), 0, 1e-5, "overlapping x and y");
+  }
+
+  /**
+   * A sample's output pixels split over threads at any pixel (DirectConv.multAdd splits a lone large
+   * sample): Winograd tiles are 2×2, so a split inside a row pair leaves both parts one tile row to
+   * share, each adding only its own pixels. Parts at pixels 37 and 101 of 12×14 (rows 2 and 7), at
+   * every vector width, equal the whole to rounding.
+   */
+  @Test
+  void winogradTilesSplitAtAnyPixel() {
+    Random r = new Random(35);
+    ConvGeometry g = new ConvGeometry(16, 12, 14, 8, 12, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    double[] k = TestModels.randn(r, g.kernelSize(), 1);
+    try {
+      for (int bits : new int[] {512, 256, 128}) {
+        if (bits > DirectConv.vectorWidth()) {
+          continue;
+        }
+        DirectConv.capVectorBits(bits);
+        for (boolean fp32 : new boolean[] {true, false}) {
+          DirectConv conv = new DirectConv(g, k, fp32);
+          double[] x = randomValues(r, g.inputSize(), fp32);
+          Object whole = typed(new double[g.outputSize()], fp32);
+          Object parts = typed(new double[g.outputSize()], fp32);
+          assertTrue(conv.run(typed(x, fp32), 0, 0, whole, 0, 0, 1, 0, g.outputSize() / 8));
+          int[] cuts = {0, 37, 101, g.outputSize() / 8};
+          for (int c = 0; c + 1 < cuts.length; c++) {
+            assertTrue(conv.run(typed(x, fp32), 0, 0, parts, 0, 0, 1, cuts[c], cuts[c + 1]));
+          }
+          assertArrayEquals(widened(whole), widened(parts), bits + " bits " + (fp32 ? "float32" : "fp64"));
+          double[] want = TestModels.naiveConv(g, k, x);
+          assertClose(want, widened(whole), 0, fp32 ? 1e-5 : 1e-12, "split Winograd layer, " + bits + " bits");
+        }
+      }
+    } finally {
+      DirectConv.capVectorBits(512);
+    }
   }
 
   /** Conv2d sends a strided layer here in both precisions: its result is this kernel's, bit for bit. */
