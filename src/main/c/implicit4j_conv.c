@@ -26,7 +26,7 @@ typedef double d4 __attribute__((vector_size(32)));
 
 enum { CIN, H, W, COUT, CO, KH, KW, SH, SW, PT, PL, OH, OW, DEPTHWISE, WINOGRAD, GEO };
 
-/* Tiles a Winograd block holds at most (WINO_KERNEL's NV * LANES), for its scratch. */
+/* Tiles a Winograd block holds at most (WINO_KERNEL's TB), for its scratch. */
 enum { WINO_TILES = 16 };
 
 /*
@@ -336,28 +336,32 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
     memcpy(vi + 3 * (cin + 1L) * TB, &c3, sizeof(VT));                                                   \
   }
 
-/* M_xi = U_xi V_xi for a block of TB = NV * LANES tiles: 4 output channels by NV vectors of tiles. */
-#define WINO_PRODUCT(NAME, T, VT, LANES, NV)                                                             \
+/*
+ * M_xi = U_xi V_xi for a block of TB tiles: 4 output channels by NV vectors of tiles at a time, the
+ * block's TB / (NV * LANES) such column blocks in turn while the 4 rows of U_xi are in L1.
+ */
+#define WINO_PRODUCT(NAME, T, VT, LANES, NV, TB)                                                         \
   static inline __attribute__((always_inline)) void NAME(const T *u, const T *v, int cin, int co, T *m) { \
     for (int xi = 0; xi < 16; xi++)                                                                      \
-      for (int cb = 0; cb < co; cb += 4) {                                                               \
-        const T *ux = u + ((long)xi * co + cb) * cin;                                                    \
-        const T *vx = v + (long)xi * (cin + 1) * NV * LANES;                                                       \
-        VT acc[4][NV];                                                                                   \
-        for (int r = 0; r < 4; r++)                                                                      \
-          for (int j = 0; j < NV; j++) acc[r][j] = (VT){0};                                              \
-        for (int ci = 0; ci < cin; ci++) {                                                               \
-          VT xv[NV];                                                                                     \
-          for (int j = 0; j < NV; j++) memcpy(&xv[j], vx + ((long)ci * NV + j) * LANES, sizeof(VT));      \
-          for (int r = 0; r < 4; r++) {                                                                  \
-            T w = ux[ci * 4 + r];                                                                       \
-            for (int j = 0; j < NV; j++) acc[r][j] += xv[j] * w;                                         \
+      for (int cb = 0; cb < co; cb += 4)                                                                 \
+        for (int t0 = 0; t0 < TB; t0 += NV * LANES) {                                                    \
+          const T *ux = u + ((long)xi * co + cb) * cin;                                                  \
+          const T *vx = v + (long)xi * (cin + 1) * TB + t0;                                              \
+          VT acc[4][NV];                                                                                 \
+          for (int r = 0; r < 4; r++)                                                                    \
+            for (int j = 0; j < NV; j++) acc[r][j] = (VT){0};                                            \
+          for (int ci = 0; ci < cin; ci++) {                                                             \
+            VT xv[NV];                                                                                   \
+            for (int j = 0; j < NV; j++) memcpy(&xv[j], vx + (long)ci * TB + j * LANES, sizeof(VT));     \
+            for (int r = 0; r < 4; r++) {                                                                \
+              T w = ux[ci * 4 + r];                                                                      \
+              for (int j = 0; j < NV; j++) acc[r][j] += xv[j] * w;                                       \
+            }                                                                                            \
           }                                                                                              \
+          for (int r = 0; r < 4; r++)                                                                    \
+            for (int j = 0; j < NV; j++)                                                                 \
+              memcpy(m + ((long)(cb + r) * 16 + xi) * TB + t0 + j * LANES, &acc[r][j], sizeof(VT));      \
         }                                                                                                \
-        for (int r = 0; r < 4; r++)                                                                      \
-          for (int j = 0; j < NV; j++)                                                                   \
-            memcpy(m + (((long)(cb + r) * 16 + xi) * NV + j) * LANES, &acc[r][j], sizeof(VT));           \
-      }                                                                                                  \
   }
 
 /*
@@ -426,14 +430,14 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
  * LANES tiles; a block's tiles may span tile rows (an 8x8 output is 4 rows of 4 tiles), each row's
  * part transformed as one run.
  */
-#define WINO_KERNEL(NAME, T, NV, LANES, PADW, IN, PRODUCT, OUT)                                          \
+#define WINO_KERNEL(NAME, T, TB, PADW, IN, PRODUCT, OUT)                                                 \
   static inline __attribute__((always_inline)) void NAME(const T *x, const T *u, const int *g, T *y,    \
                                                          long from, long to, T *xp, T *v, T *m) {       \
     int tw = (g[OW] + 1) / 2, hp = 2 * ((g[OH] + 1) / 2) + 2, wh = tw + 1;                               \
     PADW(x, g, xp, hp, wh);                                                                              \
     long t_from = from / g[OW] / 2 * tw, t_to = ((to - 1) / g[OW] / 2 + 1) * tw;                         \
-    for (long t0 = t_from; t0 < t_to; t0 += NV * LANES) {                                                \
-      long t1 = t0 + NV * LANES < t_to ? t0 + NV * LANES : t_to;                                         \
+    for (long t0 = t_from; t0 < t_to; t0 += TB) {                                                       \
+      long t1 = t0 + TB < t_to ? t0 + TB : t_to;                                                          \
       for (long t = t0; t < t1;) { /* a tile row's part of the block at a time */                        \
         int ty = (int)(t / tw), a = (int)(t % tw);                                                       \
         int b = t1 - t < tw - a ? a + (int)(t1 - t) : tw;                                                \
@@ -469,12 +473,12 @@ WINO_PAD(wino_pad_f, float, f8, 8, EVEN8, ODD8)
 WINO_PAD(wino_pad_d, double, d4, 4, EVEN4(l4), ODD4(l4))
 WINO_INPUT(wino_input_f, float, f8, 8, f4, 4, 16)
 WINO_INPUT(wino_input_d, double, d4, 4, d2, 2, 8)
-WINO_PRODUCT(wino_product_f, float, f8, 8, 2)
-WINO_PRODUCT(wino_product_d, double, d4, 4, 2)
+WINO_PRODUCT(wino_product_f, float, f8, 8, 2, 16)
+WINO_PRODUCT(wino_product_d, double, d4, 4, 2, 8)
 WINO_OUTPUT(wino_output_f, float, f8, 8, ZIPLO8, ZIPHI8, f4, 4, ZIPLO4(i4), ZIPHI4(i4), 16)
 WINO_OUTPUT(wino_output_d, double, d4, 4, ZIPLO4(l4), ZIPHI4(l4), d2, 2, ((l2){0, 2}), ((l2){1, 3}), 8)
-WINO_KERNEL(wino_f, float, 2, 8, wino_pad_f, wino_input_f, wino_product_f, wino_output_f)
-WINO_KERNEL(wino_d, double, 2, 4, wino_pad_d, wino_input_d, wino_product_d, wino_output_d)
+WINO_KERNEL(wino_f, float, 16, wino_pad_f, wino_input_f, wino_product_f, wino_output_f)
+WINO_KERNEL(wino_d, double, 8, wino_pad_d, wino_input_d, wino_product_d, wino_output_d)
 
 /* Rows and columns of the padded input that the taps (or the Winograd tiles) read. */
 static int padded_rows(const int *g) { return g[WINOGRAD] ? (g[OH] + 1) / 2 * 2 + 2 : (g[OH] - 1) * g[SH] + g[KH]; }
