@@ -26,8 +26,8 @@ import java.nio.file.Path;
 final class DirectConv {
   /** A sample's convolution is split over threads from this many multiply-adds (when samples are fewer than threads). */
   private static final long SPLIT_MACS = 1 << 20;
-  /** Input channels from which a 3×3 stride-1 layer runs as Winograd ({@link #winograd}). */
-  static final int WINOGRAD_MIN_CIN = 8;
+  /** Input and output channels from which a 3×3 stride-1 layer runs as Winograd ({@link #winograd}). */
+  static final int WINOGRAD_MIN_CHANNELS = 16;
 
   private final ConvGeometry g;
   /**
@@ -45,9 +45,16 @@ final class DirectConv {
 
   /** For float32 states (the kernel rounded to float, as Conv2d's float32 kernel) or fp64 states. */
   DirectConv(ConvGeometry g, double[] kernel, boolean fp32) {
+    this(g, kernel, fp32, winograd(g));
+  }
+
+  /** As above, Winograd or not as told (tests run small layers both ways); winograd needs {@link #winogradShape}. */
+  DirectConv(ConvGeometry g, double[] kernel, boolean fp32, boolean winograd) {
+    if (winograd && !winogradShape(g)) {
+      throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 stride-1 layer of one group: " + g);
+    }
     this.g = g;
     boolean depthwise = depthwise(g);
-    boolean winograd = winograd(g);
     ConvGeometry one = depthwise ? g : oneGroup(g);
     int co = depthwise ? g.cout() : winograd ? (g.cout() + 3) / 4 * 4 : lanes(one.cout(), fp32);
     this.geo = new int[] {one.cin(), g.h(), g.w(), one.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(),
@@ -64,14 +71,23 @@ final class DirectConv {
   }
 
   /**
-   * Whether the layer runs as Winograd F(2×2, 3×3) (Lavin and Gray 2016; the C library's WINO_KERNEL):
-   * one group, a 3×3 kernel, stride 1 and at least {@link #WINOGRAD_MIN_CIN} input channels. A tile
-   * of 2×2 output pixels costs 16 multiply-adds a channel pair instead of 36; the input and output
-   * transforms cost a few additions a tile and channel, which the products outweigh from 8 channels.
+   * Whether the layer runs as Winograd F(2×2, 3×3) (Lavin and Gray 2016, §4.1; the C library's
+   * WINO_KERNEL): {@link #winogradShape} with at least {@link #WINOGRAD_MIN_CHANNELS} input and output
+   * channels. A tile of 2×2 output pixels costs 16 multiply-adds a channel pair instead of 36; the
+   * input and output transforms cost a few additions a tile and channel, which the products outweigh
+   * only with enough channels. Zen 3, one thread, one sample, kcycles direct → Winograd, float32 and
+   * fp64: 8×8 64→64 172 → 89, 328 → 157; 16×16 32→32 147 → 103, 282 → 203; 32×32 16→16 188 → 134,
+   * 281 → 264; 8×8 16→16 10 → 11, 23 → 18; below 16 channels it loses (16×16 8→16 20 → 23, 41 → 43;
+   * 32×32 8→8 41 → 51, 86 → 102).
    */
   static boolean winograd(ConvGeometry g) {
+    return winogradShape(g) && Math.min(g.cin(), g.cout()) >= WINOGRAD_MIN_CHANNELS;
+  }
+
+  /** A 3×3 stride-1 undilated layer of one group, padded at the top and left by at least 0. */
+  static boolean winogradShape(ConvGeometry g) {
     return g.groups() == 1 && g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1
-        && g.dilH() == 1 && g.dilW() == 1 && g.cin() >= WINOGRAD_MIN_CIN;
+        && g.dilH() == 1 && g.dilW() == 1 && g.padTop() >= 0 && g.padLeft() >= 0;
   }
 
   /**

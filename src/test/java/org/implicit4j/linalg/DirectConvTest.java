@@ -76,7 +76,8 @@ class DirectConvTest {
 
   /** Several groups of several channels, run group by group: 2 groups strided, 4 groups of 3 → 6. */
   /**
-   * Winograd layers beyond UNSTRIDED's (3×3, stride 1, 8+ input channels): odd outputs both ways (the
+   * Layers run as Winograd whatever their channels (UNSTRIDED's 16+ channel 3×3 layers are so
+   * routed): odd outputs both ways (the
    * last tiles half outside) with 6 output channels (padded to 8), unpadded (5×17 from 7×19), padding
    * only at the top and left (an even left pad: even input columns stay even), 40-wide rows (tiles in
    * whole vectors, a half vector and one at a time), and 9 channels of 3×3 images (one tile row of 2
@@ -110,10 +111,13 @@ class DirectConvTest {
       assertEquals(!wide, DirectConv.suits(g), g.toString()); // GEMMs with AVX-512
     }
     for (ConvGeometry g : WINOGRAD) {
-      assertTrue(DirectConv.winograd(g), g.toString());
+      assertTrue(DirectConv.winogradShape(g), g.toString());
     }
     assertTrue(DirectConv.winograd(UNSTRIDED[0]));
-    assertFalse(DirectConv.winograd(UNSTRIDED[6])); // 5 input channels
+    assertTrue(DirectConv.winograd(UNSTRIDED[1]));
+    assertFalse(DirectConv.winograd(UNSTRIDED[4])); // 8 → 4 channels: direct
+    assertFalse(DirectConv.winograd(WINOGRAD[0])); // 8 → 6
+    assertThrows(IllegalArgumentException.class, () -> new DirectConv(STRIDED[9], new double[STRIDED[9].kernelSize()], true, true));
     assertFalse(DirectConv.winograd(STRIDED[9])); // stride 2
     assertFalse(DirectConv.winograd(GROUPED[1])); // 4 groups
     ConvGeometry twoOutputs = new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8);
@@ -139,7 +143,8 @@ class DirectConvTest {
         for (ConvGeometry g : concat(concat(STRIDED, UNSTRIDED), concat(concat(DEPTHWISE, GROUPED), WINOGRAD))) {
           double[] k = TestModels.randn(r, g.kernelSize(), 1);
           for (boolean fp32 : new boolean[] {true, false}) {
-            DirectConv conv = new DirectConv(g, k, fp32);
+            boolean forced = java.util.Arrays.asList(WINOGRAD).contains(g);
+            DirectConv conv = forced ? new DirectConv(g, k, fp32, true) : new DirectConv(g, k, fp32);
             for (int batch : new int[] {1, 3}) {
               checkBatch(r, g, k, conv, fp32, batch);
             }
@@ -334,7 +339,7 @@ class DirectConvTest {
         }
         DirectConv.capVectorBits(bits);
         for (boolean fp32 : new boolean[] {true, false}) {
-          DirectConv conv = new DirectConv(g, k, fp32);
+          DirectConv conv = new DirectConv(g, k, fp32, true);
           double[] x = randomValues(r, g.inputSize(), fp32);
           Object whole = typed(new double[g.outputSize()], fp32);
           Object parts = typed(new double[g.outputSize()], fp32);
