@@ -11,8 +11,9 @@
  * pixels keeps one vector of output channels per pixel in registers and adds weight-vector *
  * broadcast-input for every tap; a sample is zero-padded once into scratch, or read in place when
  * it needs no padding. The kernels are compiled for AVX-512, AVX2 and baseline x86-64, with register
- * blocks for each, and chosen at the call (vector_bits). The file also holds the dense tiles that
- * NativeBlas multiplies in the Java arrays in place (at the end).
+ * blocks for each, and chosen at the call (vector_bits). 3x3 stride-1 layers of 16+ channels run as
+ * Winograd F(2x2, 3x3) (WINO_KERNEL). The file also holds StagedAdd's elementwise runs (AXPY) and
+ * the dense tiles that NativeBlas multiplies in the Java arrays in place (at the end).
  */
 #include <jni.h>
 #include <stdlib.h>
@@ -629,6 +630,46 @@ JNIEXPORT void JNICALL Java_org_implicit4j_linalg_DirectConv_capVectorBits(JNIEn
 
 ENTRY(Java_org_implicit4j_linalg_DirectConv_conv, float, jfloatArray, samples_f)
 ENTRY(Java_org_implicit4j_linalg_DirectConv_conv64, double, jdoubleArray, samples_d)
+
+/*
+ * Elementwise y[i] += d[i] * x[i] (or y[i] += x[i] without d) for i < n, from Java arrays in place
+ * (StagedAdd, for diagonal blocks such as a residual connection's and for adding staged products
+ * back): JDK 17's C2 vectorises such a loop only when both arrays have one offset, so the Java
+ * path copies both through scratch first. The caller checks the bounds and that x and y do not
+ * overlap unless they coincide. The product is rounded before the sum (no FMA), as in Java, so
+ * that both paths give the same bits.
+ */
+#define AXPY(NAME, TARGET, T)                                                                            \
+  __attribute__((target(TARGET), optimize("fp-contract=off"))) static void NAME(T *y, const T *d,     \
+                                                                                const T *x, int n) {   \
+    if (d != NULL)                                                                                       \
+      for (int i = 0; i < n; i++) y[i] += d[i] * x[i];                                                   \
+    else                                                                                                 \
+      for (int i = 0; i < n; i++) y[i] += x[i];                                                          \
+  }
+
+AXPY(axpy_f_v3, "arch=x86-64-v3", float)
+AXPY(axpy_f_v1, "arch=x86-64", float)
+AXPY(axpy_d_v3, "arch=x86-64-v3", double)
+AXPY(axpy_d_v1, "arch=x86-64", double)
+
+#define AXPY_ENTRY(NAME, T, JARRAY, V3, V1)                                                              \
+  JNIEXPORT void JNICALL NAME(JNIEnv *env, jclass cls, JARRAY y, jint yo, JARRAY d, JARRAY x, jint xo,   \
+                              jint n) {                                                                  \
+    (void)cls;                                                                                           \
+    jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
+    T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
+    T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
+    T *dv = d != NULL ? (*env)->GetPrimitiveArrayCritical(env, d, NULL) : NULL;                          \
+    if (yv != NULL && xv != NULL && (d == NULL || dv != NULL))                                           \
+      (vector_bits() >= 256 ? V3 : V1)(yv + yo, dv, xv + xo, n);                                         \
+    if (dv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, d, dv, JNI_ABORT);                        \
+    if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
+    if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
+  }
+
+AXPY_ENTRY(Java_org_implicit4j_linalg_StagedAdd_axpy, float, jfloatArray, axpy_f_v3, axpy_f_v1)
+AXPY_ENTRY(Java_org_implicit4j_linalg_StagedAdd_axpy64, double, jdoubleArray, axpy_d_v3, axpy_d_v1)
 
 /*
  * Dense tiles in place: y_s[c0, c0 + width) += x_s · B for samples s in [0, n), x_s the k values at
