@@ -257,7 +257,7 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
  * and in [from, to) are added to.
  */
 
-/* xp = the sample's input placed at (pt, pl) (both >= 0), zero elsewhere, each row as its wh even then wh odd columns. */
+/* xp = the sample's input placed at (pt, pl) (both >= 0), zero elsewhere; a row as wh even then wh odd columns. */
 #define WINO_PAD(NAME, T, VT, LANES, EV, OD)                                                             \
   static inline __attribute__((always_inline)) void NAME(const T *x, const int *g, T *xp, int hp, int wh) { \
     memset(xp, 0, sizeof(T) * g[CIN] * hp * 2 * wh);                                                     \
@@ -317,7 +317,10 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
     WINO_INPUT_ROW(T, VT, TB, 3, 1, 3, -)                                                                \
   }
 
-/* Row I of B^T d B: w = d_RA OP d_RB as e0, o0, e1, o1, then its columns w_e0 - w_e1, w_o0 + w_e1, w_e1 - w_o0, w_o0 - w_o1. */
+/*
+ * Row I of B^T d B: w = d_RA OP d_RB as e0, o0, e1, o1; then its columns w_e0 - w_e1, w_o0 + w_e1,
+ * w_e1 - w_o0, w_o0 - w_o1.
+ */
 #define WINO_INPUT_ROW(T, VT, TB, I, RA, RB, OP)                                                         \
   {                                                                                                      \
     VT w[4];                                                                                             \
@@ -390,20 +393,25 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
         for (int i = 0; i < 2; i++)                                                                      \
           for (int j = 0; j < 2; j++) {                                                                  \
             long p = (long)(oy + i) * g[OW] + 2 * tx + j;                                                \
-            if (oy + i < g[OH] && 2 * tx + j < g[OW] && p >= from && p < to) (i ? y1 : y0)[2 * tx + j] += q[i][j]; \
+            if (oy + i < g[OH] && 2 * tx + j < g[OW] && p >= from && p < to)                             \
+              (i ? y1 : y0)[2 * tx + j] += q[i][j];                                                      \
           }                                                                                              \
       }                                                                                                  \
     }                                                                                                    \
   }
 
-/* q = A^T M A of the tiles at tx (VT: LANES of them side by side): rows m_0 + m_1 + m_2, m_1 - m_2 - m_3, then columns likewise. */
+/*
+ * q = A^T M A of the tiles at tx (VT: LANES of them side by side): rows m_0 + m_1 + m_2 and
+ * m_1 - m_2 - m_3, then columns likewise.
+ */
 #define WINO_OUTPUT_TILES(VT, TB)                                                                        \
   {                                                                                                      \
     VT mv[16];                                                                                           \
     for (int xi = 0; xi < 16; xi++) memcpy(&mv[xi], mc + xi * TB + tx, sizeof(VT));                      \
     for (int i = 0; i < 2; i++) {                                                                        \
       VT s[4];                                                                                           \
-      for (int j = 0; j < 4; j++) s[j] = i ? mv[4 + j] - mv[8 + j] - mv[12 + j] : mv[j] + mv[4 + j] + mv[8 + j]; \
+      for (int j = 0; j < 4; j++)                                                                        \
+        s[j] = i ? mv[4 + j] - mv[8 + j] - mv[12 + j] : mv[j] + mv[4 + j] + mv[8 + j];                   \
       q[i][0] = s[0] + s[1] + s[2];                                                                      \
       q[i][1] = s[1] - s[2] - s[3];                                                                      \
     }                                                                                                    \
@@ -427,9 +435,9 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
   }
 
 /*
- * One sample, padded by PADW into xp: the tile rows that hold [from, to), in blocks of TB = NV *
- * LANES tiles; a block's tiles may span tile rows (an 8x8 output is 4 rows of 4 tiles), each row's
- * part transformed as one run.
+ * One sample, padded by PADW into xp: the tile rows that hold [from, to), in blocks of TB tiles; a
+ * block's tiles may span tile rows (an 8x8 output is 4 rows of 4 tiles), each row's part
+ * transformed as one run.
  */
 #define WINO_KERNEL(NAME, T, TB, PADW, IN, PRODUCT, OUT)                                                 \
   static inline __attribute__((always_inline)) void NAME(const T *x, const T *u, const int *g, T *y,    \
@@ -482,17 +490,24 @@ WINO_KERNEL(wino_f, float, 16, wino_pad_f, wino_input_f, wino_product_f, wino_ou
 WINO_KERNEL(wino_d, double, 8, wino_pad_d, wino_input_d, wino_product_d, wino_output_d)
 
 /* Rows and columns of the padded input that the taps (or the Winograd tiles) read. */
-static int padded_rows(const int *g) { return g[WINOGRAD] ? (g[OH] + 1) / 2 * 2 + 2 : (g[OH] - 1) * g[SH] + g[KH]; }
-static int padded_cols(const int *g) { return g[WINOGRAD] ? (g[OW] + 1) / 2 * 2 + 2 : (g[OW] - 1) * g[SW] + g[KW]; }
+static int padded_rows(const int *g) {
+  return g[WINOGRAD] ? (g[OH] + 1) / 2 * 2 + 2 : (g[OH] - 1) * g[SH] + g[KH];
+}
+
+static int padded_cols(const int *g) {
+  return g[WINOGRAD] ? (g[OW] + 1) / 2 * 2 + 2 : (g[OW] - 1) * g[SW] + g[KW];
+}
 
 /*
  * Where a Winograd layer's transforms start in the scratch (allocated 64-byte aligned): after the
  * padded input, rounded up to 16 values, so that their vectors, at multiples of a vector, never
  * straddle two cache lines. (Zen 3 with 16-byte offsets: no difference beyond the noise.)
  */
-static size_t wino_offset(const int *g) { return ((size_t)g[CIN] * padded_rows(g) * padded_cols(g) + 15) / 16 * 16; }
+static size_t wino_offset(const int *g) {
+  return ((size_t)g[CIN] * padded_rows(g) * padded_cols(g) + 15) / 16 * 16;
+}
 
-/* Values of scratch a call needs: the padded input (one plane for a depthwise layer), and a Winograd block's transforms. */
+/* Values of scratch a call needs: the padded input (a plane of a depthwise layer), a Winograd block's transforms. */
 static size_t scratch_values(const int *g) {
   if (g[WINOGRAD]) return wino_offset(g) + (size_t)16 * (g[CIN] + 1 + g[CO]) * WINO_TILES;
   size_t planes = g[DEPTHWISE] ? 1 : (size_t)g[CIN];
@@ -546,7 +561,8 @@ PAD(pad_d, double)
         continue;                                                                                        \
       }                                                                                                  \
       if (g[WINOGRAD]) {                                                                                 \
-        WINO(xs, wq, g, y + s * y_stride, from, to, xp, wino_v, wino_v + 16L * (g[CIN] + 1) * WINO_TILES);         \
+        T *wino_m = wino_v + 16L * (g[CIN] + 1) * WINO_TILES;                                            \
+        WINO(xs, wq, g, y + s * y_stride, from, to, xp, wino_v, wino_m);                                 \
         continue;                                                                                        \
       }                                                                                                  \
       if (!in_place) PADF(xs, g, xp, hp, wp);                                                            \
@@ -558,12 +574,18 @@ PAD(pad_d, double)
     }                                                                                                    \
   }
 
-SAMPLES(samples_f_v4, "arch=x86-64-v4", float, pad_f, kernel_f16x1, kernel_f8x1w, 8, kernel_f16x1, 0, depthwise_f, wino_f)
-SAMPLES(samples_f_v3, "arch=x86-64-v3", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8, depthwise_f, wino_f)
-SAMPLES(samples_f_v1, "arch=x86-64", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8, depthwise_f, wino_f)
-SAMPLES(samples_d_v4, "arch=x86-64-v4", double, pad_d, kernel_d8x1, kernel_d4x1w, 4, kernel_d8x1, 0, depthwise_d, wino_d)
-SAMPLES(samples_d_v3, "arch=x86-64-v3", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4, depthwise_d, wino_d)
-SAMPLES(samples_d_v1, "arch=x86-64", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4, depthwise_d, wino_d)
+SAMPLES(samples_f_v4, "arch=x86-64-v4", float, pad_f, kernel_f16x1, kernel_f8x1w, 8, kernel_f16x1, 0,
+        depthwise_f, wino_f)
+SAMPLES(samples_f_v3, "arch=x86-64-v3", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8,
+        depthwise_f, wino_f)
+SAMPLES(samples_f_v1, "arch=x86-64", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8,
+        depthwise_f, wino_f)
+SAMPLES(samples_d_v4, "arch=x86-64-v4", double, pad_d, kernel_d8x1, kernel_d4x1w, 4, kernel_d8x1, 0,
+        depthwise_d, wino_d)
+SAMPLES(samples_d_v3, "arch=x86-64-v3", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4,
+        depthwise_d, wino_d)
+SAMPLES(samples_d_v1, "arch=x86-64", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4,
+        depthwise_d, wino_d)
 
 /* The widest vectors the tests let the kernels use (DirectConv.capVectorBits): 512 unless lowered. */
 static volatile int bits_cap = 512;
@@ -653,19 +675,21 @@ AXPY(axpy_f_v1, "arch=x86-64", float)
 AXPY(axpy_d_v3, "arch=x86-64-v3", double)
 AXPY(axpy_d_v1, "arch=x86-64", double)
 
+/* False when an array could not be pinned (then nothing was added: StagedAdd adds in Java). */
 #define AXPY_ENTRY(NAME, T, JARRAY, V3, V1)                                                              \
-  JNIEXPORT void JNICALL NAME(JNIEnv *env, jclass cls, JARRAY y, jint yo, JARRAY d, JARRAY x, jint xo,   \
-                              jint n) {                                                                  \
+  JNIEXPORT jboolean JNICALL NAME(JNIEnv *env, jclass cls, JARRAY y, jint yo, JARRAY d, JARRAY x,        \
+                                  jint xo, jint n) {                                                     \
     (void)cls;                                                                                           \
     jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
     T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
     T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
     T *dv = d != NULL ? (*env)->GetPrimitiveArrayCritical(env, d, NULL) : NULL;                          \
-    if (yv != NULL && xv != NULL && (d == NULL || dv != NULL))                                           \
-      (vector_bits() >= 256 ? V3 : V1)(yv + yo, dv, xv + xo, n);                                         \
+    jboolean ok = yv != NULL && xv != NULL && (d == NULL || dv != NULL);                                 \
+    if (ok) (vector_bits() >= 256 ? V3 : V1)(yv + yo, dv, xv + xo, n);                                   \
     if (dv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, d, dv, JNI_ABORT);                        \
     if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
     if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
+    return ok;                                                                                           \
   }
 
 AXPY_ENTRY(Java_org_implicit4j_linalg_StagedAdd_axpy, float, jfloatArray, axpy_f_v3, axpy_f_v1)

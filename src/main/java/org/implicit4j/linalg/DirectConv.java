@@ -16,8 +16,9 @@ import java.nio.file.Path;
  * 2.3; resnet2b's 3→8 3×3 stride-2 3.64 → 2.1, its 8→16 3.19 → 1.5. Its stride-1 layers stay GEMMs
  * (OpenBLAS's SkylakeX small-matrix kernels, 137–270 GFLOP/s). Without AVX-512 every undilated
  * layer runs here (a grouped one a group at a time), since OpenBLAS packs both operands at every
- * small GEMM call there; depthwise layers run here on every instruction set, channel by channel:
- * see {@link #suits} and {@link #depthwise}.
+ * small GEMM call there, its 3×3 stride-1 layers of 16+ channels as Winograd F(2×2, 3×3); depthwise
+ * layers run here on every instruction set, channel by channel: see {@link #suits}, {@link
+ * #winograd} and {@link #depthwise}.
  *
  * <p>The library is a resource of the jar for linux-x86_64; elsewhere, or when it was not built,
  * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes. It
@@ -48,7 +49,10 @@ final class DirectConv {
     this(g, kernel, fp32, winograd(g));
   }
 
-  /** As above, Winograd or not as told (tests run small layers both ways); winograd needs {@link #winogradShape}. */
+  /**
+   * As above, Winograd or not as told, so that tests run small layers both ways; Winograd needs
+   * {@link #winogradShape}.
+   */
   DirectConv(ConvGeometry g, double[] kernel, boolean fp32, boolean winograd) {
     if (winograd && !winogradShape(g)) {
       throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 stride-1 layer of one group: " + g);
@@ -84,7 +88,7 @@ final class DirectConv {
     return winogradShape(g) && Math.min(g.cin(), g.cout()) >= WINOGRAD_MIN_CHANNELS;
   }
 
-  /** A 3×3 stride-1 undilated layer of one group, padded at the top and left by at least 0. */
+  /** A 3×3 stride-1 undilated layer of one group, not cropped at the top or left (pads ≥ 0). */
   static boolean winogradShape(ConvGeometry g) {
     return g.groups() == 1 && g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1
         && g.dilH() == 1 && g.dilW() == 1 && g.padTop() >= 0 && g.padLeft() >= 0;
@@ -92,8 +96,9 @@ final class DirectConv {
 
   /**
    * U_ξ = G g Gᵀ of each 3×3 kernel g (output channel o, input channel ci), G = [[1, 0, 0], [½, ½, ½],
-   * [½, −½, ½], [0, 0, 1]] (Lavin and Gray 2016, F(2, 3)), laid out [ξ][o / 4][ci][o % 4] with o padded
-   * with zero channels to co (a multiple of 4); computed in double (rounded to float after, for float32 states).
+   * [½, −½, ½], [0, 0, 1]] (Lavin and Gray 2016, F(2, 3)), laid out [ξ][o / 4][ci][o % 4] with o
+   * padded with zero channels to co (a multiple of 4); in double, rounded to float after for float32
+   * states.
    */
   static double[] winogradKernel(ConvGeometry g, double[] kernel, int co) {
     double[] u = new double[16 * g.cin() * co];
