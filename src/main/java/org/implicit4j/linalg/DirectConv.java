@@ -88,10 +88,14 @@ final class DirectConv {
     return winogradShape(g) && Math.min(g.cin(), g.cout()) >= WINOGRAD_MIN_CHANNELS;
   }
 
-  /** A 3×3 stride-1 undilated layer of one group, not cropped at the top or left (pads ≥ 0). */
+  /**
+   * A 3×3 stride-1 undilated layer of one group, not cropped at the top or left (pads ≥ 0), whose
+   * transformed kernel (16 values a channel pair, 16/9 of the kernel) fits a Java array.
+   */
   static boolean winogradShape(ConvGeometry g) {
     return g.groups() == 1 && g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1
-        && g.dilH() == 1 && g.dilW() == 1 && g.padTop() >= 0 && g.padLeft() >= 0;
+        && g.dilH() == 1 && g.dilW() == 1 && g.padTop() >= 0 && g.padLeft() >= 0
+        && 16L * g.cin() * ((g.cout() + 3) / 4 * 4) <= Integer.MAX_VALUE - 8;
   }
 
   /**

@@ -118,6 +118,8 @@ class DirectConvTest {
     assertFalse(DirectConv.winograd(UNSTRIDED[4])); // 8 → 4 channels: direct
     assertFalse(DirectConv.winograd(WINOGRAD[0])); // 8 → 6
     assertThrows(IllegalArgumentException.class, () -> new DirectConv(STRIDED[9], new double[STRIDED[9].kernelSize()], true, true));
+    // 12,000 channels each way: the kernel fits a Java array (1.3G values), its transform (2.3G) would not
+    assertFalse(DirectConv.winograd(new ConvGeometry(12_000, 4, 4, 12_000, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
     assertFalse(DirectConv.winograd(STRIDED[9])); // stride 2
     assertFalse(DirectConv.winograd(GROUPED[1])); // 4 groups
     ConvGeometry twoOutputs = new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8);
