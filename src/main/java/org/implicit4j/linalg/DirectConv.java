@@ -60,7 +60,7 @@ final class DirectConv {
     this.g = g;
     boolean depthwise = depthwise(g);
     ConvGeometry one = depthwise ? g : oneGroup(g);
-    int co = depthwise ? g.cout() : winograd ? (g.cout() + 3) / 4 * 4 : lanes(one.cout(), fp32);
+    int co = depthwise ? g.cout() : winograd ? winogradChannels(g.cout()) : lanes(one.cout(), fp32);
     this.geo = new int[] {one.cin(), g.h(), g.w(), one.cout(), co, g.kh(), g.kw(), g.strideH(), g.strideW(),
         g.padTop(), g.padLeft(), g.oh(), g.ow(), depthwise ? 1 : 0, winograd ? 1 : 0};
     int groups = depthwise ? 1 : g.groups();
@@ -95,7 +95,12 @@ final class DirectConv {
   static boolean winogradShape(ConvGeometry g) {
     return g.groups() == 1 && g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1
         && g.dilH() == 1 && g.dilW() == 1 && g.padTop() >= 0 && g.padLeft() >= 0
-        && 16L * g.cin() * ((g.cout() + 3) / 4 * 4) <= Integer.MAX_VALUE - 8;
+        && 16L * g.cin() * winogradChannels(g.cout()) <= Integer.MAX_VALUE - 8;
+  }
+
+  /** Output channels of the transformed kernel: cout padded with zero channels to a multiple of 4 (C's blocks). */
+  private static int winogradChannels(int cout) {
+    return (cout + 3) / 4 * 4;
   }
 
   /**

@@ -40,11 +40,12 @@ final class StagedAdd {
   private StagedAdd() {}
 
   /**
-   * Whether the C loop serves: the library loaded, both runs inside their arrays (it does not
-   * check), and x apart from y or the same values (then y[i] += d[i]·y[i], elementwise).
+   * Whether the C loop serves: a run that would be staged ({@link #FROM} values or more), the
+   * library loaded, both runs inside their arrays (it does not check), and x apart from y or the
+   * same values (then y[i] += d[i]·y[i], elementwise).
    */
   private static boolean inC(Object y, int yo, Object x, int xo, int n) {
-    if (!DirectConv.available() || yo < 0 || xo < 0 || n < 0) {
+    if (n < FROM || !DirectConv.available() || yo < 0 || xo < 0) {
       return false;
     }
     boolean inside = (long) yo + n <= java.lang.reflect.Array.getLength(y)
@@ -63,7 +64,7 @@ final class StagedAdd {
 
   /** y[yo, yo + n) += x[xo, xo + n). */
   static void add(float[] y, int yo, float[] x, int xo, int n) {
-    if (n >= FROM && inC(y, yo, x, xo, n) && axpy(y, yo, null, x, xo, n)) {
+    if (inC(y, yo, x, xo, n) && axpy(y, yo, null, x, xo, n)) {
       return;
     }
     if (n < FROM) {
@@ -87,7 +88,7 @@ final class StagedAdd {
   /** y[yo + i] += d[i]·x[xo + i] for i in [0, d.length). */
   static void addScaled(float[] y, int yo, float[] d, float[] x, int xo) {
     int n = d.length;
-    if (n >= FROM && inC(y, yo, x, xo, n) && axpy(y, yo, d, x, xo, n)) {
+    if (inC(y, yo, x, xo, n) && axpy(y, yo, d, x, xo, n)) {
       return;
     }
     if (n < FROM) {
@@ -111,7 +112,7 @@ final class StagedAdd {
   /** y[yo + i] += d[i]·x[xo + i] for i in [0, d.length). */
   static void addScaled(double[] y, int yo, double[] d, double[] x, int xo) {
     int n = d.length;
-    if (n >= FROM && inC(y, yo, x, xo, n) && axpy64(y, yo, d, x, xo, n)) {
+    if (inC(y, yo, x, xo, n) && axpy64(y, yo, d, x, xo, n)) {
       return;
     }
     if (n < FROM) {

@@ -60,9 +60,8 @@ class DirectConvTest {
   /**
    * Depthwise layers (a group a channel): rows of 4 vectors (32), of 2 (16 floats) or 4 (16 doubles),
    * 13-wide rows (a vector, a block of 4 pixels and one), stride 2 (rows of 8 and 19 pixels: whole
-   * vectors, then pixels) and (2, 3) with a 3×5 kernel,
-   * unpadded (read in place), and 64 channels of 45×45 (a lone sample split at pixel 1,012, inside
-   * row 22).
+   * vectors, then pixels) and (2, 3) with a 3×5 kernel, unpadded (read in place), and 64 channels of
+   * 45×45 (a lone sample split at pixel 1,012, inside row 22).
    */
   private static final ConvGeometry[] DEPTHWISE = {
       new ConvGeometry(32, 32, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32),
@@ -74,14 +73,12 @@ class DirectConvTest {
       new ConvGeometry(64, 45, 45, 64, 45, 45, 3, 3, 1, 1, 1, 1, 1, 1, 64),
       new ConvGeometry(8, 20, 37, 8, 10, 19, 3, 3, 2, 2, 1, 1, 1, 1, 8)}; // stride 2: vectors, then pixels
 
-  /** Several groups of several channels, run group by group: 2 groups strided, 4 groups of 3 → 6. */
   /**
    * Layers run as Winograd whatever their channels (UNSTRIDED's 16+ channel 3×3 layers are so
-   * routed): odd outputs both ways (the
-   * last tiles half outside) with 6 output channels (padded to 8), unpadded (5×17 from 7×19), padding
-   * only at the top and left (an even left pad: even input columns stay even), 40-wide rows (tiles in
-   * whole vectors, a half vector and one at a time), and 9 channels of 3×3 images (one tile row of 2
-   * tiles, both half outside).
+   * routed): odd outputs both ways (the last tiles half outside) with 6 output channels (padded to
+   * 8), unpadded (5×17 from 7×19), padding only at the top and left (an even left pad: even input
+   * columns stay even), 46-wide rows (tiles in whole vectors, a half vector and one at a time), and
+   * 9 channels of 3×3 images (one tile row of 2 tiles, both half outside).
    */
   private static final ConvGeometry[] WINOGRAD = {
       new ConvGeometry(8, 9, 11, 6, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1),
@@ -90,6 +87,7 @@ class DirectConvTest {
       new ConvGeometry(8, 6, 46, 12, 6, 46, 3, 3, 1, 1, 1, 1, 1, 1, 1),
       new ConvGeometry(9, 3, 3, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1)};
 
+  /** Several groups of several channels, run group by group: 2 groups strided, 4 groups of 3 → 6. */
   private static final ConvGeometry[] GROUPED = {
       new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2),
       new ConvGeometry(12, 10, 10, 24, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 4)};
@@ -117,7 +115,8 @@ class DirectConvTest {
     assertTrue(DirectConv.winograd(UNSTRIDED[1]));
     assertFalse(DirectConv.winograd(UNSTRIDED[4])); // 8 → 4 channels: direct
     assertFalse(DirectConv.winograd(WINOGRAD[0])); // 8 → 6
-    assertThrows(IllegalArgumentException.class, () -> new DirectConv(STRIDED[9], new double[STRIDED[9].kernelSize()], true, true));
+    double[] strided = new double[STRIDED[9].kernelSize()];
+    assertThrows(IllegalArgumentException.class, () -> new DirectConv(STRIDED[9], strided, true, true));
     // 12,000 channels each way: the kernel fits a Java array (1.3G values), its transform (2.3G) would not
     assertFalse(DirectConv.winograd(new ConvGeometry(12_000, 4, 4, 12_000, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
     assertFalse(DirectConv.winograd(STRIDED[9])); // stride 2
