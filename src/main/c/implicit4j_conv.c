@@ -93,17 +93,22 @@ KERNEL(kernel_d4x2, double, d4, 4, 2, 6)
 KERNEL(kernel_d4x1, double, d4, 4, 1, 12)
 
 /*
- * The same sums for stride-1 rows whose width is a multiple of LANES, the other way round: a vector
- * holds LANES consecutive output pixels of one channel, a block NP such runs (across rows) by MC
- * channels, each tap one unaligned load of input pixels per run and one broadcast weight per
- * channel. The sums then add into y as whole vectors, where the channel-vector blocks above add
- * pixel by pixel (Zen 3, AVX2: 15-20% of a 3x3 layer's time). A run belongs to the pixel range
- * [from, to) that holds its first pixel.
+ * The same sums for rows whose width is a multiple of LANES, the other way round: a vector holds
+ * LANES consecutive output pixels of one channel, a block NP such runs (across rows) by MC channels,
+ * each tap one unaligned load of input pixels per run and one broadcast weight per channel. The
+ * sums then add into y as whole vectors, where the channel-vector blocks above add pixel by pixel
+ * (Zen 3, AVX2: 15-20% of a 3x3 layer's time; 2x for a 3->8 stride-2 layer, whose 27 taps do not
+ * outweigh its 8 scalar adds a pixel). Stride 1 reads rows of wp values as they are (ph = 0);
+ * stride 2 reads rows laid out by PHASE_PAD, ph even columns then the odd ones (ph > 0), where the
+ * taps of LANES consecutive output pixels are again LANES consecutive values. A run belongs to the
+ * pixel range [from, to) that holds its first pixel.
  */
 #define KERNEL_PV(NAME, T, VT, LANES, NP, MC)                                                            \
-  static inline __attribute__((always_inline)) void NAME(const T *xp, int hp, int wp, const T *wq,      \
+  static inline __attribute__((always_inline)) void NAME(const T *xp, int hp, int wp, int ph, const T *wq, \
                                                          const int *g, T *y, long from, long to) {      \
     long plane = (long)g[OH] * g[OW];                                                                    \
+    int kcol[g[KW]]; /* where tap kx reads in a row, from the run's first output column */               \
+    for (int kx = 0; kx < g[KW]; kx++) kcol[kx] = ph ? (kx & 1) * ph + (kx >> 1) : kx;                  \
     long r_from = (from + LANES - 1) / LANES, r_to = (to + LANES - 1) / LANES;                           \
     for (long r0 = r_from; r0 < r_to; r0 += NP) {                                                        \
       int nr = r_to - r0 < NP ? (int)(r_to - r0) : NP;                                                   \
@@ -123,7 +128,7 @@ KERNEL(kernel_d4x1, double, d4, 4, 1, 12)
             for (int kx = 0; kx < g[KW]; kx++) {                                                         \
               VT xv[NP];                                                                                 \
               _Pragma("GCC unroll 8") for (int j = 0; j < NP; j++)                                       \
-                memcpy(&xv[j], xr + base[j] + kx, sizeof(VT));                                           \
+                memcpy(&xv[j], xr + base[j] + kcol[kx], sizeof(VT));                                     \
               _Pragma("GCC unroll 8") for (int m = 0; m < MC; m++) {                                     \
                 T wv = wr[(long)kx * g[CO] + m];                                                         \
                 _Pragma("GCC unroll 8") for (int j = 0; j < NP; j++) acc[m][j] += xv[j] * wv;            \
@@ -251,14 +256,14 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
  * V_xi[ci][t], over a block of TB tiles (flattened row by row) whose transforms stay in L1: v holds
  * them as [xi][ci][TB], each xi (CIN + 1) * TB apart (so that the 16 that a tile writes do not share
  * a cache set), m as [co][xi][TB], u as [xi][CO / 4][ci][4] (co padded with zero channels to CO, a
- * multiple of 4). Each padded row is stored as its even columns then its odd ones (WINO_PAD), so
+ * multiple of 4). Each padded row is stored as its even columns then its odd ones (PHASE_PAD), so
  * that a run of tiles reads its inputs as whole vectors. The padded input has 2 * ceil(oh/2) + 2
  * rows and columns likewise, so every tile reads inside it; only the output pixels inside the image
  * and in [from, to) are added to.
  */
 
 /* xp = the sample's input placed at (pt, pl) (both >= 0), zero elsewhere; a row as wh even then wh odd columns. */
-#define WINO_PAD(NAME, T, VT, LANES, EV, OD)                                                             \
+#define PHASE_PAD(NAME, T, VT, LANES, EV, OD)                                                             \
   static inline __attribute__((always_inline)) void NAME(const T *x, const int *g, T *xp, int hp, int wh) { \
     memset(xp, 0, sizeof(T) * g[CIN] * hp * 2 * wh);                                                     \
     int n = g[W] < 2 * wh - g[PL] ? g[W] : 2 * wh - g[PL]; /* input columns inside the padded row */     \
@@ -277,6 +282,14 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
           VT e = __builtin_shuffle(lo, hi, EV), o = __builtin_shuffle(lo, hi, OD);                       \
           memcpy(ev + j, &e, sizeof(VT));                                                                \
           memcpy(od + j, &o, sizeof(VT));                                                                \
+        }                                                                                                \
+        if (2 * j + LANES <= n) { /* half a vector each way: rows of 8 floats */                         \
+          VT v;                                                                                          \
+          memcpy(&v, xr + 2 * j, sizeof(VT));                                                            \
+          VT e = __builtin_shuffle(v, v, EV), o = __builtin_shuffle(v, v, OD);                           \
+          memcpy(ev + j, &e, sizeof(VT) / 2);                                                            \
+          memcpy(od + j, &o, sizeof(VT) / 2);                                                            \
+          j += LANES / 2;                                                                                \
         }                                                                                                \
         for (int ix = 2 * j; ix < n; ix++) (ix % 2 ? od : ev)[ix / 2] = xr[ix];                          \
       }                                                                                                  \
@@ -478,16 +491,16 @@ typedef long long l2 __attribute__((vector_size(16)));
 #define ZIPLO4(V) ((V){0, 4, 1, 5})
 #define ZIPHI4(V) ((V){2, 6, 3, 7})
 
-WINO_PAD(wino_pad_f, float, f8, 8, EVEN8, ODD8)
-WINO_PAD(wino_pad_d, double, d4, 4, EVEN4(l4), ODD4(l4))
+PHASE_PAD(phase_pad_f, float, f8, 8, EVEN8, ODD8)
+PHASE_PAD(phase_pad_d, double, d4, 4, EVEN4(l4), ODD4(l4))
 WINO_INPUT(wino_input_f, float, f8, 8, f4, 4, 16)
 WINO_INPUT(wino_input_d, double, d4, 4, d2, 2, 8)
 WINO_PRODUCT(wino_product_f, float, f8, 8, 2, 16)
 WINO_PRODUCT(wino_product_d, double, d4, 4, 2, 8)
 WINO_OUTPUT(wino_output_f, float, f8, 8, ZIPLO8, ZIPHI8, f4, 4, ZIPLO4(i4), ZIPHI4(i4), 16)
 WINO_OUTPUT(wino_output_d, double, d4, 4, ZIPLO4(l4), ZIPHI4(l4), d2, 2, ((l2){0, 2}), ((l2){1, 3}), 8)
-WINO_KERNEL(wino_f, float, 16, wino_pad_f, wino_input_f, wino_product_f, wino_output_f)
-WINO_KERNEL(wino_d, double, 8, wino_pad_d, wino_input_d, wino_product_d, wino_output_d)
+WINO_KERNEL(wino_f, float, 16, phase_pad_f, wino_input_f, wino_product_f, wino_output_f)
+WINO_KERNEL(wino_d, double, 8, phase_pad_d, wino_input_d, wino_product_d, wino_output_d)
 
 /* Rows and columns of the padded input that the taps (or the Winograd tiles) read. */
 static int padded_rows(const int *g) {
@@ -511,7 +524,7 @@ static size_t wino_offset(const int *g) {
 static size_t scratch_values(const int *g) {
   if (g[WINOGRAD]) return wino_offset(g) + (size_t)16 * (g[CIN] + 1 + g[CO]) * WINO_TILES;
   size_t planes = g[DEPTHWISE] ? 1 : (size_t)g[CIN];
-  return planes * padded_rows(g) * padded_cols(g);
+  return planes * padded_rows(g) * (padded_cols(g) + 1); /* + 1: a stride-2 row as two phases of ceil(wp / 2) */
 }
 
 /* xp = the sample's input placed at (pt, pl), zero elsewhere. */
@@ -533,18 +546,25 @@ static size_t scratch_values(const int *g) {
 PAD(pad_f, float)
 PAD(pad_d, double)
 
+/* The pixel-vector kernel of an instruction set without one (AVX-512: PV_LANES 0, never called). */
+#define NO_PV(...) ((void)0)
+
 /* The batch's samples one after another, with one instruction set's kernels. */
-#define SAMPLES(NAME, TARGET, T, PADF, WIDE, NARROWK, NARROW, PV, PV_LANES, DW, WINO)                    \
+#define SAMPLES(NAME, TARGET, T, PADF, PHASEF, WIDE, NARROWK, NARROW, PV, PV_LANES, DW, WINO)            \
   __attribute__((target(TARGET))) static void NAME(const T *x, long x_stride, const T *wq, const int *g, \
                                                    T *y, long y_stride, int count, T *xp, long from, long to) { \
     int narrow = g[CO] == NARROW;                                                                        \
-    /* pixel vectors where stride-1 rows are 2+ whole vectors (channels a multiple of 4: the kernel's   \
-       pad); the conditional divisor keeps the AVX-512 instances, PV_LANES 0, free of a % 0 */          \
-    int pv = PV_LANES > 0 && g[SW] == 1 && g[OW] >= 2 * PV_LANES                                         \
-             && g[OW] % (PV_LANES > 0 ? PV_LANES : 1) == 0 && g[CO] % 4 == 0;                            \
-    int hp = padded_rows(g), wp = padded_cols(g);                                                        \
+    /* pixel vectors where rows are whole vectors (channels a multiple of 4: the kernel's pad): stride  \
+       1 two or more; stride 2 (pads >= 0, read as phases) when the channels fill one vector, as the    \
+       first layers' 3->8 (Zen 3, float32 32x32 3x3: 10 -> 6 kcycles; with 16 channels and 1x1 taps   \
+       the channel vectors stay ahead); the conditional divisor keeps the AVX-512 instances, PV_LANES  \
+       0, free of a % 0 */                                                                              \
+    int rows_pv = PV_LANES > 0 && g[OW] % (PV_LANES > 0 ? PV_LANES : 1) == 0 && g[CO] % 4 == 0;          \
+    int phases = rows_pv && narrow && g[SW] == 2 && g[PT] >= 0 && g[PL] >= 0;                                      \
+    int pv = phases || (rows_pv && g[SW] == 1 && g[OW] >= 2 * PV_LANES);                                 \
+    int hp = padded_rows(g), wp = padded_cols(g), ph = phases ? (wp + 1) / 2 : 0;                        \
     /* no padding read and every tap inside the image: the kernel reads the sample in place */          \
-    int in_place = g[PT] == 0 && g[PL] == 0 && hp <= g[H] && wp <= g[W];                                 \
+    int in_place = !phases && g[PT] == 0 && g[PL] == 0 && hp <= g[H] && wp <= g[W];                      \
     int one[GEO]; /* one channel's geometry, to pad a depthwise layer a plane at a time */              \
     memcpy(one, g, sizeof(one));                                                                         \
     one[CIN] = 1;                                                                                        \
@@ -565,26 +585,27 @@ PAD(pad_d, double)
         WINO(xs, wq, g, y + s * y_stride, from, to, xp, wino_v, wino_m);                                 \
         continue;                                                                                        \
       }                                                                                                  \
-      if (!in_place) PADF(xs, g, xp, hp, wp);                                                            \
+      if (phases) PHASEF(xs, g, xp, hp, ph);                                                             \
+      else if (!in_place) PADF(xs, g, xp, hp, wp);                                                       \
       const T *src = in_place ? xs : xp;                                                                 \
-      int h = in_place ? g[H] : hp, w = in_place ? g[W] : wp;                                            \
-      if (pv) PV(src, h, w, wq, g, y + s * y_stride, from, to);                                        \
+      int h = in_place ? g[H] : hp, w = in_place ? g[W] : phases ? 2 * ph : wp;                          \
+      if (pv) PV(src, h, w, ph, wq, g, y + s * y_stride, from, to);                                      \
       else if (narrow) NARROWK(src, h, w, wq, g, y + s * y_stride, from, to);                            \
       else WIDE(src, h, w, wq, g, y + s * y_stride, from, to);                                           \
     }                                                                                                    \
   }
 
-SAMPLES(samples_f_v4, "arch=x86-64-v4", float, pad_f, kernel_f16x1, kernel_f8x1w, 8, kernel_f16x1, 0,
+SAMPLES(samples_f_v4, "arch=x86-64-v4", float, pad_f, phase_pad_f, kernel_f16x1, kernel_f8x1w, 8, NO_PV, 0,
         depthwise_f, wino_f)
-SAMPLES(samples_f_v3, "arch=x86-64-v3", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8,
+SAMPLES(samples_f_v3, "arch=x86-64-v3", float, pad_f, phase_pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8,
         depthwise_f, wino_f)
-SAMPLES(samples_f_v1, "arch=x86-64", float, pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8,
+SAMPLES(samples_f_v1, "arch=x86-64", float, pad_f, phase_pad_f, kernel_f8x2, kernel_f8x1, 8, kernel_pv_f8, 8,
         depthwise_f, wino_f)
-SAMPLES(samples_d_v4, "arch=x86-64-v4", double, pad_d, kernel_d8x1, kernel_d4x1w, 4, kernel_d8x1, 0,
+SAMPLES(samples_d_v4, "arch=x86-64-v4", double, pad_d, phase_pad_d, kernel_d8x1, kernel_d4x1w, 4, NO_PV, 0,
         depthwise_d, wino_d)
-SAMPLES(samples_d_v3, "arch=x86-64-v3", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4,
+SAMPLES(samples_d_v3, "arch=x86-64-v3", double, pad_d, phase_pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4,
         depthwise_d, wino_d)
-SAMPLES(samples_d_v1, "arch=x86-64", double, pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4,
+SAMPLES(samples_d_v1, "arch=x86-64", double, pad_d, phase_pad_d, kernel_d4x2, kernel_d4x1, 4, kernel_pv_d4, 4,
         depthwise_d, wino_d)
 
 /* The widest vectors the tests let the kernels use (DirectConv.capVectorBits): 512 unless lowered. */

@@ -31,7 +31,10 @@ class DirectConvTest {
       new ConvGeometry(8, 16, 16, 16, 8, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1), // resnet2b's 1×1: read in place
       new ConvGeometry(3, 13, 24, 16, 5, 8, 3, 3, 2, 3, 0, 0, 1, 1, 1), // in place, strides (2, 3)
       new ConvGeometry(4, 12, 16, 8, 5, 16, 3, 3, 2, 1, 0, 1, 1, 1, 1), // stride (2, 1): pixel vectors without AVX-512
-      new ConvGeometry(4, 12, 23, 16, 6, 8, 3, 3, 2, 3, 0, 0, 1, 1, 1)}; // bottom and right padding implied
+      new ConvGeometry(4, 12, 23, 16, 6, 8, 3, 3, 2, 3, 0, 0, 1, 1, 1), // bottom and right padding implied
+      // one vector of channels, rows of whole vectors: pixel vectors over even/odd columns without AVX-512
+      new ConvGeometry(3, 12, 15, 3, 6, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), // odd left pad, 15-wide rows
+      new ConvGeometry(5, 15, 16, 4, 8, 8, 4, 4, 1, 2, 2, 0, 1, 1, 1)}; // stride (1, 2), 4×4
 
   @BeforeEach
   void library() {
@@ -325,14 +328,13 @@ class DirectConvTest {
   /**
    * A sample's output pixels split over threads at any pixel (DirectConv.multAdd splits a lone large
    * sample): Winograd tiles are 2×2, so a split inside a row pair leaves both parts one tile row to
-   * share, each adding only its own pixels. Parts at pixels 37 and 101 of 12×14 (rows 2 and 7), at
-   * every vector width, equal the whole to rounding.
+   * share, each adding only its own pixels; a run of pixel vectors belongs to the part that holds its
+   * first pixel. Parts at pixels 37 and 101 (inside row pairs and runs), at every vector width, equal
+   * the whole to rounding.
    */
   @Test
-  void winogradTilesSplitAtAnyPixel() {
+  void samplesSplitAtAnyPixel() {
     Random r = new Random(35);
-    ConvGeometry g = new ConvGeometry(16, 12, 14, 8, 12, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-    double[] k = TestModels.randn(r, g.kernelSize(), 1);
     try {
       for (int bits : new int[] {512, 256, 128}) {
         if (bits > DirectConv.vectorWidth()) {
@@ -340,23 +342,31 @@ class DirectConvTest {
         }
         DirectConv.capVectorBits(bits);
         for (boolean fp32 : new boolean[] {true, false}) {
-          DirectConv conv = new DirectConv(g, k, fp32, true);
-          double[] x = randomValues(r, g.inputSize(), fp32);
-          Object whole = typed(new double[g.outputSize()], fp32);
-          Object parts = typed(new double[g.outputSize()], fp32);
-          assertTrue(conv.run(typed(x, fp32), 0, 0, whole, 0, 0, 1, 0, g.outputSize() / 8));
-          int[] cuts = {0, 37, 101, g.outputSize() / 8};
-          for (int c = 0; c + 1 < cuts.length; c++) {
-            assertTrue(conv.run(typed(x, fp32), 0, 0, parts, 0, 0, 1, cuts[c], cuts[c + 1]));
-          }
-          assertArrayEquals(widened(whole), widened(parts), bits + " bits " + (fp32 ? "float32" : "fp64"));
-          double[] want = TestModels.naiveConv(g, k, x);
-          assertClose(want, widened(whole), 0, fp32 ? 1e-5 : 1e-12, "split Winograd layer, " + bits + " bits");
+          ConvGeometry wino = new ConvGeometry(16, 12, 14, 8, 12, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+          checkSplit(r, wino, true, fp32, bits + " bits, Winograd");
+          checkSplit(r, STRIDED[2], false, fp32, bits + " bits, resnet2b's first layer");
         }
       }
     } finally {
       DirectConv.capVectorBits(512);
     }
+  }
+
+  private static void checkSplit(Random r, ConvGeometry g, boolean winograd, boolean fp32, String what) {
+    double[] k = TestModels.randn(r, g.kernelSize(), 1);
+    DirectConv conv = new DirectConv(g, k, fp32, winograd);
+    double[] x = randomValues(r, g.inputSize(), fp32);
+    Object whole = typed(new double[g.outputSize()], fp32);
+    Object parts = typed(new double[g.outputSize()], fp32);
+    int pixels = g.outputSize() / g.cout();
+    assertTrue(conv.run(typed(x, fp32), 0, 0, whole, 0, 0, 1, 0, pixels));
+    int[] cuts = {0, 37, 101, pixels};
+    for (int c = 0; c + 1 < cuts.length; c++) {
+      assertTrue(conv.run(typed(x, fp32), 0, 0, parts, 0, 0, 1, cuts[c], cuts[c + 1]));
+    }
+    what += fp32 ? ", float32" : ", fp64";
+    assertArrayEquals(widened(whole), widened(parts), what);
+    assertClose(TestModels.naiveConv(g, k, x), widened(whole), 0, fp32 ? 1e-5 : 1e-12, what);
   }
 
   /** Conv2d sends a strided layer here in both precisions: its result is this kernel's, bit for bit. */
