@@ -104,11 +104,10 @@ KERNEL(kernel_d4x1, double, d4, 4, 1, 12)
  * pixel range [from, to) that holds its first pixel.
  */
 #define KERNEL_PV(NAME, T, VT, LANES, NP, MC)                                                            \
-  static inline __attribute__((always_inline)) void NAME(const T *xp, int hp, int wp, int ph, const T *wq, \
-                                                         const int *g, T *y, long from, long to) {      \
+  static inline __attribute__((always_inline)) void NAME(const T *xp, int hp, int wp, int ph,          \
+                                                         const T *wq, const int *g, T *y, long from,    \
+                                                         long to) {                                     \
     long plane = (long)g[OH] * g[OW];                                                                    \
-    int kcol[g[KW]]; /* where tap kx reads in a row, from the run's first output column */               \
-    for (int kx = 0; kx < g[KW]; kx++) kcol[kx] = ph ? (kx & 1) * ph + (kx >> 1) : kx;                  \
     long r_from = (from + LANES - 1) / LANES, r_to = (to + LANES - 1) / LANES;                           \
     for (long r0 = r_from; r0 < r_to; r0 += NP) {                                                        \
       int nr = r_to - r0 < NP ? (int)(r_to - r0) : NP;                                                   \
@@ -126,9 +125,10 @@ KERNEL(kernel_d4x1, double, d4, 4, 1, 12)
             const T *xr = xp + ((long)ci * hp + ky) * wp;                                                \
             const T *wr = wq + (long)(ci * g[KH] + ky) * g[KW] * g[CO] + c0;                              \
             for (int kx = 0; kx < g[KW]; kx++) {                                                         \
+              int kc = ph ? (kx & 1) * ph + (kx >> 1) : kx; /* the tap's column from the run's */     \
               VT xv[NP];                                                                                 \
               _Pragma("GCC unroll 8") for (int j = 0; j < NP; j++)                                       \
-                memcpy(&xv[j], xr + base[j] + kcol[kx], sizeof(VT));                                     \
+                memcpy(&xv[j], xr + base[j] + kc, sizeof(VT));                                           \
               _Pragma("GCC unroll 8") for (int m = 0; m < MC; m++) {                                     \
                 T wv = wr[(long)kx * g[CO] + m];                                                         \
                 _Pragma("GCC unroll 8") for (int j = 0; j < NP; j++) acc[m][j] += xv[j] * wv;            \
@@ -262,8 +262,11 @@ DEPTHWISE_KERNEL(depthwise_d, double, d4, 4, 4, ((l4){0, 2, 5, 7}))
  * and in [from, to) are added to.
  */
 
-/* xp = the sample's input placed at (pt, pl) (both >= 0), zero elsewhere; a row as wh even then wh odd columns. */
-#define PHASE_PAD(NAME, T, VT, LANES, EV, OD)                                                             \
+/*
+ * xp = the sample's input placed at (pt, pl) (both >= 0), zero elsewhere; a row as wh even then wh
+ * odd columns: for the Winograd tiles and the stride-2 pixel vectors (KERNEL_PV).
+ */
+#define PHASE_PAD(NAME, T, VT, LANES, EV, OD)                                                            \
   static inline __attribute__((always_inline)) void NAME(const T *x, const int *g, T *xp, int hp, int wh) { \
     memset(xp, 0, sizeof(T) * g[CIN] * hp * 2 * wh);                                                     \
     int n = g[W] < 2 * wh - g[PL] ? g[W] : 2 * wh - g[PL]; /* input columns inside the padded row */     \
@@ -560,7 +563,7 @@ PAD(pad_d, double)
        the channel vectors stay ahead); the conditional divisor keeps the AVX-512 instances, PV_LANES  \
        0, free of a % 0 */                                                                              \
     int rows_pv = PV_LANES > 0 && g[OW] % (PV_LANES > 0 ? PV_LANES : 1) == 0 && g[CO] % 4 == 0;          \
-    int phases = rows_pv && narrow && g[SW] == 2 && g[PT] >= 0 && g[PL] >= 0;                                      \
+    int phases = rows_pv && narrow && g[SW] == 2 && g[PT] >= 0 && g[PL] >= 0;                            \
     int pv = phases || (rows_pv && g[SW] == 1 && g[OW] >= 2 * PV_LANES);                                 \
     int hp = padded_rows(g), wp = padded_cols(g), ph = phases ? (wp + 1) / 2 : 0;                        \
     /* no padding read and every tap inside the image: the kernel reads the sample in place */          \
