@@ -133,16 +133,17 @@ public final class BackSubstitution implements Solver {
   }
 
   /**
-   * Samples per chunk: two chunks per thread, so that a thread that finishes early takes more work
-   * instead of waiting (oval21 at batch 64 spent 10% of its time so), but at least 16, the batch
-   * from which all dense blocks use OpenBLAS ({@code NativeBlas.MIN_BATCH}); and fewer when the states
-   * outgrow {@link #STATE_BUDGET}. mnist8-zoo at batch 64: 1.97 → 1.74 ms with chunks of 16, not 32.
+   * Samples per chunk: 16, the batch from which all dense blocks use OpenBLAS ({@code
+   * NativeBlas.MIN_BATCH}), or the batch when smaller; fewer when the states outgrow {@link
+   * #STATE_BUDGET}. Larger batches make more chunks, not larger ones: a chunk's states then stay in a
+   * core's L2 between layers (resnet2b, 25 KB a float32 sample, batch 256 on 2 threads, 4
+   * alternations: 5.5–6.0 ms a batch in chunks of 64, 4.5–5.3 in chunks of 16; mnistfc, oval21 and
+   * mnist8 within the noise), and a thread that finishes early takes the next chunk instead of
+   * waiting. mnist8-zoo at batch 64: 1.97 → 1.74 ms with chunks of 16, not 32.
    */
   private static int chunk(int n, int batch) {
-    int threads = Runtime.getRuntime().availableProcessors();
     long fit = Math.max(1, STATE_BUDGET / (8L * Math.max(1, n)));
-    int share = Math.max(Math.min(batch, 16), (batch + 2 * threads - 1) / (2 * threads));
-    return (int) Math.max(1, Math.min(fit, share));
+    return (int) Math.max(1, Math.min(fit, Math.min(batch, 16)));
   }
 
   /** Samples [from, from + count) into x from xo: b + Bu, the blocks in place from the last, then ŷ. */
