@@ -22,6 +22,8 @@ import org.implicit4j.report.SolveReport;
 public final class BackSubstitution implements Solver {
   /** Bytes of states a chunk keeps: one sample's blocks after another stay in cache. */
   private static final long STATE_BUDGET = 4L << 20;
+  /** State bytes a chunk keeps within, where it can: a core's L2 (512 KB on Zen 3), between layers. */
+  private static final long L2_BYTES = 512L << 10;
 
   private final SolverOptions options;
 
@@ -64,12 +66,12 @@ public final class BackSubstitution implements Solver {
       throw new NotTriangularException();
     }
     int n = model.n();
-    int chunk = chunk(n, batch);
+    boolean fp32 = states == null && model.isFloat32();
+    int chunk = chunk(n, batch, fp32 ? Float.BYTES : Double.BYTES);
     int chunks = (batch + chunk - 1) / chunk;
     double[] outputs = new double[batch * model.q()];
     Checks checks = new Checks(options.measureResidual(), batch);
     long work = (long) chunk * Math.max(n, model.a().storedValues()); // per chunk: its states and A's entries
-    boolean fp32 = states == null && model.isFloat32();
     boolean check = options.measureResidual();
     Parallel.forEach(chunks, work, c -> {
       int from = c * chunk;
@@ -134,16 +136,25 @@ public final class BackSubstitution implements Solver {
 
   /**
    * Samples per chunk: 16, the batch from which all dense blocks use OpenBLAS ({@code
-   * NativeBlas.MIN_BATCH}), or the batch when smaller; fewer when the states outgrow {@link
-   * #STATE_BUDGET}. Larger batches make more chunks, not larger ones: a chunk's states then stay in a
-   * core's L2 between layers (resnet2b, 25 KB a float32 sample, batch 256 on 2 threads, 4
-   * alternations: 5.5–6.0 ms a batch in chunks of 64, 4.5–5.3 in chunks of 16; mnistfc, oval21 and
-   * mnist8 within the noise), and a thread that finishes early takes the next chunk instead of
-   * waiting. mnist8-zoo at batch 64: 1.97 → 1.74 ms with chunks of 16, not 32.
+   * NativeBlas.MIN_BATCH}), or the batch when smaller; fewer (down to 2) when their states outgrow a
+   * core's L2 ({@link #L2_BYTES}), and fewer still when they outgrow {@link #STATE_BUDGET}. Larger
+   * batches make more chunks, not larger ones: a chunk's states then stay in L2 between layers, and a
+   * thread that finishes early takes the next chunk instead of waiting. Measured on 2 threads, ms a
+   * batch, alternated runs:
+   * <ul>
+   *   <li>resnet2b float32, batch 256 (25 KB a sample): chunks of 64 5.5–6.0, of 16 4.5–5.3;
+   *   <li>resnet2b fp64, batch 64: 16 → 8 faster in 6 of 8 pairs (1.87–2.64 → 1.50–2.28); the rule
+   *       gives 10;
+   *   <li>mnist8 fp64, batch 64 (142 KB a sample): 16 → 6 faster in 3 of 3 (3.19–3.32 → 2.63–3.13),
+   *       16 → 3 (the rule) in 2 of 3;
+   *   <li>mnistfc, oval21 and mnist8 float32: within the noise; mnist8 float32 at batch 64 was 1.97
+   *       in chunks of 32, 1.74 in chunks of 16.
+   * </ul>
    */
-  private static int chunk(int n, int batch) {
+  private static int chunk(int n, int batch, int bytes) {
     long fit = Math.max(1, STATE_BUDGET / (8L * Math.max(1, n)));
-    return (int) Math.max(1, Math.min(fit, Math.min(batch, 16)));
+    long inL2 = Math.max(2, L2_BYTES / ((long) bytes * Math.max(1, n)));
+    return (int) Math.max(1, Math.min(Math.min(fit, inL2), Math.min(batch, 16)));
   }
 
   /** Samples [from, from + count) into x from xo: b + Bu, the blocks in place from the last, then ŷ. */
