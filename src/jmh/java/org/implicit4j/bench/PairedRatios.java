@@ -18,7 +18,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * Ratios against ONNX Runtime measured in pairs (run from the repository root):
  *
- * <pre>java -Dimplicit4j.openblas.coretype=cpu -cp target/benchmarks.jar org.implicit4j.bench.PairedRatios [rounds [batch…]]</pre>
+ * <pre>java -Dimplicit4j.openblas.coretype=cpu -cp target/benchmarks.jar \
+ *     org.implicit4j.bench.PairedRatios [rounds [batch…]]</pre>
  *
  * On a shared machine the speed of a core drifts by tens of percent over minutes, while {@link
  * BenchSummary} measures one network's implicit4j and ORT runs minutes apart (JMH runs each
