@@ -29,6 +29,11 @@ final class DirectConv {
   private static final long SPLIT_MACS = 1 << 20;
   /** Input and output channels from which a 3×3 stride-1 layer runs as Winograd ({@link #winograd}). */
   static final int WINOGRAD_MIN_CHANNELS = 16;
+  /**
+   * Output pixels up to which a float32 layer of fewer than twice {@link #WINOGRAD_MIN_CHANNELS}
+   * channels stays direct (16×16).
+   */
+  static final int WINOGRAD_SMALL_IMAGE = 256;
 
   private final ConvGeometry g;
   /**
@@ -46,7 +51,7 @@ final class DirectConv {
 
   /** For float32 states (the kernel rounded to float, as Conv2d's float32 kernel) or fp64 states. */
   DirectConv(ConvGeometry g, double[] kernel, boolean fp32) {
-    this(g, kernel, fp32, winograd(g));
+    this(g, kernel, fp32, winograd(g, fp32));
   }
 
   /**
@@ -81,11 +86,17 @@ final class DirectConv {
    * input and output transforms cost a few additions a tile and channel, which the products outweigh
    * only with enough channels. Zen 3, one thread, one sample, kcycles direct → Winograd, float32 and
    * fp64: 8×8 64→64 172 → 89, 328 → 157; 16×16 32→32 147 → 103, 282 → 203; 32×32 16→16 188 → 134,
-   * 281 → 264; 8×8 16→16 10 → 11, 23 → 18; below 16 channels it loses (16×16 8→16 20 → 23, 41 → 43;
-   * 32×32 8→8 41 → 51, 86 → 102).
+   * 281 → 264; 8×8 16→16 10 → 10–11, 23 → 18; below 16 channels it loses (16×16 8→16 20 → 23, 41 →
+   * 43; 32×32 8→8 41 → 51, 86 → 102). In a whole solve a float32 layer of 16–31 channels on an image
+   * of up to 16×16 ({@link #WINOGRAD_SMALL_IMAGE}) loses too, its transforms' traffic outweighing the
+   * saved products (resnet2b's 8×8 16→16 layers, batch 64, 2 threads, 6 alternations: 1.36–1.47 ms
+   * a batch as Winograd, 1.01–1.48 direct, faster in 5); in fp64 it still gains (1.64–2.21 against
+   * 2.09–2.54 direct, 4 of 4), so it stays Winograd there.
    */
-  static boolean winograd(ConvGeometry g) {
-    return winogradShape(g) && Math.min(g.cin(), g.cout()) >= WINOGRAD_MIN_CHANNELS;
+  static boolean winograd(ConvGeometry g, boolean fp32) {
+    int channels = Math.min(g.cin(), g.cout());
+    boolean small = fp32 && channels < 2 * WINOGRAD_MIN_CHANNELS && (long) g.oh() * g.ow() <= WINOGRAD_SMALL_IMAGE;
+    return winogradShape(g) && channels >= WINOGRAD_MIN_CHANNELS && !small;
   }
 
   /**

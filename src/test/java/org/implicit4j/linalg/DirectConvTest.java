@@ -78,7 +78,7 @@ class DirectConvTest {
 
   /**
    * Layers run as Winograd whatever their channels (UNSTRIDED's 16+ channel 3×3 layers are so
-   * routed): odd outputs both ways (the last tiles half outside) with 6 output channels (padded to
+   * routed, float32 ones of 16–31 channels only on images above 16×16): odd outputs both ways (the last tiles half outside) with 6 output channels (padded to
    * 8), unpadded (5×17 from 7×19), padding only at the top and left (an even left pad: even input
    * columns stay even), 46-wide rows (tiles in whole vectors, a half vector and one at a time), and
    * 9 channels of 3×3 images (one tile row of 2 tiles, both half outside).
@@ -114,16 +114,23 @@ class DirectConvTest {
     for (ConvGeometry g : WINOGRAD) {
       assertTrue(DirectConv.winogradShape(g), g.toString());
     }
-    assertTrue(DirectConv.winograd(UNSTRIDED[0]));
-    assertTrue(DirectConv.winograd(UNSTRIDED[1]));
-    assertFalse(DirectConv.winograd(UNSTRIDED[4])); // 8 → 4 channels: direct
-    assertFalse(DirectConv.winograd(WINOGRAD[0])); // 8 → 6
+    for (boolean fp32 : new boolean[] {true, false}) {
+      assertTrue(DirectConv.winograd(UNSTRIDED[0], fp32));
+      assertTrue(DirectConv.winograd(UNSTRIDED[1], fp32));
+      assertFalse(DirectConv.winograd(UNSTRIDED[4], fp32)); // 8 → 4 channels: direct
+      assertFalse(DirectConv.winograd(WINOGRAD[0], fp32)); // 8 → 6
+    }
+    ConvGeometry small = new ConvGeometry(16, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    assertFalse(DirectConv.winograd(small, true)); // float32, 16 channels, 16×16: direct
+    assertTrue(DirectConv.winograd(small, false));
+    assertTrue(DirectConv.winograd(new ConvGeometry(16, 17, 16, 16, 17, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), true));
+    assertTrue(DirectConv.winograd(new ConvGeometry(32, 4, 4, 32, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), true));
     double[] strided = new double[STRIDED[9].kernelSize()];
     assertThrows(IllegalArgumentException.class, () -> new DirectConv(STRIDED[9], strided, true, true));
     // 12,000 channels each way: the kernel fits a Java array (1.3G values), its transform (2.3G) would not
-    assertFalse(DirectConv.winograd(new ConvGeometry(12_000, 4, 4, 12_000, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
-    assertFalse(DirectConv.winograd(STRIDED[9])); // stride 2
-    assertFalse(DirectConv.winograd(GROUPED[1])); // 4 groups
+    assertFalse(DirectConv.winograd(new ConvGeometry(12_000, 4, 4, 12_000, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), false));
+    assertFalse(DirectConv.winograd(STRIDED[9], false)); // stride 2
+    assertFalse(DirectConv.winograd(GROUPED[1], false)); // 4 groups
     ConvGeometry twoOutputs = new ConvGeometry(8, 16, 16, 16, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8);
     assertFalse(DirectConv.depthwise(twoOutputs)); // 2 output channels a group: grouped, not depthwise
     assertFalse(DirectConv.suits(new ConvGeometry(8, 16, 16, 16, 6, 6, 3, 3, 2, 2, 0, 0, 2, 2, 1))); // dilation
