@@ -27,7 +27,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * fp64, float32 and ORT runs of one network and batch back to back (each in its own forked JVM, 1 s
  * of warm-up and 2 of measurement, about 15 s a round), so that a round's ratios share the
  * machine's state; the rounds then give a median and a range. Default: 3 rounds of batch 1, 64 and
- * 256. Prints a table and writes target/bench-paired.csv, a row a round.
+ * 256; {@code -Dimplicit4j.bench.networks=a,b} measures only those of {@link Networks#FILES}. Prints
+ * a table and writes target/bench-paired.csv, a row a round.
  */
 public final class PairedRatios {
   private PairedRatios() {}
@@ -51,7 +52,17 @@ public final class PairedRatios {
     StringBuilder csv = new StringBuilder("network,batch,round,fp64_us,fp32_us,ort_us,fp32_over_ort,fp64_over_fp32\n");
     StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-22s %6s %24s %24s%n", "network", "batch",
         "fp32/ORT median [range]", "fp64/fp32 median [range]"));
+    List<String> only = Arrays.asList(System.getProperty("implicit4j.bench.networks", "").split(","));
+    for (String name : only) {
+      if (!name.isEmpty() && !Networks.FILES.containsKey(name)) {
+        throw new IllegalArgumentException("implicit4j.bench.networks: no network " + name + "; the networks are "
+            + Networks.FILES.keySet());
+      }
+    }
     for (String net : Networks.FILES.keySet()) {
+      if (!only.equals(List.of("")) && !only.contains(net)) {
+        continue;
+      }
       Networks.path(net); // fails early, with the fix, when ../shared is missing
       for (int batch : batches) {
         List<Round> these = new ArrayList<>();
