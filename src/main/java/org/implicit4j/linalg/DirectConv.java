@@ -90,8 +90,9 @@ final class DirectConv {
    * 43; 32×32 8→8 41 → 51, 86 → 102). In a whole solve a float32 layer of 16–31 channels on an image
    * of up to 16×16 ({@link #WINOGRAD_SMALL_IMAGE}) loses too, its transforms' traffic outweighing the
    * saved products (resnet2b's 8×8 16→16 layers, batch 64, 2 threads, 6 alternations: 1.36–1.47 ms
-   * a batch as Winograd, 1.01–1.48 direct, faster in 5); in fp64 it still gains (1.64–2.21 against
-   * 2.09–2.54 direct, 4 of 4), so it stays Winograd there.
+   * a batch as Winograd, 1.01–1.48 direct, faster in 5; 16×16 16→16 was even in the C bench, 38 →
+   * 38); in fp64 it still gains (1.64–2.21 against 2.09–2.54 direct, 4 of 4), so it stays Winograd
+   * there.
    */
   static boolean winograd(ConvGeometry g, boolean fp32) {
     int channels = Math.min(g.cin(), g.cout());
