@@ -16,9 +16,9 @@ import java.nio.file.Path;
  * 2.3; resnet2b's 3→8 3×3 stride-2 3.64 → 2.1, its 8→16 3.19 → 1.5. Its stride-1 layers stay GEMMs
  * (OpenBLAS's SkylakeX small-matrix kernels, 137–270 GFLOP/s). Without AVX-512 every undilated
  * layer runs here (a grouped one a group at a time), since OpenBLAS packs both operands at every
- * small GEMM call there, its 3×3 stride-1 layers of 16+ channels as Winograd F(2×2, 3×3); depthwise
- * layers run here on every instruction set, channel by channel: see {@link #suits}, {@link
- * #winograd} and {@link #depthwise}.
+ * small GEMM call there, its 3×3 stride-1 layers of 16+ channels as Winograd F(2×2, 3×3) (in
+ * float32, those of 16–31 channels only on images above 16×16); depthwise layers run here on every
+ * instruction set, channel by channel: see {@link #suits}, {@link #winograd} and {@link #depthwise}.
  *
  * <p>The library is a resource of the jar for linux-x86_64; elsewhere, or when it was not built,
  * or with {@code -Dimplicit4j.native=false}, {@link #available} is false and nothing changes. It
