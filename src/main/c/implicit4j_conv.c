@@ -647,6 +647,25 @@ JNIEXPORT void JNICALL Java_org_implicit4j_linalg_DirectConv_capVectorBits(JNIEn
 }
 
 /*
+ * Pins y and x (possibly the same array) for a call that reads x while it writes y, into *yv and
+ * *xv (NULL where the JVM lent none): false unless both are pinned. Whether x is y is asked first,
+ * since no other JNI call may come while an array is held. unpin_xy releases what was pinned, y's
+ * writes kept.
+ */
+static jboolean pin_xy(JNIEnv *env, jarray x, jarray y, void **xv, void **yv) {
+  jboolean same = (*env)->IsSameObject(env, x, y);
+  *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);
+  *xv = same ? *yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);
+  return *yv != NULL && *xv != NULL;
+}
+
+/* Releases pin_xy's arrays: x unchanged (distinct arrays never share storage, so x is y iff xv == yv). */
+static void unpin_xy(JNIEnv *env, jarray x, jarray y, void *xv, void *yv) {
+  if (xv != NULL && xv != yv) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);
+  if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);
+}
+
+/*
  * The JNI entry points: y_s += K x_s for count samples, output pixels [from, to) of each. Bounds
  * are checked by the Java caller (DirectConv.multAdd) before the call. False when the padded input
  * could not be allocated.
@@ -661,15 +680,14 @@ JNIEXPORT void JNICALL Java_org_implicit4j_linalg_DirectConv_capVectorBits(JNIEn
     /* the padded input (a sample's, or one plane of a depthwise layer) and Winograd's transforms */  \
     T *xp = aligned_alloc(64, (sizeof(T) * scratch_values(g) + 63) / 64 * 64); /* see wino_offset */   \
     if (xp == NULL) return JNI_FALSE;                                                                    \
-    jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
-    T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
-    T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
+    void *xa, *ya;                                                                                       \
+    jboolean ok = pin_xy(env, x, y, &xa, &ya);                                                           \
+    T *xv = xa, *yv = ya;                                                                                \
     T *wv = (*env)->GetPrimitiveArrayCritical(env, wq, NULL);                                            \
-    jboolean ok = yv != NULL && xv != NULL && wv != NULL;                                                \
+    ok = ok && wv != NULL;                                                                               \
     if (ok) SAMPLESF(xv + x_off, x_stride, wv, g, yv + y_off, y_stride, count, xp, from, to);            \
     if (wv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, wq, wv, JNI_ABORT);                       \
-    if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
-    if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
+    unpin_xy(env, x, y, xv, yv);                                                                         \
     free(xp);                                                                                            \
     return ok;                                                                                           \
   }
@@ -704,15 +722,14 @@ AXPY(axpy_d_v1, "arch=x86-64", double)
   JNIEXPORT jboolean JNICALL NAME(JNIEnv *env, jclass cls, JARRAY y, jint yo, JARRAY d, JARRAY x,        \
                                   jint xo, jint n) {                                                     \
     (void)cls;                                                                                           \
-    jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
-    T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
-    T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
+    void *xa, *ya;                                                                                       \
+    jboolean ok = pin_xy(env, x, y, &xa, &ya);                                                           \
+    T *xv = xa, *yv = ya;                                                                                \
     T *dv = d != NULL ? (*env)->GetPrimitiveArrayCritical(env, d, NULL) : NULL;                          \
-    jboolean ok = yv != NULL && xv != NULL && (d == NULL || dv != NULL);                                 \
+    ok = ok && (d == NULL || dv != NULL);                                                                \
     if (ok) (vector_bits() >= 256 ? V3 : V1)(yv + yo, dv, xv + xo, n);                                   \
     if (dv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, d, dv, JNI_ABORT);                        \
-    if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
-    if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
+    unpin_xy(env, x, y, xv, yv);                                                                         \
     return ok;                                                                                           \
   }
 
@@ -842,10 +859,9 @@ GEMM(gemm_d_v1, "arch=x86-64", gd, double, 4)
                                   jlong w, jboolean panels, jint k, jint n, jint width, JARRAY y, jint y_off, \
                                   jint y_stride) {                                                       \
     (void)cls;                                                                                           \
-    jboolean same = (*env)->IsSameObject(env, x, y);                                                     \
-    T *yv = (*env)->GetPrimitiveArrayCritical(env, y, NULL);                                             \
-    T *xv = same ? yv : (*env)->GetPrimitiveArrayCritical(env, x, NULL);                                 \
-    jboolean ok = yv != NULL && xv != NULL;                                                              \
+    void *xa, *ya;                                                                                       \
+    jboolean ok = pin_xy(env, x, y, &xa, &ya);                                                           \
+    T *xv = xa, *yv = ya;                                                                                \
     const T *b = (const T *)(intptr_t)w;                                                                 \
     int bits = vector_bits();                                                                            \
     if (ok && !panels)                                                                                   \
@@ -853,8 +869,7 @@ GEMM(gemm_d_v1, "arch=x86-64", gd, double, 4)
                                   x_stride, b, width, 1, yv + y_off, y_stride);                          \
     else if (ok)                                                                                         \
       (bits >= 256 ? V3 : V1)(n, width, k, xv + x_off, x_stride, b, yv + y_off, y_stride);               \
-    if (!same && xv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, x, xv, JNI_ABORT);               \
-    if (yv != NULL) (*env)->ReleasePrimitiveArrayCritical(env, y, yv, 0);                                \
+    unpin_xy(env, x, y, xv, yv);                                                                         \
     return ok;                                                                                           \
   }
 
