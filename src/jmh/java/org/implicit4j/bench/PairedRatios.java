@@ -52,17 +52,7 @@ public final class PairedRatios {
     StringBuilder csv = new StringBuilder("network,batch,round,fp64_us,fp32_us,ort_us,fp32_over_ort,fp64_over_fp32\n");
     StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-22s %6s %24s %24s%n", "network", "batch",
         "fp32/ORT median [range]", "fp64/fp32 median [range]"));
-    List<String> only = Arrays.asList(System.getProperty("implicit4j.bench.networks", "").split(","));
-    for (String name : only) {
-      if (!name.isEmpty() && !Networks.FILES.containsKey(name)) {
-        throw new IllegalArgumentException("implicit4j.bench.networks: no network " + name + "; the networks are "
-            + Networks.FILES.keySet());
-      }
-    }
-    for (String net : Networks.FILES.keySet()) {
-      if (!only.equals(List.of("")) && !only.contains(net)) {
-        continue;
-      }
+    for (String net : networks()) {
       Networks.path(net); // fails early, with the fix, when ../shared is missing
       for (int batch : batches) {
         List<Round> these = new ArrayList<>();
@@ -85,6 +75,19 @@ public final class PairedRatios {
     Files.writeString(out, csv);
     System.out.print(table);
     System.out.println("wrote " + out + " (" + all.size() + " rounds)");
+  }
+
+  /** {@code -Dimplicit4j.bench.networks=a,b}'s networks in {@link Networks#FILES}' order, or all of them. */
+  static List<String> networks() {
+    String asked = System.getProperty("implicit4j.bench.networks", "");
+    List<String> names = asked.isEmpty() ? List.copyOf(Networks.FILES.keySet()) : Arrays.asList(asked.split(","));
+    for (String name : names) {
+      if (!Networks.FILES.containsKey(name)) {
+        throw new IllegalArgumentException("implicit4j.bench.networks: no network " + name + "; the networks are "
+            + Networks.FILES.keySet());
+      }
+    }
+    return Networks.FILES.keySet().stream().filter(names::contains).toList();
   }
 
   /** The three runs of one network and batch, back to back. */
