@@ -76,6 +76,35 @@ class SolverTest {
     }
   }
 
+  /**
+   * The chunks cover the batch once, in order, none larger than asked; full while more than one per
+   * thread is left, shrinking after, to a last chunk of at most a quarter of one.
+   */
+  @Test
+  void chunksCoverTheBatchAndShortenAtTheEnd() {
+    for (int threads : new int[] {1, 2, 3}) {
+      for (int chunk : new int[] {1, 2, 3, 7, 10, 16}) {
+        for (int batch = 1; batch <= 150; batch++) {
+          int[] s = BackSubstitution.chunkStarts(batch, chunk, threads);
+          String what = "batch " + batch + ", chunk " + chunk + ", threads " + threads;
+          assertEquals(0, s[0], what);
+          assertEquals(batch, s[s.length - 1], what);
+          int least = (chunk + 3) / 4;
+          for (int c = 1; c < s.length; c++) {
+            int size = s[c] - s[c - 1];
+            assertTrue(size >= 1 && size <= chunk, what + ": chunk " + c + " has " + size);
+            assertTrue(c == s.length - 1 || size >= least, what + ": chunk " + c + " has " + size);
+            assertTrue(c == 1 || size <= s[c - 1] - s[Math.max(0, c - 2)], what + ": chunk " + c + " grew");
+          }
+          if (batch > threads * chunk) {
+            assertEquals(chunk, s[1], what + ": the first chunk is full");
+            assertTrue(s[s.length - 1] - s[s.length - 2] <= least, what + ": the last chunk is short");
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void residualCnnSolvedThreeWaysMatchesDirectForwardPass() {
     Random r = new Random(2);
