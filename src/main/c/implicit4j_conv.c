@@ -737,6 +737,30 @@ AXPY_ENTRY(Java_org_implicit4j_linalg_StagedAdd_axpy, float, jfloatArray, axpy_f
 AXPY_ENTRY(Java_org_implicit4j_linalg_StagedAdd_axpy64, double, jdoubleArray, axpy_d_v3, axpy_d_v1)
 
 /*
+ * d[i] = (float) s[i], rounded to nearest even as Java's cast (the JVM keeps MXCSR's defaults: no
+ * flush to zero). JDK 17's C2 does not vectorise the narrowing cast; here it is vcvtpd2ps, four a
+ * cycle. Its caller (Floats.round) checks the bounds.
+ */
+#define ROUND(NAME, TARGET)                                                                              \
+  __attribute__((target(TARGET))) static void NAME(float *d, const double *s, int n) {                  \
+    for (int i = 0; i < n; i++) d[i] = (float)s[i];                                                      \
+  }
+
+ROUND(round_v3, "arch=x86-64-v3")
+ROUND(round_v1, "arch=x86-64")
+
+/* False when an array could not be pinned (then nothing was written: Floats rounds in Java). */
+JNIEXPORT jboolean JNICALL Java_org_implicit4j_linalg_Floats_roundInC(JNIEnv *env, jclass cls, jdoubleArray src,
+                                                                      jint so, jfloatArray dst, jint dof, jint n) {
+  (void)cls;
+  void *sa, *da;
+  jboolean ok = pin_xy(env, src, dst, &sa, &da);
+  if (ok) (vector_bits() >= 256 ? round_v3 : round_v1)((float *)da + dof, (const double *)sa + so, n);
+  unpin_xy(env, src, dst, sa, da);
+  return ok;
+}
+
+/*
  * Dense tiles in place: y_s[c0, c0 + width) += x_s · B for samples s in [0, n), x_s the k values at
  * x_off + s*x_stride of a Java array, B the k x width column tile of the weights at native address
  * w, y_s at y_off + s*y_stride, the arrays' own strides as leading dimensions, instead of copying x

@@ -1,8 +1,36 @@
 package org.implicit4j.linalg;
 
+import java.util.Objects;
+
 /** Float32 helpers: values rounded to float, and batches through an operator's double product. */
-final class Floats {
+public final class Floats {
+  /** Shorter runs are rounded in Java: the JNI call and pinning cost about as much. */
+  static final int IN_C_FROM = 256;
+
   private Floats() {}
+
+  /**
+   * dst[dOff + i] = (float) src[sOff + i] for i in [0, n): in C when the library is loaded and the
+   * run is long, else in Java; the same bits either way. JDK 17's C2 does not vectorise the
+   * narrowing cast: runs of 12,544 values (mnistfc's chunk of 16 inputs) from a 1.6 MB batch took
+   * 0.46–0.59 ns a value in Java, 0.18 in C (Zen 3); mnistfc's float32 solve at batch 256 was
+   * faster in 4 of 5 alternated pairs (medians 976 against 1,026 µs).
+   *
+   * @throws IndexOutOfBoundsException when either run leaves its array
+   */
+  public static void round(double[] src, int sOff, float[] dst, int dOff, int n) {
+    Objects.checkFromIndexSize(sOff, n, src.length);
+    Objects.checkFromIndexSize(dOff, n, dst.length);
+    if (n >= IN_C_FROM && DirectConv.available() && roundInC(src, sOff, dst, dOff, n)) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      dst[dOff + i] = (float) src[sOff + i];
+    }
+  }
+
+  /** {@link #round} in C; false, having written nothing, when the JVM could not pin an array. */
+  private static native boolean roundInC(double[] src, int sOff, float[] dst, int dOff, int n);
 
   /** d rounded to float, entry by entry: the float copy of a structure's values for float32 states. */
   static float[] rounded(double[] d) {

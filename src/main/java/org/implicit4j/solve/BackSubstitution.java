@@ -3,6 +3,7 @@ package org.implicit4j.solve;
 import java.util.Arrays;
 import org.implicit4j.Implicit4jException;
 import org.implicit4j.linalg.DimensionMismatchException;
+import org.implicit4j.linalg.Floats;
 import org.implicit4j.linalg.Parallel;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
@@ -204,9 +205,7 @@ public final class BackSubstitution implements Solver {
     int p = model.p();
     int q = model.q();
     float[] u = Buffers.inputs(count * p);
-    for (int i = 0; i < count * p; i++) {
-      u[i] = (float) inputs[from * p + i];
-    }
+    Floats.round(inputs, from * p, u, 0, count * p);
     for (int s = 0; s < count; s++) {
       model.stateBiasInto(x, s * n);
     }
@@ -277,9 +276,7 @@ public final class BackSubstitution implements Solver {
       float[] g = new float[n];
       model.stateBiasInto(g, 0);
       float[] u = new float[p];
-      for (int i = 0; i < p; i++) {
-        u[i] = (float) inputs[s * p + i];
-      }
+      Floats.round(inputs, s * p, u, 0, p);
       model.b().multAdd(u, 0, p, g, 0, n, 1);
       model.a().multAdd(xs, 0, n, g, 0, n, 1);
       for (StateBlock blk : model.states()) {
