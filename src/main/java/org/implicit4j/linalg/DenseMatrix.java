@@ -100,7 +100,8 @@ public final class DenseMatrix implements LinearOperator {
   /** The float32 product: OpenBLAS reads float states as they are; small batches go through double. */
   @Override
   public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
-    if (float32 && NativeBlas.worthIt((long) rows * cols, batch)) {
+    long entries = (long) rows * cols;
+    if (float32 && (NativeBlas.worthIt(entries, batch) || NativeBlas.inPlaceAtAnyBatch(entries, cols))) {
       NativeBlas.gemm(nativeWeights(true, float32), true, rows, cols, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }

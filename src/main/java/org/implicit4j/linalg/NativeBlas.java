@@ -75,6 +75,16 @@ public final class NativeBlas {
         && Holder.AVAILABLE;
   }
 
+  /**
+   * Whether a float32 product by a matrix of this many entries and k columns runs in place
+   * ({@link #tiledInPlace}) at any batch: nothing is packed there, so {@link #worthIt}'s batch
+   * bound does not apply. mnistfc's 10×256 output layer on a batch's last, short chunks (8 and 4
+   * samples) went through double in Java: 1.2% of the float32 solve at batch 256 (perf).
+   */
+  static boolean inPlaceAtAnyBatch(long entries, int k) {
+    return entries >= MIN_ENTRIES && 256L * k <= NativeConv.SMALL_MNK && InPlace.SGEMM != 0;
+  }
+
   private static final class Holder {
     static final boolean AVAILABLE = load();
 
