@@ -81,7 +81,8 @@ public final class DenseMatrix implements LinearOperator {
 
   @Override
   public void multAdd(double[] x, int xOff, int xStride, double[] y, int yOff, int yStride, int batch) {
-    if (NativeBlas.worthIt((long) rows * cols, batch)) {
+    long entries = (long) rows * cols;
+    if (NativeBlas.worthIt(entries, batch) || !float32 && NativeBlas.inPlaceAtAnyBatch(entries, cols, false)) {
       NativeBlas.gemm(nativeWeights(true, float32), true, rows, cols, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }
@@ -101,7 +102,7 @@ public final class DenseMatrix implements LinearOperator {
   @Override
   public void multAdd(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int batch) {
     long entries = (long) rows * cols;
-    if (float32 && (NativeBlas.worthIt(entries, batch) || NativeBlas.inPlaceAtAnyBatch(entries, cols))) {
+    if (float32 && (NativeBlas.worthIt(entries, batch) || NativeBlas.inPlaceAtAnyBatch(entries, cols, true))) {
       NativeBlas.gemm(nativeWeights(true, float32), true, rows, cols, x, xOff, xStride, y, yOff, yStride, batch);
       return;
     }

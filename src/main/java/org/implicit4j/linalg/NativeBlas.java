@@ -76,13 +76,14 @@ public final class NativeBlas {
   }
 
   /**
-   * Whether a float32 product by a matrix of this many entries and k columns runs in place
-   * ({@link #tiledInPlace}) at any batch: nothing is packed there, so {@link #worthIt}'s batch
-   * bound does not apply. mnistfc's 10×256 output layer on a batch's last, short chunks (8 and 4
-   * samples) went through double in Java: 1.2% of the float32 solve at batch 256 (perf).
+   * Whether a product by a matrix of this many entries and k columns, float32 states by float32
+   * weights or double by double, runs in place ({@link #tiledInPlace}) at any batch: nothing is
+   * packed there, so {@link #worthIt}'s batch bound does not apply. mnistfc's 10×256 output layer
+   * on a batch's last, short chunks (8 and 4 samples) went through Java: 1.2% of the float32 solve
+   * at batch 256 (perf).
    */
-  static boolean inPlaceAtAnyBatch(long entries, int k) {
-    return entries >= MIN_ENTRIES && 256L * k <= NativeConv.SMALL_MNK && InPlace.SGEMM != 0;
+  static boolean inPlaceAtAnyBatch(long entries, int k, boolean fp32) {
+    return entries >= MIN_ENTRIES && 256L * k <= NativeConv.SMALL_MNK && (fp32 ? InPlace.SGEMM : InPlace.DGEMM) != 0;
   }
 
   private static final class Holder {
