@@ -33,6 +33,8 @@ public final class NativeBlas {
    * fp64 dgemm agrees bit for bit at even batch sizes only, sgemm at multiples of 12).
    */
   static final long MIN_ENTRIES = 1L << 11;
+  /** Entries from which a float32 product runs in place at any batch ({@link #inPlaceAtAnyBatch}). */
+  static final long IN_PLACE_MIN_ENTRIES = 256;
   /** Smaller batches stay on the Java kernels (see {@link #MIN_ENTRIES}), but for large matrices. */
   static final int MIN_BATCH = 16;
   /**
@@ -78,12 +80,15 @@ public final class NativeBlas {
   /**
    * Whether a product by a matrix of this many entries and k columns, float32 states by float32
    * weights or double by double, runs in place ({@link #tiledInPlace}) at any batch: nothing is
-   * packed there, so {@link #worthIt}'s batch bound does not apply. mnistfc's 10×256 output layer
-   * on a batch's last, short chunks (8 and 4 samples) went through Java: 1.2% of the float32 solve
-   * at batch 256 (perf).
+   * packed there, so {@link #worthIt}'s batch bound does not apply, and in float32 its size bound
+   * is {@link #IN_PLACE_MIN_ENTRIES}. On a batch's last, short chunks (8 and 4 samples) mnistfc's
+   * 10×256 output layer went through Java, 1.2% of the float32 solve at batch 256 (perf); and
+   * resnet2b's 10×100 one, at every batch, 1.9% at batch 64. Both are gone. Double products keep
+   * {@link #MIN_ENTRIES}: the C blocks sum in an order that depends on how many rows a block holds,
+   * so small double models (iris) stay in Java and give the same bits at every batch size.
    */
   static boolean inPlaceAtAnyBatch(long entries, int k, boolean fp32) {
-    return entries >= MIN_ENTRIES && 256L * k <= NativeConv.SMALL_MNK && (fp32 ? InPlace.SGEMM : InPlace.DGEMM) != 0;
+    return entries >= (fp32 ? IN_PLACE_MIN_ENTRIES : MIN_ENTRIES) && 256L * k <= NativeConv.SMALL_MNK && (fp32 ? InPlace.SGEMM : InPlace.DGEMM) != 0;
   }
 
   private static final class Holder {

@@ -98,6 +98,7 @@ class NativeBlasTest {
           DirectConv.capVectorBits(bits);
           denseTilesInPlace(new Random(25), 100, new int[] {1, 2, 3, 4, 5, 37, 150});
           denseTilesInPlace(new Random(26), 13, new int[] {3, 37, 150}); // 3: in place below MIN_BATCH
+          denseTilesInPlace(new Random(29), 2, new int[] {1, 3, 20}); // float32: in place below MIN_ENTRIES
           for (int panel : new int[] {0, 16}) {
             denseTilesInLayout(new Random(27), 100, panel, new int[] {1, 5, 37});
             denseTilesInLayout(new Random(28), 13, panel, new int[] {7});
