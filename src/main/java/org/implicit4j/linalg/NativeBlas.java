@@ -88,7 +88,8 @@ public final class NativeBlas {
    * so small double models (iris) stay in Java and give the same bits at every batch size.
    */
   static boolean inPlaceAtAnyBatch(long entries, int k, boolean fp32) {
-    return entries >= (fp32 ? IN_PLACE_MIN_ENTRIES : MIN_ENTRIES) && 256L * k <= NativeConv.SMALL_MNK && (fp32 ? InPlace.SGEMM : InPlace.DGEMM) != 0;
+    return entries >= (fp32 ? IN_PLACE_MIN_ENTRIES : MIN_ENTRIES) && 256L * k <= NativeConv.SMALL_MNK
+        && (fp32 ? InPlace.SGEMM : InPlace.DGEMM) != 0;
   }
 
   private static final class Holder {

@@ -16,9 +16,9 @@ import org.implicit4j.report.SolveReport;
  * the model's {@link SolvePlan}: the blocks in that order, max-pool trees as pooling kernels.
  *
  * <p>The batch is cut into chunks of samples ({@link #chunk}: at most 16, fewer when their states
- * outgrow a core's L2; shorter at the end, {@link #chunkStarts}); each chunk is solved start to finish (b + Bu, the
- * blocks, ŷ) while its states are in cache. {@link #predict} keeps only one chunk's states per
- * thread, in float for a float32 model.
+ * outgrow a core's L2; shorter at the end, {@link #chunkStarts}); each chunk is solved start to
+ * finish (b + Bu, the blocks, ŷ) while its states are in cache. {@link #predict} keeps only one
+ * chunk's states per thread, in float for a float32 model.
  */
 public final class BackSubstitution implements Solver {
   /** Bytes of states a chunk keeps: one sample's blocks after another stay in cache. */
@@ -175,7 +175,7 @@ public final class BackSubstitution implements Solver {
     int size = chunk;
     for (int from = 0; from < batch; from += Math.min(size, batch - from)) {
       while (size > least && batch - from <= (long) threads * size) {
-        size = (size + 1) / 2; // ⌈⌈chunk/2⌉/2⌉ = ⌈chunk/4⌉: never below least
+        size = (size + 1) / 2; // from chunk, two halvings give least exactly: ⌈⌈c/2⌉/2⌉ = ⌈c/4⌉
       }
       starts[chunks++] = from;
     }
