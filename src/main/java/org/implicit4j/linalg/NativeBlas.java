@@ -88,7 +88,7 @@ public final class NativeBlas {
    * so small double models (iris) stay in Java and give the same bits at every batch size.
    */
   static boolean inPlaceAtAnyBatch(long entries, int k, boolean fp32) {
-    return entries >= (fp32 ? IN_PLACE_MIN_ENTRIES : MIN_ENTRIES) && 256L * k <= NativeConv.SMALL_MNK
+    return entries >= (fp32 ? IN_PLACE_MIN_ENTRIES : MIN_ENTRIES) && Tiling.applies(k)
         && (fp32 ? InPlace.SGEMM : InPlace.DGEMM) != 0;
   }
 
@@ -154,7 +154,7 @@ public final class NativeBlas {
   record Tiling(int rows, int cols) {
     /** The tiling of a batch × m × k product, or null when even 16×16 tiles exceed the bound. */
     static Tiling of(int m, int k, int batch) {
-      if (256L * k > NativeConv.SMALL_MNK) {
+      if (!applies(k)) {
         return null;
       }
       long maxCols = Math.max(16, NativeConv.SMALL_MNK / (16L * k) / 16 * 16);
@@ -167,6 +167,11 @@ public final class NativeBlas {
       int threads = Runtime.getRuntime().availableProcessors();
       rowTiles = Math.max(rowTiles, Math.min((threads + colTiles - 1) / colTiles, batch / 16));
       return new Tiling((batch + rowTiles - 1) / rowTiles, cols);
+    }
+
+    /** Whether products of depth k are tiled at all: a 16×16 tile within the bound. */
+    static boolean applies(int k) {
+      return 256L * k <= NativeConv.SMALL_MNK;
     }
   }
 
