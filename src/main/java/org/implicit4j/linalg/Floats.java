@@ -35,9 +35,7 @@ public final class Floats {
   /** d rounded to float, entry by entry: the float copy of a structure's values for float32 states. */
   static float[] rounded(double[] d) {
     float[] f = new float[d.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) d[i];
-    }
+    round(d, 0, f, 0, d.length);
     return f;
   }
 
