@@ -78,10 +78,11 @@ class DirectConvTest {
 
   /**
    * Layers run as Winograd whatever their channels (UNSTRIDED's 16+ channel 3×3 layers are so
-   * routed, float32 ones of 16–31 channels only on images above 16×16): odd outputs both ways (the last tiles half outside) with 6 output channels (padded to
-   * 8), unpadded (5×17 from 7×19), padding only at the top and left (an even left pad: even input
-   * columns stay even), 46-wide rows (tiles in whole vectors, a half vector and one at a time), and
-   * 9 channels of 3×3 images (one tile row of 2 tiles, both half outside).
+   * routed, float32 ones of 16–31 channels only on images above 16×16): odd outputs both ways (the
+   * last tiles half outside) with 6 output channels (padded to 8), unpadded (5×17 from 7×19),
+   * padding only at the top and left (an even left pad: even input columns stay even), 46-wide rows
+   * (tiles in whole vectors, a half vector and one at a time), and 9 channels of 3×3 images (one
+   * tile row of 2 tiles, both half outside).
    */
   private static final ConvGeometry[] WINOGRAD = {
       new ConvGeometry(8, 9, 11, 6, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1),
