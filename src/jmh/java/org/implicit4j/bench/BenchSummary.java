@@ -44,7 +44,7 @@ public final class BenchSummary {
   public static void main(String[] args) throws Exception {
     boolean quick = args.length > 0 && args[0].equals("quick");
     OptionsBuilder ob = new OptionsBuilder();
-    ob.include(NetworkBench.class.getName() + ".*");
+    ob.include(NetworkBench.class.getName() + "\\.(implicit4j|implicit4jFloat32|onnxRuntime)$");
     if (quick) {
       ob.warmupIterations(1).measurementIterations(2).param("batch", "1", "64");
     }

@@ -24,19 +24,27 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * On a shared machine the speed of a core drifts by tens of percent over minutes, while {@link
  * BenchSummary} measures one network's implicit4j and ORT runs minutes apart (JMH runs each
  * benchmark over every parameter before the next). Here each round measures {@link NetworkBench}'s
- * fp64, float32 and ORT runs of one network and batch back to back (each in its own forked JVM, 1 s
- * of warm-up and 2 of measurement, about 15 s a round), so that a round's ratios share the
- * machine's state; the rounds then give a median and a range. Default: 3 rounds of batch 1, 64 and
- * 256; {@code -Dimplicit4j.bench.networks=a,b} measures only those of {@link Networks#FILES}. Prints
- * a table and writes target/bench-paired.csv, a row a round.
+ * fp64, float32 (given doubles, and given the floats ORT gets) and ORT runs of one network and
+ * batch back to back (each in its own forked JVM, 1 s of warm-up and 2 of measurement, about 20 s
+ * a round), so that a round's ratios share the machine's state; the rounds then give a median and
+ * a range. fp64/fp32 compares the two runs given the same doubles. Default: 3 rounds of batch 1, 64
+ * and 256; {@code -Dimplicit4j.bench.networks=a,b} measures only those of {@link Networks#FILES}.
+ * Prints a table and writes target/bench-paired.csv, a row a round.
  */
 public final class PairedRatios {
   private PairedRatios() {}
 
-  /** One round: µs a batch of implicit4j fp64, implicit4j float32 and ORT. */
-  record Round(String network, int batch, double fp64, double fp32, double ort) {
+  /**
+   * One round: µs a batch of implicit4j fp64, float32, float32 given the float inputs ORT gets
+   * ({@link NetworkBench#implicit4jFloat32FloatInputs}), and ORT.
+   */
+  record Round(String network, int batch, double fp64, double fp32, double fp32FloatInputs, double ort) {
     double fp32OverOrt() {
       return fp32 / ort;
+    }
+
+    double fp32FloatInputsOverOrt() {
+      return fp32FloatInputs / ort;
     }
 
     double fp64OverFp32() {
@@ -49,9 +57,10 @@ public final class PairedRatios {
     int[] batches = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
         : new int[] {1, 64, 256};
     List<Round> all = new ArrayList<>();
-    StringBuilder csv = new StringBuilder("network,batch,round,fp64_us,fp32_us,ort_us,fp32_over_ort,fp64_over_fp32\n");
-    StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-22s %6s %24s %24s%n", "network", "batch",
-        "fp32/ORT median [range]", "fp64/fp32 median [range]"));
+    StringBuilder csv = new StringBuilder("network,batch,round,fp64_us,fp32_us,fp32_float_inputs_us,ort_us,"
+        + "fp32_over_ort,fp32_float_inputs_over_ort,fp64_over_fp32\n");
+    StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-22s %6s %24s %24s %24s%n", "network", "batch",
+        "fp32/ORT median [range]", "float in/ORT med [range]", "fp64/fp32 median [range]"));
     for (String net : networks()) {
       Networks.path(net); // fails early, with the fix, when ../shared is missing
       for (int batch : batches) {
@@ -59,14 +68,16 @@ public final class PairedRatios {
         for (int r = 0; r < rounds; r++) {
           Round round = round(net, batch);
           these.add(round);
-          System.out.printf(Locale.ROOT, "  %s batch %d round %d: fp64 %.1f, float32 %.1f, ORT %.1f us a batch%n", net,
-              batch, r + 1, round.fp64(), round.fp32(), round.ort());
-          csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.3f,%.3f,%.3f,%.4f,%.4f%n", net, batch, r + 1, round.fp64(),
-              round.fp32(), round.ort(), round.fp32OverOrt(), round.fp64OverFp32()));
+          System.out.printf(Locale.ROOT, "  %s batch %d round %d: fp64 %.1f, float32 %.1f (float inputs %.1f), ORT %.1f"
+              + " us a batch%n", net, batch, r + 1, round.fp64(), round.fp32(), round.fp32FloatInputs(), round.ort());
+          csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f%n", net, batch, r + 1,
+              round.fp64(), round.fp32(), round.fp32FloatInputs(), round.ort(), round.fp32OverOrt(),
+              round.fp32FloatInputsOverOrt(), round.fp64OverFp32()));
         }
         all.addAll(these);
-        table.append(String.format(Locale.ROOT, "%-22s %6d %24s %24s%n", net, batch,
+        table.append(String.format(Locale.ROOT, "%-22s %6d %24s %24s %24s%n", net, batch,
             summary(these.stream().mapToDouble(Round::fp32OverOrt).toArray()),
+            summary(these.stream().mapToDouble(Round::fp32FloatInputsOverOrt).toArray()),
             summary(these.stream().mapToDouble(Round::fp64OverFp32).toArray())));
       }
     }
@@ -90,21 +101,21 @@ public final class PairedRatios {
     return Networks.FILES.keySet().stream().filter(names::contains).toList();
   }
 
-  /** The three runs of one network and batch, back to back. */
+  /** The four runs of one network and batch, back to back. */
   static Round round(String network, int batch) throws RunnerException {
     Options opt = new OptionsBuilder()
-        .include(NetworkBench.class.getName() + "\\.(implicit4j|implicit4jFloat32|onnxRuntime)$")
+        .include(NetworkBench.class.getName() + "\\.(implicit4j|implicit4jFloat32|implicit4jFloat32FloatInputs|onnxRuntime)$")
         .param("network", network).param("batch", Integer.toString(batch)).param("nativeBlas", "true")
         .warmupIterations(1).warmupTime(TimeValue.seconds(1))
         .measurementIterations(2).measurementTime(TimeValue.seconds(1))
         .forks(1).shouldDoGC(true).verbosity(VerboseMode.SILENT).build();
-    double[] us = new double[3];
+    double[] us = new double[4];
     for (RunResult r : new Runner(opt).run()) {
       String bench = r.getParams().getBenchmark();
-      int slot = bench.endsWith("onnxRuntime") ? 2 : bench.endsWith("Float32") ? 1 : 0;
+      int slot = bench.endsWith("onnxRuntime") ? 3 : bench.endsWith("FloatInputs") ? 2 : bench.endsWith("Float32") ? 1 : 0;
       us[slot] = r.getPrimaryResult().getScore();
     }
-    return new Round(network, batch, us[0], us[1], us[2]);
+    return new Round(network, batch, us[0], us[1], us[2], us[3]);
   }
 
   /** "median [min–max]" of the values. */

@@ -42,6 +42,7 @@ import org.implicit4j.report.WellPosedness;
 import org.implicit4j.solve.Predictions;
 import org.implicit4j.solve.Solution;
 import org.implicit4j.solve.SolvePlan;
+import org.implicit4j.solve.Solver;
 import org.implicit4j.solve.SolverOptions;
 import org.implicit4j.solve.Solvers;
 import org.implicit4j.verify.OrtVerifier;
@@ -322,7 +323,7 @@ public final class Implicit {
    */
   public RobustnessReport robustness(double[][] inputs, RobustOptions o) {
     for (double[] row : inputs) {
-      requireWidth("robust", row, model.p());
+      requireWidth("robust", row.length, model.p());
     }
     return RobustnessRuns.robustness(model, inputs, o);
   }
@@ -414,9 +415,27 @@ public final class Implicit {
 
   /** Predictions and the solve report, with the given solver settings. */
   public Prediction predict(double[][] inputs, SolveOptions o) {
-    ImplicitModel m = o.float32() ? float32() : model;
+    Predictions sol = solver(o).predict(o.float32() ? float32() : model, flatten(inputs), inputs.length);
+    return new Prediction(rows(sol.outputs(), inputs.length, model.q()), sol.report());
+  }
+
+  private static Solver solver(SolveOptions o) {
     SolverOptions so = SolverOptions.defaults().withTolerance(o.tolerance()).withMaxIterations(o.maxIterations());
-    Predictions sol = Solvers.named(o.solver().cliName(), so).predict(m, flatten(inputs), inputs.length);
+    return Solvers.named(o.solver().cliName(), so);
+  }
+
+  /**
+   * Predictions for rows of float inputs, the type of a float32 ONNX tensor: with {@link
+   * SolveOptions#float32} back-substitution reads them in place instead of rounding doubles, and the
+   * outputs are those of {@link #predict(double[][], SolveOptions)} of the same values, bit for bit.
+   */
+  public Prediction predict(float[][] inputs, SolveOptions o) {
+    float[] flat = new float[Math.multiplyExact(inputs.length, model.p())];
+    for (int s = 0; s < inputs.length; s++) {
+      requireWidth("predict", inputs[s].length, model.p());
+      System.arraycopy(inputs[s], 0, flat, s * model.p(), model.p());
+    }
+    Predictions sol = solver(o).predict(o.float32() ? float32() : model, flat, inputs.length);
     return new Prediction(rows(sol.outputs(), inputs.length, model.q()), sol.report());
   }
 
@@ -474,14 +493,14 @@ public final class Implicit {
 
   private double[] flatten(double[][] inputs) {
     for (double[] row : inputs) {
-      requireWidth("predict", row, model.p());
+      requireWidth("predict", row.length, model.p());
     }
     return Csv.flatten(inputs);
   }
 
-  private static void requireWidth(String what, double[] row, int p) {
-    if (row.length != p) {
-      throw new DimensionMismatchException(what + ": an input row has " + row.length + " values, the model takes " + p);
+  private static void requireWidth(String what, int width, int p) {
+    if (width != p) {
+      throw new DimensionMismatchException(what + ": an input row has " + width + " values, the model takes " + p);
     }
   }
 

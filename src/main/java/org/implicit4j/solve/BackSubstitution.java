@@ -47,7 +47,7 @@ public final class BackSubstitution implements Solver {
     DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
     BatchTooLargeException.check(batch, model.n());
     double[] states = new double[batch * model.n()];
-    Predictions p = run(model, inputs, batch, states);
+    Predictions p = run(model, new Inputs.Doubles(inputs), batch, states);
     return new Solution(states, p.outputs(), model.n(), model.q(), batch, p.report());
   }
 
@@ -58,11 +58,23 @@ public final class BackSubstitution implements Solver {
   @Override
   public Predictions predict(ImplicitModel model, double[] inputs, int batch) {
     DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
-    return run(model, inputs, batch, null);
+    return run(model, new Inputs.Doubles(inputs), batch, null);
+  }
+
+  /**
+   * {@inheritDoc} A float32 model's products read the floats in place, as ONNX Runtime reads a
+   * float32 tensor; double inputs are first rounded to float a chunk at a time (4% of mnistfc's
+   * float32 solve at batch 256, memory-bound). The outputs are those of {@link #predict(ImplicitModel,
+   * double[], int)} of the same values widened, bit for bit.
+   */
+  @Override
+  public Predictions predict(ImplicitModel model, float[] inputs, int batch) {
+    DimensionMismatchException.check("solve", "input values", inputs.length, "batch·p", (long) batch * model.p());
+    return run(model, new Inputs.Float32(inputs), batch, null);
   }
 
   /** Solves every chunk into {@code states} at its place, or, when null, into a reused per-thread buffer. */
-  private Predictions run(ImplicitModel model, double[] inputs, int batch, double[] states) {
+  private Predictions run(ImplicitModel model, Inputs in, int batch, double[] states) {
     if (!model.isStrictlyUpperTriangular()) {
       throw new NotTriangularException();
     }
@@ -75,26 +87,94 @@ public final class BackSubstitution implements Solver {
     Checks checks = new Checks(options.measureResidual(), batch);
     long work = (long) chunk * Math.max(n, model.a().storedValues()); // per chunk: its states and A's entries
     boolean check = options.measureResidual();
+    double[] inputs = fp32 ? null : in.doubles();
     Parallel.forEach(chunks, work, c -> {
       int from = starts[c];
       int count = starts[c + 1] - from;
       if (fp32) {
         float[] x = Buffers.floats(chunk * n);
-        solveChunk(model, inputs, from, count, x, outputs);
-        checks.add(from, count, check && Checks.nonFiniteEnds(model, inputs, outputs, from, count),
-            s -> Checks.residual(model, inputs, s, x, (s - from) * n));
+        solveChunk(model, in, from, count, x, outputs);
+        checks.add(from, count, check && Checks.nonFiniteEnds(model, in, outputs, from, count),
+            s -> Checks.residual(model, in, s, x, (s - from) * n));
         return;
       }
       double[] x = states != null ? states : Buffers.doubles(chunk * n);
       int xo = states != null ? from * n : 0;
       solveChunk(model, inputs, from, count, x, xo, outputs);
       boolean bad = states != null ? Checks.hasNonFinite(x, xo, xo + count * n)
-          : Checks.nonFiniteEnds(model, inputs, outputs, from, count);
+          : Checks.nonFiniteEnds(model, in, outputs, from, count);
       checks.add(from, count, check && bad,
           s -> Checks.residual(model, inputs, s, Arrays.copyOfRange(x, xo + (s - from) * n, xo + (s - from + 1) * n)));
     });
     SolveReport report = ConvergenceException.requireConverged(checks.report(name()));
     return new Predictions(outputs, model.q(), batch, report);
+  }
+
+  /** A batch's inputs as given, sample-major: doubles, or floats that float32 products read in place. */
+  private sealed interface Inputs {
+    /** The values as doubles: these, or a widened copy. */
+    double[] doubles();
+
+    /** The array holding samples [from, from + count) as floats: these, or buf with them rounded into it. */
+    float[] floats(int from, int count, int p, float[] buf);
+
+    /** Where sample {@code from} starts in {@link #floats}' array. */
+    int floatsAt(int from, int p);
+
+    /** Whether a value in [from, to) is NaN or ±∞. */
+    boolean nonFinite(int from, int to);
+
+    /** ŷ += D u for samples [from, from + count), ŷ_s at s·q. */
+    void addDu(ImplicitModel model, int from, int count, double[] y);
+
+    record Doubles(double[] values) implements Inputs {
+      @Override public double[] doubles() { return values; }
+
+      @Override public float[] floats(int from, int count, int p, float[] buf) {
+        Floats.round(values, from * p, buf, 0, count * p);
+        return buf;
+      }
+
+      @Override public int floatsAt(int from, int p) { return 0; }
+
+      @Override public boolean nonFinite(int from, int to) { return Checks.hasNonFinite(values, from, to); }
+
+      @Override public void addDu(ImplicitModel model, int from, int count, double[] y) {
+        model.d().multAdd(values, from * model.p(), model.p(), y, from * model.q(), model.q(), count);
+      }
+    }
+
+    record Float32(float[] values) implements Inputs {
+      @Override public double[] doubles() { return widened(0, values.length); }
+
+      @Override public float[] floats(int from, int count, int p, float[] buf) { return values; }
+
+      @Override public int floatsAt(int from, int p) { return from * p; }
+
+      @Override public boolean nonFinite(int from, int to) {
+        for (int i = from; i < to; i++) {
+          if (!Float.isFinite(values[i])) {
+            return true;
+          }
+        }
+        return false;
+      }
+
+      @Override public void addDu(ImplicitModel model, int from, int count, double[] y) {
+        int p = model.p();
+        if (model.d().storedValues() > 0) { // mostly none: ONNX networks have D = 0
+          model.d().multAdd(widened(from * p, count * p), 0, p, y, from * model.q(), model.q(), count);
+        }
+      }
+
+      private double[] widened(int from, int len) {
+        double[] d = new double[len];
+        for (int i = 0; i < len; i++) {
+          d[i] = values[from + i];
+        }
+        return d;
+      }
+    }
   }
 
   /**
@@ -198,19 +278,19 @@ public final class BackSubstitution implements Solver {
   }
 
   /**
-   * {@link #solveChunk} with float32 states from x[0]: the chunk's inputs rounded to float as ONNX
-   * Runtime receives them, b + Bu and the blocks in float, ŷ = c + Cx + Du summed into double.
+   * {@link #solveChunk} with float32 states from x[0]: the chunk's inputs as floats (rounded as ONNX
+   * Runtime receives them, or as given), b + Bu and the blocks in float, ŷ = c + Cx + Du summed into
+   * double.
    */
-  private static void solveChunk(ImplicitModel model, double[] inputs, int from, int count, float[] x, double[] y) {
+  private static void solveChunk(ImplicitModel model, Inputs in, int from, int count, float[] x, double[] y) {
     int n = model.n();
     int p = model.p();
     int q = model.q();
-    float[] u = Buffers.inputs(count * p);
-    Floats.round(inputs, from * p, u, 0, count * p);
+    float[] u = in.floats(from, count, p, Buffers.inputs(count * p));
     for (int s = 0; s < count; s++) {
       model.stateBiasInto(x, s * n);
     }
-    model.b().multAdd(u, 0, p, x, 0, n, count);
+    model.b().multAdd(u, in.floatsAt(from, p), p, x, 0, n, count);
     SolvePlan.of(model).substitute(model, x, 0, count);
     float[] cx = new float[count * q];
     model.c().multAdd(x, 0, n, cx, 0, q, count);
@@ -220,7 +300,7 @@ public final class BackSubstitution implements Solver {
         y[(from + s) * q + i] += cx[s * q + i];
       }
     }
-    model.d().multAdd(inputs, from * p, p, y, from * q, q, count);
+    in.addDu(model, from, count, y);
   }
 
   /**
@@ -270,15 +350,13 @@ public final class BackSubstitution implements Solver {
      * {abs, rel} residual of g at a float32 state of sample s, x[off, off + n): g evaluated on float
      * states with the float kernels, as the solve ran (a quarter of the cost of the double map).
      */
-    static double[] residual(ImplicitModel model, double[] inputs, int s, float[] x, int off) {
+    static double[] residual(ImplicitModel model, Inputs in, int s, float[] x, int off) {
       int n = model.n();
       int p = model.p();
       float[] xs = Arrays.copyOfRange(x, off, off + n);
       float[] g = new float[n];
       model.stateBiasInto(g, 0);
-      float[] u = new float[p];
-      Floats.round(inputs, s * p, u, 0, p);
-      model.b().multAdd(u, 0, p, g, 0, n, 1);
+      model.b().multAdd(in.floats(s, 1, p, new float[p]), in.floatsAt(s, p), p, g, 0, n, 1);
       model.a().multAdd(xs, 0, n, g, 0, n, 1);
       for (StateBlock blk : model.states()) {
         blk.activation().applyInPlace(g, blk.offset(), blk.size());
@@ -312,10 +390,10 @@ public final class BackSubstitution implements Solver {
      * tanh(±∞) = ±1), as ONNX Runtime would. Scanning every state cost ResNet-20 45 µs of a
      * thread a sample (188,416 states at 0.24 ns, a loop C2 does not vectorise).
      */
-    static boolean nonFiniteEnds(ImplicitModel model, double[] inputs, double[] outputs, int from, int count) {
+    static boolean nonFiniteEnds(ImplicitModel model, Inputs in, double[] outputs, int from, int count) {
       int p = model.p();
       int q = model.q();
-      return hasNonFinite(inputs, from * p, (from + count) * p) || hasNonFinite(outputs, from * q, (from + count) * q);
+      return in.nonFinite(from * p, (from + count) * p) || hasNonFinite(outputs, from * q, (from + count) * q);
     }
   }
 }

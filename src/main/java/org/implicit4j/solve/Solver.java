@@ -23,4 +23,16 @@ public interface Solver {
     Solution s = solve(model, inputs, batch);
     return new Predictions(s.outputs(), s.q(), s.batch(), s.report());
   }
+
+  /**
+   * {@link #predict(ImplicitModel, double[], int)} of float inputs (the type of a float32 ONNX
+   * tensor), here widened to double, which is exact; a solver may read them as they are.
+   */
+  default Predictions predict(ImplicitModel model, float[] inputs, int batch) {
+    double[] wide = new double[inputs.length];
+    for (int i = 0; i < wide.length; i++) {
+      wide[i] = inputs[i];
+    }
+    return predict(model, wide, batch);
+  }
 }

@@ -40,6 +40,10 @@ public final class Solvers {
         return pick(model).predict(model, inputs, batch);
       }
 
+      @Override public Predictions predict(ImplicitModel model, float[] inputs, int batch) {
+        return pick(model).predict(model, inputs, batch);
+      }
+
       private Solver pick(ImplicitModel model) {
         return model.isStrictlyUpperTriangular() ? new BackSubstitution(options) : new Anderson(options);
       }

@@ -197,6 +197,79 @@ class SolverTest {
   }
 
   /**
+   * Float inputs give the outputs and report of the same values widened to double, bit for bit:
+   * read in place by a float32 model (convolutions, dense tiles, and a D u term summed in double),
+   * widened by an fp64 one and by a solver that iterates; a NaN among them is still refused.
+   */
+  @Test
+  void floatInputsGiveTheOutputsOfTheirWidenedValues() {
+    Random r = new Random(8);
+    ImplicitModel conv = TestModels.ResCnn.random(r).implicit();
+    ImplicitModel withD = withFeedThrough(r);
+    for (ImplicitModel m : new ImplicitModel[] {conv, conv.withFloat32Kernels(), withD, withD.withFloat32Kernels()}) {
+      for (int batch : new int[] {1, 37}) {
+        float[] f = new float[batch * m.p()];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = (float) r.nextGaussian();
+        }
+        Predictions got = new BackSubstitution(OPTS).predict(m, f, batch);
+        Predictions want = new BackSubstitution(OPTS).predict(m, widened(f), batch);
+        String what = (m.isFloat32() ? "float32 " : "fp64 ") + "p=" + m.p() + " batch " + batch;
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want.outputs(), got.outputs(), what);
+        assertEquals(want.report(), got.report(), what);
+        f[f.length / 2] = Float.NaN;
+        assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(m, f, batch), what);
+      }
+    }
+    ImplicitModel looped = TestModels.randomDense(r, 6, 3, 2, 0.5, Activation.TANH);
+    float[] f = {0.5f, -1.25f, 2f, 1f, 0f, -0.75f};
+    org.junit.jupiter.api.Assertions.assertArrayEquals(Solvers.auto(OPTS).predict(looped, widened(f), 2).outputs(),
+        Solvers.auto(OPTS).predict(looped, f, 2).outputs());
+    assertThrows(org.implicit4j.linalg.DimensionMismatchException.class,
+        () -> new BackSubstitution(OPTS).predict(conv, new float[conv.p() + 1], 1));
+    // a NaN in an input that no product reads is refused too: predict checks the inputs themselves
+    ImplicitModel.Builder b = ImplicitModel.builder(2, 1);
+    int x = b.addState("x", 1, Activation.RELU);
+    b.addB(x, org.implicit4j.linalg.CsrMatrix.selection(new int[] {0}, 2));
+    b.addC(x, new org.implicit4j.linalg.DenseMatrix(1, 1, new double[] {1}));
+    ImplicitModel firstOnly = b.build();
+    for (ImplicitModel m : new ImplicitModel[] {firstOnly, firstOnly.withFloat32Kernels()}) {
+      assertEquals(2.0, new BackSubstitution(OPTS).predict(m, new float[] {2, 7}, 1).output(0)[0]);
+      assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(m, new float[] {2, Float.NaN}, 1));
+      assertThrows(ConvergenceException.class, () -> new BackSubstitution(OPTS).predict(m, new double[] {2, Double.NaN}, 1));
+    }
+  }
+
+  /** x₁ = ReLU(B₁u), x₀ = tanh(A₀₁x₁ + B₀u); ŷ = C₀x₀ + Du: a model whose inputs also reach ŷ directly. */
+  private static ImplicitModel withFeedThrough(Random r) {
+    ImplicitModel.Builder b = ImplicitModel.builder(300, 3);
+    int x0 = b.addState("x0", 20, Activation.TANH);
+    int x1 = b.addState("x1", 30, Activation.RELU);
+    b.addA(x0, x1, dense(r, 20, 30));
+    b.addB(x0, dense(r, 20, 300));
+    b.addB(x1, dense(r, 30, 300));
+    b.addC(x0, dense(r, 3, 20));
+    b.addD(dense(r, 3, 300));
+    return b.build();
+  }
+
+  private static org.implicit4j.linalg.DenseMatrix dense(Random r, int rows, int cols) {
+    double[] v = new double[rows * cols];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextGaussian() / Math.sqrt(cols);
+    }
+    return new org.implicit4j.linalg.DenseMatrix(rows, cols, v);
+  }
+
+  private static double[] widened(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  /**
    * A state that overflows to +∞: u·w with u = 1e10 past the largest double or float. Where it
    * reaches an output (C reads it) predict refuses the batch, in fp64 and float32; where it only
    * feeds ReLU(−x), which is 0 at −∞ as at any large value, predict returns that IEEE result (its
