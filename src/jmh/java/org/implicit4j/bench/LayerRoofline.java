@@ -1,30 +1,35 @@
 package org.implicit4j.bench;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.model.ImplicitModel;
-import org.implicit4j.model.StateBlock;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
+import org.implicit4j.report.SolvePlanSummary;
+import org.implicit4j.solve.BackSubstitution;
+import org.implicit4j.solve.SolvePlan;
 
 /**
  * Where a network's time goes, layer by layer, on one core (run from the repository root):
  *
  * <pre>java -XX:ActiveProcessorCount=1 -Dimplicit4j.openblas.coretype=cpu -cp target/benchmarks.jar \
- *     org.implicit4j.bench.LayerRoofline [network [chunk]]</pre>
+ *     org.implicit4j.bench.LayerRoofline [network [batch]]</pre>
  *
- * For each state block x_i (a layer), times its products Σ_j A_ij x_j + B_i u on a chunk of
- * samples (default 16, the chunk back-substitution solves at a time) in float32 and in fp64, as
- * the solve runs them, and for ŷ's C x; prints multiply-adds a sample, µs a chunk, GFLOP/s, the
- * share of all layers' time and fp64/fp32. The roof it reports is the same tile kernel on a
- * product that stays in L1 and L2 (18 samples × 64 × 256, a whole number of 6-row blocks): what a
- * layer reaches when nothing but its arithmetic bounds it. A GEMM-bound layer's fp64/fp32 is then
- * the ratio of the two roofs (2.0 with AVX2's FMA: 8 float or 4 double lanes). Timed outside JMH on
- * purpose: each product alone, float32 and fp64 in turns, best of 5 runs of 200 ms each, on one
- * core so that no worker joins.
+ * For each state block x_i (a layer), times its products Σ_j A_ij x_j + B_i u on the chunk of
+ * samples back-substitution solves at a time for the batch ({@link BackSubstitution#chunk},
+ * default batch 256), in float32 and in fp64, as the solve runs them, and ŷ's C x; prints
+ * multiply-adds a sample, µs a sample, GFLOP/s, the share of all layers' time and fp64/fp32. The
+ * roof is the same tile kernel on a product that stays in L1 and L2 (18 samples × 64 × 256, a whole
+ * number of 6-row blocks): what a layer reaches when nothing but its arithmetic bounds it, so a
+ * GEMM-bound layer's fp64/fp32 is the ratio of the roofs (2.0 with AVX2's FMA: 8 float or 4 double
+ * lanes). GFLOP/s count a convolution's direct multiply-adds: a Winograd layer does fewer and can
+ * pass the roof. Max-pool trees, which the solve runs as pooling kernels, are shown but not
+ * counted. Timed outside JMH on purpose: each product alone, float32 and fp64 in turns, best of 5
+ * runs of 200 ms each, on one core so that no worker joins.
  */
 public final class LayerRoofline {
   private static final long RUN_NANOS = 200_000_000L;
@@ -37,59 +42,79 @@ public final class LayerRoofline {
       System.exit(2);
     }
     String net = args.length > 0 ? args[0] : "mnistfc-256x2";
-    int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+    int batch = args.length > 1 ? Integer.parseInt(args[1]) : 256;
     ImplicitModel m = OnnxImporter.importFile(Networks.path(net), ImportOptions.defaults()).model();
+    int[] chunks = {BackSubstitution.chunk(m.withFloat32Kernels(), batch), BackSubstitution.chunk(m, batch)};
     double[] roof = roof();
-    System.out.printf(Locale.ROOT, "%s, chunks of %d, one core; roof (18x64x256 in cache): %.1f GFLOP/s float32,"
-        + " %.1f fp64 (ratio %.2f)%n", net, chunk, roof[0], roof[1], roof[0] / roof[1]);
+    System.out.printf(Locale.ROOT, "%s at batch %d: chunks of %d (float32) and %d (fp64) samples, one core; roof"
+        + " (18x64x256 in cache): %.1f GFLOP/s float32, %.1f fp64 (ratio %.2f)%n", net, batch, chunks[0], chunks[1],
+        roof[0], roof[1], roof[0] / roof[1]);
     System.out.printf(Locale.ROOT, "%-24s %12s %10s %9s %7s %10s %9s %7s %9s%n", "layer (state block)", "MACs/sample",
-        "f32 us", "f32 GF/s", "share", "f64 us", "f64 GF/s", "share", "f64/f32");
-    List<double[]> rows = layers(m, chunk);
-    double t32 = rows.stream().mapToDouble(r -> r[1]).sum();
-    double t64 = rows.stream().mapToDouble(r -> r[2]).sum();
+        "f32 us/s", "f32 GF/s", "share", "f64 us/s", "f64 GF/s", "share", "f64/f32");
+    List<double[]> rows = layers(m, chunks);
+    boolean[] pooled = pooled(m);
+    double t32 = 0;
+    double t64 = 0;
     long macs = 0;
-    for (int i = 0; i < rows.size(); i++) {
-      double[] r = rows.get(i);
-      macs += (long) r[0];
-      String name = i < m.states().size() ? m.states().get(i).name() : "output C x";
-      System.out.printf(Locale.ROOT, "%-24s %12d %10.1f %9.1f %6.1f%% %10.1f %9.1f %6.1f%% %9.2f%n", name, (long) r[0],
-          r[1], gflops(r[0], chunk, r[1]), 100 * r[1] / t32, r[2], gflops(r[0], chunk, r[2]), 100 * r[2] / t64,
-          r[2] / r[1]);
+    for (double[] r : rows) {
+      if (r[3] < 0 || !pooled[(int) r[3]]) {
+        t32 += r[1];
+        t64 += r[2];
+        macs += (long) r[0];
+      }
     }
-    System.out.printf(Locale.ROOT, "%-24s %12d %10.1f %9.1f %7s %10.1f %9.1f %7s %9.2f%n", "all layers", macs, t32,
-        gflops(macs, chunk, t32), "", t64, gflops(macs, chunk, t64), "", t64 / t32);
+    for (double[] r : rows) {
+      int i = (int) r[3];
+      boolean counted = i < 0 || !pooled[i];
+      String name = i < 0 ? "output C x" : (counted ? "" : "*") + m.states().get(i).name();
+      System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f%n", name, (long) r[0], r[1],
+          gflops(r[0], r[1]), counted ? percent(r[1] / t32) : "-", r[2], gflops(r[0], r[2]),
+          counted ? percent(r[2] / t64) : "-", r[2] / r[1]);
+    }
+    System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f%n", "all layers", macs, t32,
+        gflops(macs, t32), "", t64, gflops(macs, t64), "", t64 / t32);
+    if (Arrays.toString(pooled).contains("true")) {
+      System.out.println("* in a max-pool tree, which the solve runs as one pooling kernel instead of these products;"
+          + " not in the shares and totals");
+    }
   }
 
-  /** {MACs a sample, float32 µs, fp64 µs} of each state block's row of A and B, then of C; rows with no work skipped. */
-  static List<double[]> layers(ImplicitModel m, int chunk) {
+  /**
+   * {MACs a sample, float32 µs a sample, fp64 µs a sample, block or −1 for C} of each state block's
+   * row of A and B, then of C, on chunks of {@code chunks} = {float32, fp64} samples; rows with no
+   * work skipped.
+   */
+  static List<double[]> layers(ImplicitModel m, int[] chunks) {
     ImplicitModel m32 = m.withFloat32Kernels();
     int n = m.n();
     int p = m.p();
     int q = m.q();
+    int c32 = chunks[0];
+    int c64 = chunks[1];
     Random r = new Random(1);
-    double[] x = fill(r, chunk * n);
-    double[] u = fill(r, chunk * p);
-    float[] x32 = floats(x);
-    float[] u32 = floats(u);
-    double[] y = new double[chunk * n];
-    float[] y32 = new float[chunk * n];
+    double[] x = fill(r, c64 * n);
+    double[] u = fill(r, c64 * p);
+    float[] x32 = floats(fill(r, c32 * n));
+    float[] u32 = floats(fill(r, c32 * p));
+    double[] y = new double[c64 * n];
+    float[] y32 = new float[c32 * n];
     List<double[]> rows = new java.util.ArrayList<>();
     for (int i = 0; i < m.states().size(); i++) {
       int row = i;
       long macs = macs(m.a(), i) + macs(m.b(), i);
       double[] us = times(() -> {
-        m32.a().multAddRow(row, x32, 0, n, y32, 0, n, chunk);
-        m32.b().multAddRow(row, u32, 0, p, y32, 0, n, chunk);
+        m32.a().multAddRow(row, x32, 0, n, y32, 0, n, c32);
+        m32.b().multAddRow(row, u32, 0, p, y32, 0, n, c32);
       }, () -> {
-        m.a().multAddRow(row, x, 0, n, y, 0, n, chunk);
-        m.b().multAddRow(row, u, 0, p, y, 0, n, chunk);
+        m.a().multAddRow(row, x, 0, n, y, 0, n, c64);
+        m.b().multAddRow(row, u, 0, p, y, 0, n, c64);
       });
-      rows.add(new double[] {macs, us[0], us[1]});
+      rows.add(new double[] {macs, us[0] / c32, us[1] / c64, i});
     }
-    double[] yq = new double[chunk * q];
-    float[] yq32 = new float[chunk * q];
-    double[] us = times(() -> m32.c().multAdd(x32, 0, n, yq32, 0, q, chunk), () -> m.c().multAdd(x, 0, n, yq, 0, q, chunk));
-    rows.add(new double[] {Networks.macs(m.c()), us[0], us[1]});
+    double[] yq = new double[c64 * q];
+    float[] yq32 = new float[c32 * q];
+    double[] us = times(() -> m32.c().multAdd(x32, 0, n, yq32, 0, q, c32), () -> m.c().multAdd(x, 0, n, yq, 0, q, c64));
+    rows.add(new double[] {Networks.macs(m.c()), us[0] / c32, us[1] / c64, -1});
     rows.removeIf(row -> row[0] == 0);
     return rows;
   }
@@ -110,7 +135,18 @@ public final class LayerRoofline {
     float[] y32 = new float[18 * 64];
     double[] us = times(() -> m32.b().multAddRow(0, u32, 0, 256, y32, 0, 64, 18),
         () -> m.b().multAddRow(0, u, 0, 256, y, 0, 64, 18));
-    return new double[] {gflops(64 * 256, 18, us[0]), gflops(64 * 256, 18, us[1])};
+    return new double[] {gflops(64 * 256, us[0] / 18), gflops(64 * 256, us[1] / 18)};
+  }
+
+  /** Whether each state block is in a max-pool tree that the solve plan runs as a pooling kernel. */
+  static boolean[] pooled(ImplicitModel m) {
+    boolean[] in = new boolean[m.states().size()];
+    for (SolvePlanSummary.PoolingKernel k : SolvePlan.summary(m).kernels()) {
+      for (int i = Math.min(k.firstBlock(), k.lastBlock()); i <= Math.max(k.firstBlock(), k.lastBlock()); i++) {
+        in[i] = true;
+      }
+    }
+    return in;
   }
 
   private static long macs(BlockMatrix b, int row) {
@@ -139,8 +175,12 @@ public final class LayerRoofline {
     return best;
   }
 
-  private static double gflops(double macsPerSample, int chunk, double us) {
-    return 2 * macsPerSample * chunk / (us * 1e3);
+  private static String percent(double share) {
+    return String.format(Locale.ROOT, "%.1f%%", 100 * share);
+  }
+
+  private static double gflops(double macsPerSample, double usPerSample) {
+    return 2 * macsPerSample / (usPerSample * 1e3);
   }
 
   private static double[] fill(Random r, int len) {

@@ -217,6 +217,15 @@ public final class BackSubstitution implements Solver {
   }
 
   /**
+   * Samples that {@link #predict} solves at a time for this model and batch (the rule below, with
+   * float32 states for a float32 model; {@link #chunkStarts} shortens the batch's last ones), for
+   * tools that time the solve's products on the chunks it runs.
+   */
+  public static int chunk(ImplicitModel model, int batch) {
+    return chunk(model.n(), batch, model.isFloat32() ? Float.BYTES : Double.BYTES);
+  }
+
+  /**
    * Samples per chunk: 16, the batch from which all dense blocks use OpenBLAS ({@code
    * NativeBlas.MIN_BATCH}), or the batch when smaller; fewer (down to 2) when their states outgrow a
    * core's L2 ({@link #L2_BYTES}), and fewer still when they outgrow {@link #STATE_BUDGET}. Larger
