@@ -32,6 +32,16 @@ public final class Floats {
   /** {@link #round} in C; false, having written nothing, when the JVM could not pin an array. */
   private static native boolean roundInC(double[] src, int sOff, float[] dst, int dOff, int n);
 
+  /** (double) f[from + i] for i in [0, len): exact, every float is a double. */
+  public static double[] widened(float[] f, int from, int len) {
+    Objects.checkFromIndexSize(from, len, f.length);
+    double[] d = new double[len];
+    for (int i = 0; i < len; i++) {
+      d[i] = f[from + i];
+    }
+    return d;
+  }
+
   /** d rounded to float, entry by entry: the float copy of a structure's values for float32 states. */
   static float[] rounded(double[] d) {
     float[] f = new float[d.length];

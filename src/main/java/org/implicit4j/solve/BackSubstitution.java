@@ -145,7 +145,7 @@ public final class BackSubstitution implements Solver {
     }
 
     record Float32(float[] values) implements Inputs {
-      @Override public double[] doubles() { return widened(0, values.length); }
+      @Override public double[] doubles() { return Floats.widened(values, 0, values.length); }
 
       @Override public float[] floats(int from, int count, int p, float[] buf) { return values; }
 
@@ -163,16 +163,8 @@ public final class BackSubstitution implements Solver {
       @Override public void addDu(ImplicitModel model, int from, int count, double[] y) {
         int p = model.p();
         if (model.d().storedValues() > 0) { // mostly none: ONNX networks have D = 0
-          model.d().multAdd(widened(from * p, count * p), 0, p, y, from * model.q(), model.q(), count);
+          model.d().multAdd(Floats.widened(values, from * p, count * p), 0, p, y, from * model.q(), model.q(), count);
         }
-      }
-
-      private double[] widened(int from, int len) {
-        double[] d = new double[len];
-        for (int i = 0; i < len; i++) {
-          d[i] = values[from + i];
-        }
-        return d;
       }
     }
   }

@@ -1,5 +1,6 @@
 package org.implicit4j.solve;
 
+import org.implicit4j.linalg.Floats;
 import org.implicit4j.model.ImplicitModel;
 
 /**
@@ -29,10 +30,6 @@ public interface Solver {
    * tensor), here widened to double, which is exact; a solver may read them as they are.
    */
   default Predictions predict(ImplicitModel model, float[] inputs, int batch) {
-    double[] wide = new double[inputs.length];
-    for (int i = 0; i < wide.length; i++) {
-      wide[i] = inputs[i];
-    }
-    return predict(model, wide, batch);
+    return predict(model, Floats.widened(inputs, 0, inputs.length), batch);
   }
 }

@@ -2,6 +2,7 @@ package org.implicit4j.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
@@ -42,6 +43,20 @@ class FloatsTest {
     // ties to even: 1 + ulp/2 rounds down to 1, 1 + 3ulp/2 up to 1 + 2ulp
     assertEquals(1.0f, dst[0]);
     assertEquals(1.0f + 2 * Math.ulp(1.0f), dst[1]);
+  }
+
+  @Test
+  void wideningKeepsEveryFloatExactly() {
+    float[] f = {1.5f, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE, Float.NaN, Float.NEGATIVE_INFINITY, 0.1f, 7};
+    double[] d = Floats.widened(f, 1, 6);
+    assertEquals(6, d.length);
+    for (int i = 0; i < d.length; i++) {
+      assertEquals(Double.doubleToLongBits(f[1 + i]), Double.doubleToLongBits(d[i]), "value " + (1 + i));
+      assertEquals(f[1 + i], (float) d[i], 0f, "round trip of value " + (1 + i));
+    }
+    assertEquals(0.1f, (float) d[5], 0f); // not 0.1: the float's own value, 0.100000001490116…
+    assertTrue(d[5] != 0.1);
+    assertThrows(IndexOutOfBoundsException.class, () -> Floats.widened(f, 3, 6));
   }
 
   @Test
