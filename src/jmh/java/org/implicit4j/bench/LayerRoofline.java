@@ -2,11 +2,14 @@ package org.implicit4j.bench;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Random;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.linalg.DenseMatrix;
 import org.implicit4j.model.ImplicitModel;
+import org.implicit4j.model.StateBlock;
 import org.implicit4j.onnx.ImportOptions;
 import org.implicit4j.onnx.OnnxImporter;
 import org.implicit4j.report.SolvePlanSummary;
@@ -22,7 +25,10 @@ import org.implicit4j.solve.SolvePlan;
  * For each state block x_i (a layer), times its products Σ_j A_ij x_j + B_i u on the chunk of
  * samples back-substitution solves at a time for the batch ({@link BackSubstitution#chunk},
  * default batch 256), in float32 and in fp64, as the solve runs them, and ŷ's C x; prints
- * multiply-adds a sample, µs a sample, GFLOP/s, the share of all layers' time and fp64/fp32. The
+ * multiply-adds a sample, µs a sample, GFLOP/s, the share of all layers' time and fp64/fp32, and
+ * ONNX Runtime's µs a sample for the same layer on one core at the same batch ({@link OrtLayers}:
+ * its profiler's node times, attributed by the graph; nodes it cannot place are a row of their own,
+ * as are all of a graph whose nodes have no names, such as mnistfc's). The
  * roof is the same tile kernel on a product that stays in L1 and L2 (18 samples × 64 × 256, a whole
  * number of 6-row blocks): what a layer reaches when nothing but its arithmetic bounds it, so a
  * GEMM-bound layer's fp64/fp32 is the ratio of the roofs (2.0 with AVX2's FMA: 8 float or 4 double
@@ -49,9 +55,12 @@ public final class LayerRoofline {
     System.out.printf(Locale.ROOT, "%s at batch %d: chunks of %d (float32) and %d (fp64) samples, one core; roof"
         + " (18x64x256 in cache): %.1f GFLOP/s float32, %.1f fp64 (ratio %.2f)%n", net, batch, chunks[0], chunks[1],
         roof[0], roof[1], roof[0] / roof[1]);
-    System.out.printf(Locale.ROOT, "%-24s %12s %10s %9s %7s %10s %9s %7s %9s%n", "layer (state block)", "MACs/sample",
-        "f32 us/s", "f32 GF/s", "share", "f64 us/s", "f64 GF/s", "share", "f64/f32");
     List<double[]> rows = layers(m, chunks);
+    Map<String, Double> ort = OrtLayers.perLayer(Networks.path(net), batch,
+        m.states().stream().map(StateBlock::name).collect(Collectors.toSet()));
+    System.out.printf(Locale.ROOT, "%-24s %12s %10s %9s %7s %10s %9s %7s %9s %9s %8s%n", "layer (state block)",
+        "MACs/sample", "f32 us/s", "f32 GF/s", "share", "f64 us/s", "f64 GF/s", "share", "f64/f32", "ORT us/s",
+        "f32/ORT");
     boolean[] pooled = pooled(m);
     double t32 = 0;
     double t64 = 0;
@@ -66,13 +75,24 @@ public final class LayerRoofline {
     for (double[] r : rows) {
       int i = (int) r[3];
       boolean counted = i < 0 || !pooled[i];
-      String name = i < 0 ? "output C x" : (counted ? "" : "*") + m.states().get(i).name();
-      System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f%n", name, (long) r[0], r[1],
-          gflops(r[0], r[1]), counted ? percent(r[1] / t32) : "-", r[2], gflops(r[0], r[2]),
-          counted ? percent(r[2] / t64) : "-", r[2] / r[1]);
+      String layer = i < 0 ? OrtLayers.OUTPUT : m.states().get(i).name();
+      Double o = ort.get(layer);
+      System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f %9s %8s%n",
+          (counted ? "" : "*") + layer, (long) r[0], r[1], gflops(r[0], r[1]), counted ? percent(r[1] / t32) : "-",
+          r[2], gflops(r[0], r[2]), counted ? percent(r[2] / t64) : "-", r[2] / r[1], o == null ? "-" : fixed(o),
+          o == null ? "-" : fixed(r[1] / o));
     }
-    System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f%n", "all layers", macs, t32,
-        gflops(macs, t32), "", t64, gflops(macs, t64), "", t64 / t32);
+    double ortAll = ort.values().stream().mapToDouble(Double::doubleValue).sum();
+    if (ort.containsKey(OrtLayers.OTHER)) {
+      System.out.printf(Locale.ROOT, "%-24s %12s %10s %9s %7s %10s %9s %7s %9s %9s%n", OrtLayers.OTHER, "", "", "", "",
+          "", "", "", "", fixed(ort.get(OrtLayers.OTHER)));
+    }
+    System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f %9s %8s%n", "all layers", macs,
+        t32, gflops(macs, t32), "", t64, gflops(macs, t64), "", t64 / t32, ort.isEmpty() ? "-" : fixed(ortAll),
+        ort.isEmpty() ? "-" : fixed(t32 / ortAll));
+    if (ort.isEmpty()) {
+      System.out.println("ORT: the graph does not take a batch of " + batch + " (a fixed batch dimension); not profiled");
+    }
     if (Arrays.toString(pooled).contains("true")) {
       System.out.println("* in a max-pool tree, which the solve runs as one pooling kernel instead of these products;"
           + " not in the shares and totals");
@@ -173,6 +193,10 @@ public final class LayerRoofline {
       }
     }
     return best;
+  }
+
+  private static String fixed(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
   }
 
   private static String percent(double share) {
