@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Random;
 import org.implicit4j.linalg.BlockMatrix;
 import org.implicit4j.linalg.DenseMatrix;
+import org.implicit4j.linalg.Floats;
 import org.implicit4j.model.ImplicitModel;
 import org.implicit4j.model.StateBlock;
 import org.implicit4j.onnx.ImportOptions;
@@ -217,9 +218,7 @@ public final class LayerRoofline {
 
   private static float[] floats(double[] d) {
     float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
+    Floats.round(d, 0, f, 0, d.length);
     return f;
   }
 }
