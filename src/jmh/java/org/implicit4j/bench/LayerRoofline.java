@@ -1,6 +1,5 @@
 package org.implicit4j.bench;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -59,42 +58,40 @@ public final class LayerRoofline {
     List<double[]> rows = layers(m, chunks);
     Map<String, Double> ort = OrtLayers.perLayer(Networks.path(net), batch,
         m.states().stream().map(StateBlock::name).collect(Collectors.toSet()));
+    print(m, rows, ort);
+    if (ort.isEmpty()) {
+      System.out.println("ORT: the graph does not take a batch of " + batch + " (a fixed batch dimension); not profiled");
+    }
+  }
+
+  /** The table: a row a layer, ORT's unplaced nodes, the totals over the layers the solve runs as products. */
+  private static void print(ImplicitModel m, List<double[]> rows, Map<String, Double> ort) {
     System.out.printf(Locale.ROOT, "%-24s %12s %10s %9s %7s %10s %9s %7s %9s %9s %8s%n", "layer (state block)",
         "MACs/sample", "f32 us/s", "f32 GF/s", "share", "f64 us/s", "f64 GF/s", "share", "f64/f32", "ORT us/s",
         "f32/ORT");
     boolean[] pooled = pooled(m);
-    double t32 = 0;
-    double t64 = 0;
-    long macs = 0;
+    List<double[]> counted = rows.stream().filter(r -> r[3] < 0 || !pooled[(int) r[3]]).toList();
+    double t32 = counted.stream().mapToDouble(r -> r[1]).sum();
+    double t64 = counted.stream().mapToDouble(r -> r[2]).sum();
+    long macs = counted.stream().mapToLong(r -> (long) r[0]).sum();
     for (double[] r : rows) {
-      if (r[3] < 0 || !pooled[(int) r[3]]) {
-        t32 += r[1];
-        t64 += r[2];
-        macs += (long) r[0];
-      }
-    }
-    for (double[] r : rows) {
-      int i = (int) r[3];
-      boolean counted = i < 0 || !pooled[i];
-      String layer = i < 0 ? OrtLayers.OUTPUT : m.states().get(i).name();
+      boolean in = counted.contains(r);
+      String layer = r[3] < 0 ? OrtLayers.OUTPUT : m.states().get((int) r[3]).name();
       Double o = ort.get(layer);
       System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f %9s %8s%n",
-          (counted ? "" : "*") + layer, (long) r[0], r[1], gflops(r[0], r[1]), counted ? percent(r[1] / t32) : "-",
-          r[2], gflops(r[0], r[2]), counted ? percent(r[2] / t64) : "-", r[2] / r[1], o == null ? "-" : fixed(o),
+          (in ? "" : "*") + layer, (long) r[0], r[1], gflops(r[0], r[1]), in ? percent(r[1] / t32) : "-", r[2],
+          gflops(r[0], r[2]), in ? percent(r[2] / t64) : "-", r[2] / r[1], o == null ? "-" : fixed(o),
           o == null ? "-" : fixed(r[1] / o));
     }
-    double ortAll = ort.values().stream().mapToDouble(Double::doubleValue).sum();
     if (ort.containsKey(OrtLayers.OTHER)) {
       System.out.printf(Locale.ROOT, "%-24s %12s %10s %9s %7s %10s %9s %7s %9s %9s%n", OrtLayers.OTHER, "", "", "", "",
           "", "", "", "", fixed(ort.get(OrtLayers.OTHER)));
     }
+    double ortAll = ort.values().stream().mapToDouble(Double::doubleValue).sum();
     System.out.printf(Locale.ROOT, "%-24s %12d %10.2f %9.1f %7s %10.2f %9.1f %7s %9.2f %9s %8s%n", "all layers", macs,
         t32, gflops(macs, t32), "", t64, gflops(macs, t64), "", t64 / t32, ort.isEmpty() ? "-" : fixed(ortAll),
         ort.isEmpty() ? "-" : fixed(t32 / ortAll));
-    if (ort.isEmpty()) {
-      System.out.println("ORT: the graph does not take a batch of " + batch + " (a fixed batch dimension); not profiled");
-    }
-    if (Arrays.toString(pooled).contains("true")) {
+    if (counted.size() < rows.size()) {
       System.out.println("* in a max-pool tree, which the solve runs as one pooling kernel instead of these products;"
           + " not in the shares and totals");
     }
