@@ -108,6 +108,7 @@ public class AlternatingRatios {
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     String[] batches = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"64", "256"};
     String[] pairs = Arrays.stream(Pair.values()).map(Enum::name).toArray(String[]::new);
+    PairedRatios.networks().forEach(Networks::path); // fails early, with the fix, when ../shared is missing
     Options opt = new OptionsBuilder().include(AlternatingRatios.class.getName() + "\\.engine$")
         .param("network", PairedRatios.networks().toArray(new String[0])).param("batch", batches).param("pair", pairs)
         .warmupIterations(WARMUP).warmupTime(TimeValue.milliseconds(SLICE_MS))

@@ -28,6 +28,9 @@ final class Networks {
   }
 
   static Path path(String name) {
+    if (!FILES.containsKey(name)) {
+      throw new IllegalArgumentException("no network " + name + "; the networks are " + FILES.keySet());
+    }
     Path p = Path.of(FILES.get(name));
     if (!Files.exists(p)) {
       throw new IllegalStateException(p + " not found: run the benchmarks from the repository root, beside ../shared");
