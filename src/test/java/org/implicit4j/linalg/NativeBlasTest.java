@@ -32,6 +32,32 @@ class NativeBlasTest {
     y = gaussian(Y_OFF + BATCH * Y_STRIDE);
   }
 
+  /** Weights start on a cache line (the tiles' 64-byte panel rows then never straddle two) and hold w exactly. */
+  @Test
+  void weightsInNativeMemoryStartOnACacheLine() {
+    for (int len : new int[] {1, 3, 1000, 16384, 65536, 200704}) {
+      float[] f = new float[len];
+      double[] d = new double[len];
+      for (int i = 0; i < len; i++) {
+        d[i] = random.nextGaussian();
+        f[i] = (float) d[i];
+      }
+      org.bytedeco.javacpp.FloatPointer pf = NativeMemory.of(f);
+      org.bytedeco.javacpp.DoublePointer pd = NativeMemory.of(d);
+      assertEquals(0, (pf.address() + pf.position() * Float.BYTES) % NativeMemory.ALIGN, "floats, length " + len);
+      assertEquals(0, (pd.address() + pd.position() * Double.BYTES) % NativeMemory.ALIGN, "doubles, length " + len);
+      float[] backF = new float[len];
+      double[] backD = new double[len];
+      pf.get(backF);
+      pd.get(backD);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(f, backF, "floats, length " + len);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(d, backD, "doubles, length " + len);
+    }
+    assertEquals(12, NativeMemory.toBoundary(16, Float.BYTES));
+    assertEquals(0, NativeMemory.toBoundary(128, Double.BYTES));
+    assertEquals(2, NativeMemory.toBoundary(48, Double.BYTES));
+  }
+
   @Test
   void fp64ProductMatchesTripleLoop() {
     double[] expected = y.clone();
