@@ -1,6 +1,7 @@
 package org.implicit4j.solve;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 import org.implicit4j.Implicit4jException;
 import org.implicit4j.linalg.DimensionMismatchException;
 import org.implicit4j.linalg.Floats;
@@ -115,8 +116,11 @@ public final class BackSubstitution implements Solver {
     /** The values as doubles: these, or a widened copy. */
     double[] doubles();
 
-    /** The array holding samples [from, from + count) as floats: these, or buf with them rounded into it. */
-    float[] floats(int from, int count, int p, float[] buf);
+    /**
+     * The array holding samples [from, from + count) as floats: these, or a buffer of {@code buffer}
+     * (asked only then) with them rounded into it.
+     */
+    float[] floats(int from, int count, int p, IntFunction<float[]> buffer);
 
     /** Where sample {@code from} starts in {@link #floats}' array. */
     int floatsAt(int from, int p);
@@ -130,7 +134,8 @@ public final class BackSubstitution implements Solver {
     record Doubles(double[] values) implements Inputs {
       @Override public double[] doubles() { return values; }
 
-      @Override public float[] floats(int from, int count, int p, float[] buf) {
+      @Override public float[] floats(int from, int count, int p, IntFunction<float[]> buffer) {
+        float[] buf = buffer.apply(count * p);
         Floats.round(values, from * p, buf, 0, count * p);
         return buf;
       }
@@ -147,7 +152,7 @@ public final class BackSubstitution implements Solver {
     record Float32(float[] values) implements Inputs {
       @Override public double[] doubles() { return Floats.widened(values, 0, values.length); }
 
-      @Override public float[] floats(int from, int count, int p, float[] buf) { return values; }
+      @Override public float[] floats(int from, int count, int p, IntFunction<float[]> buffer) { return values; }
 
       @Override public int floatsAt(int from, int p) { return from * p; }
 
@@ -287,7 +292,7 @@ public final class BackSubstitution implements Solver {
     int n = model.n();
     int p = model.p();
     int q = model.q();
-    float[] u = in.floats(from, count, p, Buffers.inputs(count * p));
+    float[] u = in.floats(from, count, p, Buffers::inputs);
     for (int s = 0; s < count; s++) {
       model.stateBiasInto(x, s * n);
     }
@@ -323,7 +328,7 @@ public final class BackSubstitution implements Solver {
     }
 
     /** A chunk's checks: whether it met a NaN/Inf, and the {abs, rel} residual of its samples. */
-    void add(int from, int count, boolean bad, java.util.function.IntFunction<double[]> residual) {
+    void add(int from, int count, boolean bad, IntFunction<double[]> residual) {
       if (!on) {
         return;
       }
@@ -357,7 +362,7 @@ public final class BackSubstitution implements Solver {
       float[] xs = Arrays.copyOfRange(x, off, off + n);
       float[] g = new float[n];
       model.stateBiasInto(g, 0);
-      model.b().multAdd(in.floats(s, 1, p, new float[p]), in.floatsAt(s, p), p, g, 0, n, 1);
+      model.b().multAdd(in.floats(s, 1, p, float[]::new), in.floatsAt(s, p), p, g, 0, n, 1);
       model.a().multAdd(xs, 0, n, g, 0, n, 1);
       for (StateBlock blk : model.states()) {
         blk.activation().applyInPlace(g, blk.offset(), blk.size());
