@@ -2,6 +2,7 @@ package org.implicit4j.model;
 
 import java.util.List;
 import java.util.Locale;
+import org.implicit4j.linalg.Floats;
 
 /**
  * A scalar activation φ applied componentwise to one block of states. Each knows its value, its
@@ -71,14 +72,9 @@ public sealed interface Activation {
    * back, so every kind, blockwise ones included, means the same as on doubles.
    */
   default void applyInPlace(float[] v, int off, int len) {
-    double[] d = new double[len];
-    for (int i = 0; i < len; i++) {
-      d[i] = v[off + i];
-    }
+    double[] d = Floats.widened(v, off, len);
     applyInPlace(d, 0, len);
-    for (int i = 0; i < len; i++) {
-      v[off + i] = (float) d[i];
-    }
+    Floats.round(d, 0, v, off, len);
   }
 
   /** φ(z) = max(z, 0). */

@@ -1,6 +1,7 @@
 package org.implicit4j.onnx.ops;
 
 import java.util.List;
+import org.implicit4j.linalg.Floats;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OpConverter;
@@ -18,11 +19,7 @@ public final class ConstantConverter implements OpConverter {
         t = new Tensor(new int[0], new double[] {n.intOr("value_int", 0)}, true);
       } else if (n.has("value_floats")) {
         float[] f = n.floats("value_floats");
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-          d[i] = f[i];
-        }
-        t = new Tensor(new int[] {f.length}, d, false);
+        t = new Tensor(new int[] {f.length}, Floats.widened(f, 0, f.length), false);
       } else if (n.has("value_ints")) {
         long[] l = n.ints("value_ints");
         double[] d = new double[l.length];

@@ -2,6 +2,7 @@ package org.implicit4j.onnx.ops;
 
 import java.util.List;
 import org.implicit4j.linalg.CsrMatrix;
+import org.implicit4j.linalg.Floats;
 import org.implicit4j.onnx.Affine;
 import org.implicit4j.onnx.OnnxNodeView;
 import org.implicit4j.onnx.OnnxTensors;
@@ -112,14 +113,7 @@ public final class ResizeConverter implements org.implicit4j.onnx.OpConverter {
   /** Upsample before opset 9 keeps its scales in an attribute. */
   private static double[] attributeScales(OnnxNodeView n) {
     float[] f = n.floats("scales");
-    if (f == null) {
-      return null;
-    }
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
+    return f == null ? null : Floats.widened(f, 0, f.length);
   }
 
   /** For each output index along one axis, its input taps. */
