@@ -55,10 +55,24 @@ final class OrtLayers {
     return out;
   }
 
-  /** Best µs of each node over the runs; empty when ORT refuses the batch. */
+  /** Best µs of each node over the runs; empty when ORT refuses the batch. The profile is removed after. */
   private static Map<String, Long> profile(OnnxMl.ModelProto proto, int batch) throws IOException, OrtException {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
     Path dir = Files.createTempDirectory("ort-profile");
+    try {
+      return profile(proto, batch, dir);
+    } finally {
+      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(f);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private static Map<String, Long> profile(OnnxMl.ModelProto proto, int batch, Path dir)
+      throws IOException, OrtException {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(1);
       so.enableProfiling(dir.resolve("profile").toString());
@@ -95,7 +109,6 @@ final class OrtLayers {
         best.merge(m.group(2), Long.parseLong(m.group(1)), Math::min);
       }
     }
-    Files.deleteIfExists(json);
     return best;
   }
 
