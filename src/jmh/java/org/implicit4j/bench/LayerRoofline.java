@@ -112,8 +112,8 @@ public final class LayerRoofline {
     Random r = new Random(1);
     double[] x = fill(r, c64 * n);
     double[] u = fill(r, c64 * p);
-    float[] x32 = floats(fill(r, c32 * n));
-    float[] u32 = floats(fill(r, c32 * p));
+    float[] x32 = Floats.rounded(fill(r, c32 * n));
+    float[] u32 = Floats.rounded(fill(r, c32 * p));
     double[] y = new double[c64 * n];
     float[] y32 = new float[c32 * n];
     List<double[]> rows = new java.util.ArrayList<>();
@@ -148,7 +148,7 @@ public final class LayerRoofline {
     ImplicitModel m = b.build();
     ImplicitModel m32 = m.withFloat32Kernels();
     double[] u = fill(r, 18 * 256);
-    float[] u32 = floats(u);
+    float[] u32 = Floats.rounded(u);
     double[] y = new double[18 * 64];
     float[] y32 = new float[18 * 64];
     double[] us = times(() -> m32.b().multAddRow(0, u32, 0, 256, y32, 0, 64, 18),
@@ -211,11 +211,5 @@ public final class LayerRoofline {
       v[i] = (float) (r.nextDouble() * 0.1); // float values: the float32 and fp64 runs multiply the same numbers
     }
     return v;
-  }
-
-  private static float[] floats(double[] d) {
-    float[] f = new float[d.length];
-    Floats.round(d, 0, f, 0, d.length);
-    return f;
   }
 }

@@ -43,7 +43,7 @@ public final class Floats {
   }
 
   /** d rounded to float, entry by entry: the float copy of a structure's values for float32 states. */
-  static float[] rounded(double[] d) {
+  public static float[] rounded(double[] d) {
     float[] f = new float[d.length];
     round(d, 0, f, 0, d.length);
     return f;
